@@ -1,0 +1,259 @@
+// The normalized, frozen config every later stage reads: defaults filled in, durations in
+// milliseconds, modes as numbers. The schema in schema.ts produces exactly this shape.
+
+/** Milliseconds. In the file: "500ms", "10s", "2m", "1h" or a number of milliseconds. */
+export type Millis = number;
+
+/**
+ * One collaborator: whose Workload Identity Federation provider mints the credential used
+ * for that collaborator's secrets (and only those).
+ * @example
+ * alice:
+ *   provider: //iam.googleapis.com/projects/111/locations/global/workloadIdentityPools/tee/providers/cs
+ *   serviceAccount: reader@alice-proj.iam.gserviceaccount.com
+ */
+export interface CollaboratorConfig {
+  /** `workload-identity` (default): attestation token → STS; `adc`: Application Default Credentials (local use); `none`: only `file` secrets. */
+  readonly credentials: 'workload-identity' | 'adc' | 'none';
+  /** Full provider resource name, `//iam.googleapis.com/projects/N/locations/global/workloadIdentityPools/P/providers/X`. */
+  readonly provider?: string;
+  /** Optional service account to impersonate after the STS exchange. */
+  readonly serviceAccount?: string;
+}
+
+/**
+ * One secret to fetch.
+ * @example
+ * server-key: { from: alice, ref: projects/alice-proj/secrets/server-key/versions/3 }
+ * dev-share:  { from: alice, source: file, path: ./dev/share.hex }
+ */
+export interface SecretConfig {
+  readonly from: string;
+  readonly source: 'gcp-secret-manager' | 'file';
+  /** Secret Manager version name: `projects/P/secrets/S/versions/V` or `projects/P/locations/L/secrets/S/versions/V`. */
+  readonly ref?: string;
+  /** For `source: file`. */
+  readonly path?: string;
+}
+
+/**
+ * A key derived from PSK shares, one share per collaborator.
+ * @example
+ * session-psk: { shares: [alice-share, bob-share], kdf: hkdf-sha256 }
+ */
+export interface KeyConfig {
+  readonly shares: readonly string[];
+  readonly kdf: 'hkdf-sha256' | 'sha256-concat';
+  /** HKDF salt (UTF-8). Default "teeinit-psk-v1". */
+  readonly salt: string;
+  /** HKDF info (UTF-8). Default: the key's name. */
+  readonly info: string;
+  /** Output length in bytes (hkdf only). Default 32. */
+  readonly length: number;
+}
+
+/**
+ * A certificate, its key and the CA it must chain to, checked before anything starts.
+ * @example
+ * server: { cert: server-cert, key: server-key, ca: ca, usage: server }
+ */
+export interface TlsBundleConfig {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca?: string;
+  readonly usage: 'server' | 'client' | 'any';
+}
+
+/** How one secret, key or rendered template is written into the secrets directory. */
+export interface FileEntryConfig {
+  /** File name inside `files.dir`. Default: the secret/key/template name. */
+  readonly name: string;
+  readonly mode: number;
+  /** User name or numeric uid; default: teeinit's own. */
+  readonly owner?: string;
+  /** Group name or numeric gid; default: the owner's primary group. */
+  readonly group?: string;
+  /** Keys only: `raw` bytes (default) or `hex`. */
+  readonly encoding: 'raw' | 'hex';
+}
+
+/**
+ * Where secret files go.
+ * @example
+ * files:
+ *   dir: /run/secrets
+ *   entries:
+ *     server-key: { name: server.key, mode: "0600", owner: postgres }
+ */
+export interface FilesConfig {
+  readonly dir: string;
+  readonly unsafeAllowNonTmpfs: boolean;
+  readonly defaultMode: number;
+  readonly entries: Readonly<Record<string, FileEntryConfig>>;
+}
+
+/**
+ * A config file rendered with templates into the secrets directory.
+ * @example
+ * envoy-config: { source: /etc/envoy/envoy.yaml.tmpl, mode: "0400" }
+ */
+export interface TemplateConfig {
+  /** Path of the template in the image, or… */
+  readonly source?: string;
+  /** …inline content. Exactly one of the two. */
+  readonly content?: string;
+  /** Whether `{{ value NAME }}` may be used (the rendered file holds secret bytes). */
+  readonly allowValue: boolean;
+}
+
+export interface ReadyConfig {
+  readonly tcp?: string;
+  readonly file?: string;
+  readonly command?: readonly string[];
+  readonly timeout: Millis;
+  readonly interval: Millis;
+}
+
+export interface RestartConfig {
+  readonly policy: 'never' | 'on-failure' | 'always';
+  readonly backoff: Millis;
+  readonly maxBackoff: Millis;
+  /** Restarts allowed within `window` before teeinit gives up. */
+  readonly maxRestarts: number;
+  readonly window: Millis;
+}
+
+/**
+ * A supervised process. argv is an array; templates are substituted by teeinit, never a shell.
+ * @example
+ * - name: redis
+ *   run: [redis-server, --tls-cert-file, "{{ file server-cert }}"]
+ *   user: redis
+ *   ready: { tcp: "127.0.0.1:16379" }
+ */
+export interface ProcessConfig {
+  readonly name: string;
+  readonly run: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** Pass teeinit's own environment through (default true; PATH, HOME…). */
+  readonly inheritEnv: boolean;
+  readonly cwd?: string;
+  readonly user?: string;
+  readonly group?: string;
+  /** Allow `{{ value NAME }}` in run/env (warned: /proc exposes argv and environ). */
+  readonly allowValue: boolean;
+  readonly ready?: ReadyConfig;
+  readonly restart: RestartConfig;
+  readonly stopSignal: NodeJS.Signals;
+  readonly stopTimeout: Millis;
+  /** Prefix each output line with `[name] ` (default false: output passes through untouched). */
+  readonly prefixOutput: boolean;
+}
+
+/** mTLS peer authorization. A server proxy needs at least one rule or `allowAll: true`. */
+export interface AuthorizeConfig {
+  readonly allowAll: boolean;
+  readonly commonNames: readonly string[];
+  readonly dnsNames: readonly string[];
+  /** URI SANs; `*` matches one path segment, a trailing `/**` any suffix (SPIFFE IDs). */
+  readonly uris: readonly string[];
+  /** Base64 SHA-256 of the peer's SubjectPublicKeyInfo. */
+  readonly spkiSha256: readonly string[];
+}
+
+export interface ProxyLimitsConfig {
+  readonly handshakeTimeout: Millis;
+  readonly idleTimeout: Millis;
+  readonly maxLifetime: Millis;
+  readonly maxConnections: number;
+  readonly connectTimeout: Millis;
+}
+
+/**
+ * A TLS terminator or originator run by teeinit itself.
+ * @example
+ * - { name: ingress, mode: psk-server, listen: "0.0.0.0:8081", target: "127.0.0.1:8080",
+ *     psk: session-psk, identity: Client1 }
+ */
+export interface ProxyConfig {
+  readonly name: string;
+  readonly mode: 'mtls-server' | 'mtls-client' | 'psk-server' | 'psk-client';
+  /** `host:port`, `[v6]:port` or `unix:/path`. */
+  readonly listen: string;
+  /** `host:port`, `[v6]:port` or `unix:/path`. */
+  readonly target: string;
+  /** mTLS: the tls bundle to present (server cert for servers, client cert for clients). */
+  readonly tls?: string;
+  /** mtls-server: CA per SNI server name (one per collaborator); value is a secret name. */
+  readonly sniCa: Readonly<Record<string, string>>;
+  /** PSK: identity → key name. */
+  readonly identities: Readonly<Record<string, string>>;
+  /** PSK: `1.3` (default) or `1.2` (ECDHE-PSK). */
+  readonly tlsVersion: '1.2' | '1.3';
+  readonly authorize: AuthorizeConfig;
+  /** mtls-client: name expected in the server certificate (default: host of target). */
+  readonly serverName?: string;
+  readonly limits: ProxyLimitsConfig;
+  /** Allow a plaintext side that is not loopback/unix. */
+  readonly unsafeNonLoopback: boolean;
+  /** Start before the processes (default, e.g. egress) or after them (ingress in front). */
+  readonly start: 'before-processes' | 'after-processes';
+  /** Optional `host:port` for a status endpoint (JSON counters) on loopback. */
+  readonly status?: string;
+}
+
+export interface FetchConfig {
+  readonly callTimeout: Millis;
+  readonly startupDeadline: Millis;
+  readonly attempts: number;
+  readonly initialBackoff: Millis;
+  readonly maxBackoff: Millis;
+}
+
+/** Google endpoints; overridable so the emulator (or a private endpoint) can stand in. */
+export interface EndpointsConfig {
+  readonly sts: string;
+  readonly iamCredentials: string;
+  /** Base URL of Secret Manager; regional names use `secretmanager.LOCATION.rep.googleapis.com` unless `secretManagerRegional` is set. */
+  readonly secretManager: string;
+  /** Template with `{location}` for regional secrets. */
+  readonly secretManagerRegional: string;
+}
+
+export interface AttestationConfig {
+  readonly source: 'file' | 'teeserver';
+  readonly tokenFile: string;
+  readonly socket: string;
+}
+
+/**
+ * Operator inputs the image config allow-lists. `{{ env NAME }}` may be used in processes
+ * and templates only for names listed here, and the value must match the pattern.
+ * @example
+ * overrides:
+ *   env:
+ *     MAXMEMORY: { pattern: "^[0-9]+mb$", default: "64mb" }
+ */
+export interface OverridesConfig {
+  readonly env: Readonly<Record<string, { readonly pattern: string; readonly default?: string }>>;
+}
+
+export interface Config {
+  readonly version: 1;
+  readonly attestation: AttestationConfig;
+  readonly endpoints: EndpointsConfig;
+  readonly collaborators: Readonly<Record<string, CollaboratorConfig>>;
+  readonly secrets: Readonly<Record<string, SecretConfig>>;
+  readonly keys: Readonly<Record<string, KeyConfig>>;
+  readonly tls: Readonly<Record<string, TlsBundleConfig>>;
+  readonly files: FilesConfig;
+  readonly templates: Readonly<Record<string, TemplateConfig>>;
+  readonly proxies: readonly ProxyConfig[];
+  readonly processes: readonly ProcessConfig[];
+  readonly fetch: FetchConfig;
+  readonly overrides: OverridesConfig;
+  readonly shutdown: { readonly stopTimeout: Millis };
+  readonly log: { readonly level: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' };
+  /** Clock skew tolerated in certificate validity checks. */
+  readonly clockSkew: Millis;
+}

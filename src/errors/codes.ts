@@ -1,0 +1,216 @@
+// The one registry of teeinit's error codes: each has a process exit code, a default
+// message and a fix. docs/errors.md lists exactly these (a test keeps them equal).
+
+/** Exit codes follow sysexits(3) where one fits, so scripts can tell classes apart. */
+export const EXIT = {
+  ok: 0,
+  usage: 64,
+  data: 65,
+  noUser: 67,
+  unavailable: 69,
+  software: 70,
+  osErr: 71,
+  cantCreate: 73,
+  tempFail: 75,
+  noPerm: 77,
+  config: 78,
+  cannotExecute: 126,
+  notFound: 127,
+} as const;
+
+export interface ErrorSpec {
+  readonly exitCode: number;
+  readonly message: string;
+  readonly fix: string;
+}
+
+export const ERROR_CODES = {
+  TEEINIT_USAGE: {
+    exitCode: EXIT.usage,
+    message: 'Invalid command line.',
+    fix: 'Run `teeinit --help` (or `teeinit <command> --help`) for the accepted commands and flags.',
+  },
+  TEEINIT_CONFIG_NOT_FOUND: {
+    exitCode: EXIT.config,
+    message: 'The config file cannot be read.',
+    fix: 'Pass the path of the config file baked into the image with `-c FILE`; check it exists and is readable.',
+  },
+  TEEINIT_CONFIG_PARSE: {
+    exitCode: EXIT.config,
+    message: 'The config file is not valid YAML or JSON.',
+    fix: 'Fix the syntax error at the reported line and column.',
+  },
+  TEEINIT_CONFIG_INVALID: {
+    exitCode: EXIT.config,
+    message: 'The config does not match the schema.',
+    fix: 'Change the key named in the message to what is expected; see docs/configuration.md.',
+  },
+  TEEINIT_CONFIG_REFERENCE: {
+    exitCode: EXIT.config,
+    message: 'The config refers to a name that is not declared.',
+    fix: 'Declare the named collaborator, secret, key or file, or correct the reference.',
+  },
+  TEEINIT_TEMPLATE_INVALID: {
+    exitCode: EXIT.config,
+    message: 'A template in argv, env or a config file is invalid.',
+    fix: 'Use `{{ file NAME }}` or `{{ value NAME }}` with a declared name; `value` only where `allowValue` is set.',
+  },
+  TEEINIT_OVERRIDE_REJECTED: {
+    exitCode: EXIT.config,
+    message: 'An operator-supplied override is not allowed or not valid.',
+    fix: 'Only keys listed in `overrides.allow` may be overridden from the environment; remove the variable or allow-list the key in the image config.',
+  },
+  TEEINIT_TOKEN_UNAVAILABLE: {
+    exitCode: EXIT.unavailable,
+    message: 'The attestation token cannot be read.',
+    fix: 'Run inside Confidential Space (or the emulator) and check `attestation.tokenFile` / `attestation.socket`; the token file must exist and be non-empty.',
+  },
+  TEEINIT_TOKEN_EXPIRED: {
+    exitCode: EXIT.unavailable,
+    message: 'The attestation token has expired.',
+    fix: 'The launcher refreshes the token file; check the clock and that the launcher is running.',
+  },
+  TEEINIT_IDENTITY_REJECTED: {
+    exitCode: EXIT.noPerm,
+    message: "A collaborator's Workload Identity provider rejected the attestation token.",
+    fix: "The collaborator's attribute condition or allowed audiences do not accept this image (debug image, other digest, wrong provider); ask the collaborator to check the provider, or fix `collaborators.<name>.provider`.",
+  },
+  TEEINIT_IMPERSONATION_DENIED: {
+    exitCode: EXIT.noPerm,
+    message: 'Service account impersonation was denied.',
+    fix: 'The collaborator must grant roles/iam.workloadIdentityUser on the service account to the workload principal, or remove `serviceAccount`.',
+  },
+  TEEINIT_UNAUTHENTICATED: {
+    exitCode: EXIT.noPerm,
+    message: 'A Google API refused the credentials.',
+    fix: 'The access token is invalid or expired; check the clock and the collaborator configuration.',
+  },
+  TEEINIT_PERMISSION_DENIED: {
+    exitCode: EXIT.noPerm,
+    message: 'Permission denied on a secret.',
+    fix: "The collaborator must grant roles/secretmanager.secretAccessor on the secret to this workload's principal (or impersonated service account).",
+  },
+  TEEINIT_SECRET_NOT_FOUND: {
+    exitCode: EXIT.unavailable,
+    message: 'A secret or secret version does not exist.',
+    fix: 'Check `secrets.<name>.ref` (project, secret id, version) with the collaborator that owns it.',
+  },
+  TEEINIT_SECRET_DISABLED: {
+    exitCode: EXIT.unavailable,
+    message: 'A secret version is disabled or destroyed.',
+    fix: 'Ask the collaborator to enable the version, or pin another version in `secrets.<name>.ref`.',
+  },
+  TEEINIT_SECRET_CHECKSUM: {
+    exitCode: EXIT.data,
+    message: 'A secret payload failed its CRC32C check.',
+    fix: 'The payload was corrupted in transit or storage; retry, and report it to the collaborator if it persists.',
+  },
+  TEEINIT_SECRET_UNAVAILABLE: {
+    exitCode: EXIT.unavailable,
+    message:
+      'A secret could not be fetched (service unavailable or rate limited) after all retries.',
+    fix: 'Check the network path to Secret Manager and quotas; raise `fetch.retries` or `fetch.startupDeadline` if the service is slow.',
+  },
+  TEEINIT_DEADLINE_EXCEEDED: {
+    exitCode: EXIT.unavailable,
+    message: 'A deadline was exceeded.',
+    fix: 'The remote service did not answer in time; check the network, or raise `fetch.callTimeout` / `fetch.startupDeadline`.',
+  },
+  TEEINIT_NETWORK: {
+    exitCode: EXIT.unavailable,
+    message: 'A network call failed.',
+    fix: 'Check DNS, routes and the endpoint named in the message.',
+  },
+  TEEINIT_CERT_INVALID: {
+    exitCode: EXIT.data,
+    message: 'A certificate or key is not valid PEM.',
+    fix: 'The named secret must hold PEM (certificate, chain or private key); check what the collaborator stored.',
+  },
+  TEEINIT_CERT_KEY_MISMATCH: {
+    exitCode: EXIT.data,
+    message: 'A certificate does not match its private key.',
+    fix: 'Store the key that belongs to the certificate (or rotate both together); write the key first during rotation.',
+  },
+  TEEINIT_CERT_EXPIRED: {
+    exitCode: EXIT.data,
+    message: 'A certificate is outside its validity window.',
+    fix: 'Issue a new certificate, or check the clock (tolerance: `tls.clockSkew`).',
+  },
+  TEEINIT_CERT_CHAIN: {
+    exitCode: EXIT.data,
+    message: 'A certificate does not chain to the configured CA.',
+    fix: 'Store the certificate issued by the configured CA, or configure the CA that issued it.',
+  },
+  TEEINIT_CERT_USAGE: {
+    exitCode: EXIT.data,
+    message: 'A certificate does not allow the usage it is configured for.',
+    fix: 'Issue the certificate with extendedKeyUsage serverAuth (server) or clientAuth (client).',
+  },
+  TEEINIT_SHARE_INVALID: {
+    exitCode: EXIT.data,
+    message: 'A PSK share is not acceptable.',
+    fix: 'Shares must be hex or raw bytes, at least 16 bytes, all the same length, not all zero, and distinct.',
+  },
+  TEEINIT_NOT_TMPFS: {
+    exitCode: EXIT.config,
+    message: 'The secrets directory is not on tmpfs.',
+    fix: 'Mount a tmpfs there (`tee-mount=type=tmpfs,source=tmpfs,destination=/run/secrets`), or set `files.unsafeAllowNonTmpfs: true` for local development only.',
+  },
+  TEEINIT_MATERIALIZE_FAILED: {
+    exitCode: EXIT.cantCreate,
+    message: 'A secret file could not be written.',
+    fix: 'Check that the secrets directory exists, is writable by teeinit, and that the owner named in the config exists.',
+  },
+  TEEINIT_USER_UNKNOWN: {
+    exitCode: EXIT.noUser,
+    message: 'A user or group named in the config does not exist.',
+    fix: 'Create the user in the image or use a numeric uid:gid.',
+  },
+  TEEINIT_SPAWN_NOT_FOUND: {
+    exitCode: EXIT.notFound,
+    message: 'A process binary was not found.',
+    fix: 'Check `processes[].run[0]`: install the binary in the image or give its absolute path.',
+  },
+  TEEINIT_SPAWN_FAILED: {
+    exitCode: EXIT.cannotExecute,
+    message: 'A process could not be started.',
+    fix: 'Check the binary is executable by the configured user and the working directory exists.',
+  },
+  TEEINIT_READY_TIMEOUT: {
+    exitCode: EXIT.tempFail,
+    message: 'A process did not become ready in time.',
+    fix: 'Check the process log; raise `processes[].ready.timeout` or fix the readiness check.',
+  },
+  TEEINIT_RESTART_LIMIT: {
+    exitCode: EXIT.software,
+    message: 'A process kept failing and reached its restart limit.',
+    fix: 'Check the process log for why it exits; teeinit exits with the last exit code of the process.',
+  },
+  TEEINIT_STARTUP_CANCELLED: {
+    exitCode: 128 + 15,
+    message: 'Start-up was cancelled by a signal.',
+    fix: 'Nothing to fix: the container was asked to stop before the application started.',
+  },
+  TEEINIT_STARTUP_DEADLINE: {
+    exitCode: EXIT.unavailable,
+    message: 'Start-up did not finish within its deadline.',
+    fix: 'Check which step the log names as slow; raise `fetch.startupDeadline` if the services are slow.',
+  },
+  TEEINIT_PROXY_LISTEN: {
+    exitCode: EXIT.osErr,
+    message: 'A proxy could not listen on its address.',
+    fix: 'Check `proxies[].listen`: the port may be in use or need privileges.',
+  },
+  TEEINIT_PROXY_TLS: {
+    exitCode: EXIT.data,
+    message: 'A proxy TLS context could not be built.',
+    fix: 'Check the certificate, key, CA or PSK the proxy names.',
+  },
+  TEEINIT_INTERNAL: {
+    exitCode: EXIT.software,
+    message: 'Internal error.',
+    fix: 'This is a bug in teeinit; please report it with the log (it holds no secret values).',
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;

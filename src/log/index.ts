@@ -1,0 +1,9 @@
+// The structured logger and its redactor.
+export {
+  Logger,
+  silentLogger,
+  type LogFields,
+  type LoggerOptions,
+  type Severity,
+} from './logger.js';
+export { Redactor, redactor } from './redactor.js';

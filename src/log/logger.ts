@@ -1,0 +1,99 @@
+// One structured logger: one JSON object per line with `severity` and `message`
+// (Cloud Logging's names), info on stdout and warnings/errors on stderr, human lines on a TTY.
+import { redactor, type Redactor } from './redactor.js';
+
+export type Severity = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRITICAL';
+export type LogFields = Readonly<Record<string, unknown>>;
+
+const RANK: Record<Severity, number> = {
+  DEBUG: 0,
+  INFO: 1,
+  NOTICE: 2,
+  WARNING: 3,
+  ERROR: 4,
+  CRITICAL: 5,
+};
+
+export interface LoggerOptions {
+  readonly level?: Severity;
+  /** `json` (default when not a TTY) or `text` (default on a TTY). */
+  readonly format?: 'json' | 'text';
+  readonly stdout?: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr?: NodeJS.WritableStream;
+  readonly redactor?: Redactor;
+  /** Fields added to every line (e.g. `component`). */
+  readonly base?: LogFields;
+}
+
+/** The logger every stage receives; `child` adds fixed fields. */
+export class Logger {
+  readonly #level: number;
+  readonly #format: 'json' | 'text';
+  readonly #stdout: NodeJS.WritableStream;
+  readonly #stderr: NodeJS.WritableStream;
+  readonly #redactor: Redactor;
+  readonly #base: LogFields;
+
+  constructor(options: LoggerOptions = {}) {
+    const stdout = options.stdout ?? process.stdout;
+    this.#stdout = stdout;
+    this.#stderr = options.stderr ?? process.stderr;
+    this.#level = RANK[options.level ?? 'INFO'];
+    this.#format = options.format ?? (stdout.isTTY === true ? 'text' : 'json');
+    this.#redactor = options.redactor ?? redactor;
+    this.#base = options.base ?? {};
+  }
+
+  child(fields: LogFields): Logger {
+    const level = (Object.keys(RANK) as Severity[]).find((s) => RANK[s] === this.#level) ?? 'INFO';
+    return new Logger({
+      level,
+      format: this.#format,
+      stdout: this.#stdout,
+      stderr: this.#stderr,
+      redactor: this.#redactor,
+      base: { ...this.#base, ...fields },
+    });
+  }
+
+  debug(message: string, fields?: LogFields): void {
+    this.log('DEBUG', message, fields);
+  }
+  info(message: string, fields?: LogFields): void {
+    this.log('INFO', message, fields);
+  }
+  notice(message: string, fields?: LogFields): void {
+    this.log('NOTICE', message, fields);
+  }
+  warn(message: string, fields?: LogFields): void {
+    this.log('WARNING', message, fields);
+  }
+  error(message: string, fields?: LogFields): void {
+    this.log('ERROR', message, fields);
+  }
+
+  log(severity: Severity, message: string, fields: LogFields = {}): void {
+    if (RANK[severity] < this.#level) return;
+    const record = { severity, message, time: new Date().toISOString(), ...this.#base, ...fields };
+    const line = this.#format === 'json' ? JSON.stringify(record) : formatText(record);
+    const stream = RANK[severity] >= RANK.WARNING ? this.#stderr : this.#stdout;
+    stream.write(this.#redactor.redact(line) + '\n');
+  }
+}
+
+function formatText(record: Record<string, unknown>): string {
+  const { severity, message, time, ...rest } = record;
+  const extra = Object.entries(rest)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
+  return `${String(time)} ${String(severity).padEnd(7)} ${String(message)}${extra ? '  ' + extra : ''}`;
+}
+
+/** A logger that discards everything (tests of pure stages). */
+export function silentLogger(): Logger {
+  return new Logger({ level: 'CRITICAL', stdout: devNull(), stderr: devNull() });
+}
+
+function devNull(): NodeJS.WritableStream {
+  return { write: () => true } as unknown as NodeJS.WritableStream;
+}
