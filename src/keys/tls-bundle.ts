@@ -1,0 +1,110 @@
+// Checks one configured TLS bundle before anything starts: PEM parses, key matches the
+// leaf, validity (with clock skew), chain to the CA, extended key usage.
+import { createHash, type X509Certificate } from 'node:crypto';
+import type { TlsBundleConfig } from '../config/types.js';
+import { TeeinitError } from '../errors/index.js';
+import { buildChain, checkValidity, oneLine, validity } from './chain.js';
+import { parseCertificates, parsePrivateKey } from './pem.js';
+
+const EKU = {
+  server: '1.3.6.1.5.5.7.3.1',
+  client: '1.3.6.1.5.5.7.3.2',
+  any: '2.5.29.37.0',
+} as const;
+
+/** The checked bundle, as the proxy and the materializer use it. */
+export interface TlsMaterial {
+  /** Leaf then the intermediates on its path to the CA, PEM. */
+  readonly certPem: string;
+  /** The private key as stored (PEM). */
+  readonly keyPem: string;
+  /** The CA bundle as stored (PEM), when the bundle names a CA. */
+  readonly caPem?: string;
+  readonly leaf: X509Certificate;
+  readonly notAfter: Date;
+  /** Leaf subject on one line, e.g. `CN=server`. */
+  readonly subject: string;
+  /** Leaf SANs as Node prints them: `DNS:a.example`, `IP Address:127.0.0.1`, `URI:spiffe://…`. */
+  readonly sans: readonly string[];
+  /** Base64 SHA-256 of the leaf's SubjectPublicKeyInfo. */
+  readonly spkiSha256: string;
+}
+
+/** The PEM payloads of one bundle, as fetched. */
+export interface TlsPems {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  readonly ca?: Buffer;
+}
+
+/**
+ * Why: a wrong, mismatched, expired or misissued certificate must stop start-up with a
+ * line naming the bundle and the secret, not surface later as a handshake failure.
+ */
+export function checkTlsBundle(
+  name: string,
+  spec: TlsBundleConfig,
+  pems: TlsPems,
+  now: Date,
+  skewMs: number,
+): TlsMaterial {
+  const describe = `tls.${name} (secret "${spec.cert}")`;
+  const [leaf, ...rest] = parseCertificates(
+    { bundle: name, role: 'cert', secret: spec.cert },
+    pems.cert,
+  );
+  if (leaf === undefined) throw new TeeinitError('TEEINIT_INTERNAL', `${describe}: no leaf.`);
+  const key = parsePrivateKey({ bundle: name, role: 'key', secret: spec.key }, pems.key);
+  if (!leaf.checkPrivateKey(key)) {
+    throw new TeeinitError(
+      'TEEINIT_CERT_KEY_MISMATCH',
+      `tls.${name}: the private key in secret "${spec.key}" does not belong to the certificate in secret "${spec.cert}" ("${oneLine(leaf.subject)}").`,
+      { fields: { bundle: name, cert: spec.cert, key: spec.key } },
+    );
+  }
+  checkValidity(leaf, now, skewMs, describe);
+  let path: X509Certificate[] = [leaf, ...rest];
+  if (spec.ca !== undefined) {
+    if (pems.ca === undefined) {
+      throw new TeeinitError(
+        'TEEINIT_INTERNAL',
+        `tls.${name}: CA secret "${spec.ca}" was not fetched.`,
+      );
+    }
+    const anchors = parseCertificates({ bundle: name, role: 'ca', secret: spec.ca }, pems.ca);
+    path = buildChain(leaf, rest, anchors, now, skewMs, `${describe} → CA secret "${spec.ca}"`);
+  }
+  checkUsage(leaf, spec.usage, describe);
+  const spki = leaf.publicKey.export({ type: 'spki', format: 'der' });
+  return {
+    certPem: path.map((c) => c.toString().trim() + '\n').join(''),
+    keyPem: pems.key.toString('utf8'),
+    ...(pems.ca === undefined ? {} : { caPem: pems.ca.toString('utf8') }),
+    leaf,
+    notAfter: validity(leaf).notAfter,
+    subject: oneLine(leaf.subject),
+    sans: parseSans(leaf.subjectAltName),
+    spkiSha256: createHash('sha256').update(spki).digest('base64'),
+  };
+}
+
+function checkUsage(
+  leaf: X509Certificate,
+  usage: TlsBundleConfig['usage'],
+  describe: string,
+): void {
+  const ekus = leaf.keyUsage as string[] | undefined;
+  if (usage === 'any' || ekus === undefined || ekus.includes(EKU.any)) return;
+  if (!ekus.includes(EKU[usage])) {
+    throw new TeeinitError(
+      'TEEINIT_CERT_USAGE',
+      `${describe} lacks extendedKeyUsage ${usage === 'server' ? 'serverAuth' : 'clientAuth'} required by usage: ${usage}.`,
+    );
+  }
+}
+
+/** Node's `subjectAltName` is `DNS:a, IP Address:1.2.3.4`; quoted values may hold commas. */
+function parseSans(text: string | undefined): string[] {
+  if (text === undefined || text === '') return [];
+  return text.split(/, (?=[A-Za-z ]+:)/).map((s) => s.trim());
+}
