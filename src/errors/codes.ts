@@ -181,6 +181,11 @@ export const ERROR_CODES = {
     message: 'A process did not become ready in time.',
     fix: 'Check the process log; raise `processes[].ready.timeout` or fix the readiness check.',
   },
+  TEEINIT_STARTUP_EXITED: {
+    exitCode: EXIT.software,
+    message: 'A process exited while the processes were still starting.',
+    fix: 'Check the process log for why it exited; teeinit exits with that exit code of the process.',
+  },
   TEEINIT_RESTART_LIMIT: {
     exitCode: EXIT.software,
     message: 'A process kept failing and reached its restart limit.',
