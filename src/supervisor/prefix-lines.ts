@@ -1,0 +1,65 @@
+// Copies a child's output to teeinit's stdout/stderr with `[name] ` before every line.
+// Bounded: a line longer than MAX_LINE is cut and written in pieces, each prefixed, and the
+// child is paused while the target is not draining (backpressure instead of buffering).
+import type { Readable } from 'node:stream';
+
+/** Longest line kept in memory before it is written in pieces. */
+export const MAX_LINE = 64 * 1024;
+
+const NEWLINE = 0x0a;
+
+/** Pipes `source` to `target` with a prefix per line; resolves when the source has ended. */
+export function prefixLines(
+  source: Readable,
+  target: NodeJS.WritableStream,
+  prefix: string,
+): Promise<void> {
+  const head = Buffer.from(prefix, 'utf8');
+  const tail = Buffer.from([NEWLINE]);
+  let pending: Buffer[] = [];
+  let pendingLength = 0;
+
+  const write = (parts: Buffer[]): void => {
+    if (!target.write(Buffer.concat([head, ...parts, tail]))) {
+      source.pause();
+      target.once('drain', () => source.resume());
+    }
+  };
+
+  const onData = (chunk: Buffer): void => {
+    let start = 0;
+    for (let nl = chunk.indexOf(NEWLINE, start); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
+      write([...pending, chunk.subarray(start, nl)]);
+      pending = [];
+      pendingLength = 0;
+      start = nl + 1;
+    }
+    let rest = chunk.subarray(start);
+    while (pendingLength + rest.length >= MAX_LINE) {
+      const take = MAX_LINE - pendingLength;
+      write([...pending, rest.subarray(0, take)]);
+      pending = [];
+      pendingLength = 0;
+      rest = rest.subarray(take);
+    }
+    if (rest.length > 0) {
+      pending.push(Buffer.from(rest));
+      pendingLength += rest.length;
+    }
+  };
+
+  return new Promise<void>((resolve) => {
+    const finish = (): void => {
+      source.off('data', onData);
+      if (pendingLength > 0) write(pending);
+      pending = [];
+      pendingLength = 0;
+      resolve();
+    };
+    source.on('data', onData);
+    source.once('end', finish);
+    source.once('close', finish);
+    // A read error ends the copy; the child's exit is what the supervisor acts on.
+    source.once('error', finish);
+  });
+}

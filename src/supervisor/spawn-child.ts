@@ -1,0 +1,133 @@
+// Starts one process without a shell: argv[0] resolved in the child's PATH, stdin ignored,
+// output inherited (byte for byte) or line-prefixed, uid/gid dropped when given. Node's
+// uid/gid options also drop supplementary groups (setgroups(0)), so file owners must match.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { TeeinitError } from '../errors/index.js';
+import { toChildExit, type ChildExit } from './exit-status.js';
+import { prefixLines } from './prefix-lines.js';
+import { resolveExecutable } from './resolve-executable.js';
+import type { LaunchSpec } from './types.js';
+
+/** One live child: its pid, how to signal it and a promise of how it ended. */
+export interface RunningChild {
+  readonly name: string;
+  readonly pid: number;
+  readonly exited: Promise<ChildExit>;
+  /** Resolves when prefixed output has been copied (immediately for inherited output). */
+  readonly output: Promise<void>;
+  hasExited(): boolean;
+  /** Sends a signal; false when the child is already gone. */
+  kill(signal: NodeJS.Signals): boolean;
+}
+
+/** Spawns the process of a LaunchSpec; rejects with TEEINIT_SPAWN_NOT_FOUND / _FAILED. */
+export async function spawnChild(spec: LaunchSpec): Promise<RunningChild> {
+  const { config, argv, env } = spec;
+  const name = config.name;
+  const command = argv[0] ?? '';
+  const resolved = await resolveExecutable(command, env.PATH, config.cwd);
+  if (resolved.kind === 'not-found') {
+    throw new TeeinitError(
+      'TEEINIT_SPAWN_NOT_FOUND',
+      `Process "${name}": command "${command}" was not found${command.includes('/') ? '' : ' in PATH'}.`,
+      { fields: { process: name, command } },
+    );
+  }
+  if (resolved.kind === 'not-executable') {
+    throw spawnFailed(name, command, `"${resolved.file}" is not an executable file`);
+  }
+  let child: ChildProcess;
+  try {
+    child = spawn(resolved.file, argv.slice(1), {
+      argv0: command,
+      env: { ...env },
+      stdio: [
+        'ignore',
+        config.prefixOutput ? 'pipe' : 'inherit',
+        config.prefixOutput ? 'pipe' : 'inherit',
+      ],
+      ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
+      ...(spec.uid === undefined ? {} : { uid: spec.uid }),
+      ...(spec.gid === undefined ? {} : { gid: spec.gid }),
+    });
+  } catch (error) {
+    throw spawnFailed(name, command, error instanceof Error ? error.message : String(error), error);
+  }
+  const exited = new Promise<ChildExit>((resolve) => {
+    child.once('exit', (code, signal) => resolve(toChildExit(code, signal)));
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', () => resolve());
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      void describeSpawnError(name, command, config.cwd, error).then(reject);
+    });
+  });
+  // Later 'error' events (a failed kill) must not crash teeinit; exit is what counts.
+  child.on('error', () => undefined);
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const output =
+    config.prefixOutput && child.stdout && child.stderr
+      ? Promise.all([
+          prefixLines(child.stdout, process.stdout, `[${name}] `),
+          prefixLines(child.stderr, process.stderr, `[${name}] `),
+        ]).then(() => undefined)
+      : Promise.resolve();
+  return {
+    name,
+    pid: child.pid ?? -1,
+    exited,
+    output,
+    hasExited: () => gone || child.exitCode !== null || child.signalCode !== null,
+    kill: (signal) => {
+      if (gone || child.exitCode !== null || child.signalCode !== null) return false;
+      try {
+        return child.kill(signal);
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+function spawnFailed(name: string, command: string, why: string, cause?: unknown): TeeinitError {
+  return new TeeinitError(
+    'TEEINIT_SPAWN_FAILED',
+    `Process "${name}": cannot start "${command}": ${why}.`,
+    {
+      fields: { process: name, command },
+      ...(cause === undefined ? {} : { cause }),
+    },
+  );
+}
+
+async function describeSpawnError(
+  name: string,
+  command: string,
+  cwd: string | undefined,
+  error: NodeJS.ErrnoException,
+): Promise<TeeinitError> {
+  if (error.code === 'ENOENT' && cwd !== undefined && !(await isDirectory(cwd))) {
+    return spawnFailed(name, command, `working directory "${cwd}" does not exist`, error);
+  }
+  if (error.code === 'ENOENT') {
+    return new TeeinitError(
+      'TEEINIT_SPAWN_NOT_FOUND',
+      `Process "${name}": command "${command}" was not found.`,
+      {
+        fields: { process: name, command },
+        cause: error,
+      },
+    );
+  }
+  return spawnFailed(name, command, error.code ?? error.message, error);
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,65 @@
+// The supervisor's public shapes: what the run command hands in (one LaunchSpec per
+// process, templates already rendered) and what it gets back (one ExitOutcome).
+import type { ProcessConfig } from '../config/types.js';
+import type { TeeinitError } from '../errors/index.js';
+import type { Logger } from '../log/index.js';
+
+/** A ProcessConfig after templates are rendered and the user resolved by the caller. */
+export interface LaunchSpec {
+  /** name, restart, ready, stopSignal, stopTimeout, prefixOutput, cwd… (`run`/`env` are not read). */
+  readonly config: ProcessConfig;
+  /** Rendered argv; argv[0] is looked up in the PATH of `env`. Never logged past argv[0]. */
+  readonly argv: readonly string[];
+  /** The final environment of the child (nothing is merged in). Never logged. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
+/**
+ * Why the supervisor ended and the exit code teeinit should exit with.
+ * - `exit` / `signal`: a process exited (by code / by signal) and its policy did not restart it.
+ * - `spawn-failed`: a binary was missing (127) or not executable (126), or a hook failed.
+ * - `ready-timeout`: a readiness check did not pass in time (TEEINIT_READY_TIMEOUT).
+ * - `restart-limit`: a process exceeded maxRestarts within window; code is its last status.
+ * - `stopped`: stop() (or a forwarded SIGTERM/SIGINT) after start-up; code is the first
+ *   process's status (or the code passed to stop()).
+ * - `cancelled`: start-up was cancelled (abort signal or stop() during start-up).
+ */
+export interface ExitOutcome {
+  readonly code: number;
+  readonly process?: string;
+  readonly reason:
+    | 'exit'
+    | 'signal'
+    | 'spawn-failed'
+    | 'ready-timeout'
+    | 'restart-limit'
+    | 'stopped'
+    | 'cancelled';
+  readonly signal?: NodeJS.Signals;
+  readonly error?: TeeinitError;
+}
+
+/** The handle the run command drives: await started, forward signals, await done. */
+export interface Supervisor {
+  /** Resolves when every process has started (and passed readiness); rejects with TeeinitError. */
+  readonly started: Promise<void>;
+  /** Resolves once, when the supervisor has decided to end and all children are gone. */
+  readonly done: Promise<ExitOutcome>;
+  /** Forward a signal to every running child (SIGHUP/SIGUSR2/SIGQUIT pass through; SIGTERM/SIGINT mean stop). */
+  forward(signal: NodeJS.Signals): void;
+  /** Stop everything: stopSignal, wait stopTimeout, then SIGKILL; resolves with the outcome. */
+  stop(reason: string, exitCode?: number): Promise<ExitOutcome>;
+}
+
+/** Options of startSupervisor. */
+export interface SupervisorOptions {
+  readonly logger: Logger;
+  /** Start-up cancellation: once aborted, nothing further starts and running children stop. */
+  readonly signal?: AbortSignal;
+  readonly hooks?: {
+    /** Awaited before each process's first start (not before restarts). */
+    beforeStart?(name: string): Promise<void>;
+  };
+}
