@@ -1,0 +1,30 @@
+// `credentials: adc` — Application Default Credentials for local development: a
+// credentials file (GOOGLE_APPLICATION_CREDENTIALS), gcloud's user credentials, or the GCE
+// metadata server (GCE_METADATA_HOST points it at the emulator).
+import { GoogleAuth } from 'google-auth-library';
+import { CLOUD_PLATFORM_SCOPE } from './wif-client.js';
+
+/** Fetches (and lets the library cache) an access token through ADC. */
+export interface AdcClient {
+  getAccessToken(): Promise<string>;
+  forceRefresh(): Promise<string>;
+}
+
+/** One GoogleAuth per collaborator, so no two collaborators share a cached token. */
+export function createAdcClient(): AdcClient {
+  const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] });
+  const token = async (): Promise<string> => {
+    const client = await auth.getClient();
+    const answer = await client.getAccessToken();
+    if (!answer.token) throw new Error('Application Default Credentials returned no access token');
+    return answer.token;
+  };
+  return {
+    getAccessToken: token,
+    forceRefresh: async () => {
+      const client = await auth.getClient();
+      client.setCredentials({ expiry_date: 1 }); // expired: every client kind refreshes
+      return token();
+    },
+  };
+}

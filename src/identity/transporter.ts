@@ -1,0 +1,33 @@
+// The HTTP transporter given to google-auth-library for one collaborator: a per-call
+// timeout (fetch.callTimeout), the caller's AbortSignal carried in through
+// AsyncLocalStorage, the library's own retries turned off (teeinit retries with its own
+// bounded policy), and none of the library's debug-logging interceptors (they print
+// response bodies, i.e. access tokens, when GOOGLE_SDK_NODE_LOGGING is set).
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { gaxios } from 'google-auth-library';
+
+/** The signal of the accessToken() call in progress, seen by every request it makes. */
+export const callSignal = new AsyncLocalStorage<AbortSignal>();
+
+/** Runs `fn` with `signal` applied to every library request made inside it. */
+export function withCallSignal<T>(
+  signal: AbortSignal | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return signal ? callSignal.run(signal, fn) : fn();
+}
+
+/** A Gaxios instance with teeinit's timeout, cancellation and no retries. */
+export function createTransporter(callTimeoutMs: number): gaxios.Gaxios {
+  const transporter = new gaxios.Gaxios({ timeout: callTimeoutMs });
+  transporter.interceptors.request.add({
+    resolved: (config) => {
+      config.retry = false;
+      config.retryConfig = { ...config.retryConfig, retry: 0, noResponseRetries: 0 };
+      const outer = callSignal.getStore();
+      if (outer) config.signal = config.signal ? AbortSignal.any([config.signal, outer]) : outer;
+      return Promise.resolve(config);
+    },
+  });
+  return transporter;
+}
