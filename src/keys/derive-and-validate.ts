@@ -2,6 +2,7 @@
 // TLS bundles. Pure (no I/O); the run command calls it between fetch and materialize.
 import type { Config } from '../config/types.js';
 import { TeeinitError } from '../errors/index.js';
+import { redactor } from '../log/index.js';
 import { deriveKey } from './kdf.js';
 import { checkTlsBundle, type TlsMaterial } from './tls-bundle.js';
 
@@ -42,7 +43,9 @@ export function deriveAndValidate(
       collaborator: config.secrets[secret]?.from ?? secret,
       raw: fetched(secrets, secret, `keys.${name}`),
     }));
-    keys.set(name, deriveKey(name, spec, shares));
+    const key = deriveKey(name, spec, shares);
+    redactor.add(key); // last line of defence: a derived key never reaches a log line
+    keys.set(name, key);
   }
   const tls = new Map<string, TlsMaterial>();
   for (const [name, spec] of Object.entries(config.tls)) {

@@ -1,0 +1,205 @@
+// The materialize stage: everything used as a file is rendered and validated first, then
+// written to tmpfs in a fixed order (TLS keys, certificates, other secrets and keys,
+// templates); the result renders argv/env for each process and removes every file on exit.
+import { readFile } from 'node:fs/promises';
+import { rmdirSync, unlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Config, ProcessConfig } from '../config/types.js';
+import { TeeinitError } from '../errors/index.js';
+import type { Material } from '../keys/index.js';
+import type { Logger } from '../log/index.js';
+import { planFiles, type PlannedFile } from './file-plan.js';
+import { renderTemplate, type RenderContext } from './render.js';
+import { removeTempFilesSync, writeSecretFile } from './secret-writer.js';
+import { assertTmpfs, ensureSecretsDir } from './tmpfs.js';
+import { resolveOwner, type AccountFiles } from './users.js';
+
+/** The written files and what the supervisor needs from them. */
+export interface Materialized {
+  /** Absolute secrets directory. */
+  readonly dir: string;
+  /** Config name (secret, key or template) → absolute path written. */
+  readonly files: ReadonlyMap<string, string>;
+  /** argv and environment of a process with its templates applied. */
+  renderArgs(process: ProcessConfig): { argv: string[]; env: Record<string, string> };
+  /** Removes every file written (and temp files); idempotent, never throws. */
+  cleanup(): Promise<void>;
+  /** The same, synchronously, for `process.on('exit')` and signal paths. */
+  cleanupSync(): void;
+}
+
+export interface MaterializeOptions {
+  /** passwd/group locations (tests). */
+  readonly accountFiles?: AccountFiles;
+}
+
+async function loadTemplates(config: Config): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  for (const [name, t] of Object.entries(config.templates)) {
+    if (t.content !== undefined) {
+      texts.set(name, t.content);
+      continue;
+    }
+    if (t.source === undefined) {
+      throw new TeeinitError(
+        'TEEINIT_TEMPLATE_INVALID',
+        `templates.${name}: needs source or content.`,
+      );
+    }
+    try {
+      texts.set(name, await readFile(t.source, 'utf8'));
+    } catch (error) {
+      throw new TeeinitError(
+        'TEEINIT_TEMPLATE_INVALID',
+        `templates.${name}: cannot read source ${t.source} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+        { cause: error },
+      );
+    }
+  }
+  return texts;
+}
+
+function contentOf(
+  file: PlannedFile,
+  ctx: RenderContext,
+  rendered: ReadonlyMap<string, string>,
+): Buffer | string {
+  const value =
+    file.kind === 'secret'
+      ? ctx.material.secrets.get(file.ref)
+      : file.kind === 'key'
+        ? ctx.material.keys.get(file.ref)
+        : rendered.get(file.ref);
+  if (value === undefined) {
+    throw new TeeinitError('TEEINIT_INTERNAL', `No material for ${file.kind} "${file.ref}".`);
+  }
+  return file.kind === 'key' && file.encoding === 'hex' ? (value as Buffer).toString('hex') : value;
+}
+
+/**
+ * Why: the single step between checked material and running processes; it fails before
+ * writing anything if a template, owner or the directory is wrong.
+ */
+export async function materialize(
+  config: Config,
+  material: Material,
+  overrides: Readonly<Record<string, string>>,
+  logger: Logger,
+  options: MaterializeOptions = {},
+): Promise<Materialized> {
+  const dir = resolve(config.files.dir);
+  const texts = await loadTemplates(config);
+  const plan = planFiles(config, texts);
+  const owners = plan.map((f) => resolveOwner(f.owner, f.group, options.accountFiles));
+  const paths = new Map(plan.map((f) => [f.ref, join(dir, f.fileName)]));
+  const ctx: RenderContext = { config, material, paths, overrides };
+
+  // Render every template and every process's argv/env before anything touches the disk.
+  const rendered = new Map<string, string>();
+  for (const [name, text] of texts) {
+    const allow = config.templates[name]?.allowValue ?? false;
+    rendered.set(name, renderTemplate(text, `templates.${name}`, ctx, allow).text);
+  }
+  const warned = new Set<string>();
+  const renderArgs = (
+    p: ProcessConfig,
+    log: boolean,
+  ): { argv: string[]; env: Record<string, string> } => {
+    const index = config.processes.indexOf(p);
+    const at = index >= 0 ? `processes[${index}]` : `processes.${p.name}`;
+    let usedValue = false;
+    const one = (text: string, where: string): string => {
+      const r = renderTemplate(text, where, ctx, p.allowValue);
+      usedValue ||= r.usedValue;
+      if (r.text.includes('\0')) {
+        throw new TeeinitError(
+          'TEEINIT_TEMPLATE_INVALID',
+          `${where}: rendered value contains a NUL byte.`,
+        );
+      }
+      return r.text;
+    };
+    const argv = p.run.map((arg, j) => one(arg, `${at}.run[${j}]`));
+    const env: Record<string, string> = {};
+    if (p.inheritEnv) {
+      for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+    }
+    for (const [k, v] of Object.entries(p.env)) env[k] = one(v, `${at}.env.${k}`);
+    if (log && usedValue && !warned.has(p.name)) {
+      warned.add(p.name);
+      logger.warn(
+        `process ${p.name} receives a secret value in argv or env; /proc/<pid>/cmdline and environ expose it to its user and root`,
+        { process: p.name },
+      );
+    }
+    return { argv, env };
+  };
+  for (const p of config.processes) renderArgs(p, false);
+
+  await assertTmpfs(dir, config.files.unsafeAllowNonTmpfs, logger);
+  const ownUid = process.getuid?.() ?? 0;
+  const created = await ensureSecretsDir(
+    dir,
+    owners.some((o) => o.uid !== ownUid),
+    logger,
+  );
+
+  const written: string[] = [];
+  let cleaned = false;
+  const cleanupSync = (): void => {
+    removeTempFilesSync();
+    for (const path of written.splice(0)) {
+      try {
+        unlinkSync(path);
+      } catch {
+        // already gone
+      }
+    }
+    if (created && !cleaned) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // not empty (someone else's files) or already gone
+      }
+    }
+    cleaned = true;
+  };
+
+  try {
+    for (const [i, file] of plan.entries()) {
+      const owner = owners[i] ?? { uid: ownUid, gid: process.getgid?.() ?? 0 };
+      const content = contentOf(file, ctx, rendered);
+      const path = await writeSecretFile(
+        dir,
+        file.fileName,
+        content,
+        file.mode,
+        owner.uid,
+        owner.gid,
+      );
+      written.push(path);
+      logger.info('secret file written', {
+        name: file.ref,
+        kind: file.kind,
+        path,
+        mode: '0' + file.mode.toString(8),
+        uid: owner.uid,
+        gid: owner.gid,
+      });
+    }
+  } catch (error) {
+    cleanupSync();
+    throw error;
+  }
+
+  return {
+    dir,
+    files: paths,
+    renderArgs: (p) => renderArgs(p, true),
+    cleanup: () => {
+      cleanupSync();
+      return Promise.resolve();
+    },
+    cleanupSync,
+  };
+}
