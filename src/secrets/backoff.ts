@@ -43,9 +43,9 @@ export function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise
         signal.removeEventListener('abort', onAbort);
         resolve(value);
       },
-      (error: unknown) => {
+      (error: Error) => {
         signal.removeEventListener('abort', onAbort);
-        reject(error as Error); // eslint-disable-line @typescript-eslint/no-unnecessary-type-assertion
+        reject(error);
       },
     );
   });
