@@ -1,0 +1,51 @@
+// Loading the config: read, parse (YAML/JSON), schema, cross-field rules, complete the
+// file list, resolve operator overrides, hash. Everything before any network call.
+import { dirname, resolve } from 'node:path';
+import { configHash } from './canonical-json.js';
+import { completeFileEntries } from './complete-files.js';
+import { resolveOverrides } from './overrides.js';
+import { parseConfigText, readConfigText } from './parse-file.js';
+import { checkRules } from './rules/index.js';
+import { checkFiles } from './rules/files.js';
+import { validateConfigTree } from './schema.js';
+import type { Config } from './types.js';
+
+export interface LoadedConfig {
+  /** Normalized and deeply frozen; `files.entries` complete. */
+  readonly config: Config;
+  /** Non-fatal findings (unpinned `latest`, `{{ value }}` in argv...). */
+  readonly warnings: readonly string[];
+  /** Resolved operator overrides (name → value), already validated. */
+  readonly overrides: Readonly<Record<string, string>>;
+  /** SHA-256 hex of the canonical JSON of config + overrides. */
+  readonly hash: string;
+}
+
+export interface LoadOptions {
+  /** Where relative paths resolve (default: the config file's directory, or cwd). */
+  readonly baseDir?: string;
+  /** Source of operator overrides (default: none, so defaults apply). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Loads and validates the config file at `path`; throws TeeinitError on any problem. */
+export function loadConfig(path: string, env: NodeJS.ProcessEnv = {}): LoadedConfig {
+  const text = readConfigText(path);
+  const tree = parseConfigText(text, path);
+  return loadConfigTree(tree, { baseDir: dirname(resolve(path)), env });
+}
+
+/** The same from an already parsed tree (tests, programmatic use). */
+export function loadConfigTree(tree: unknown, options: LoadOptions = {}): LoadedConfig {
+  const parsed = validateConfigTree(tree, options.baseDir ?? process.cwd());
+  const warnings = checkRules(parsed);
+  const config = completeFileEntries(parsed);
+  checkFiles(config, warnings);
+  const overrides = resolveOverrides(config, options.env ?? {});
+  return Object.freeze({
+    config,
+    warnings: Object.freeze(warnings),
+    overrides,
+    hash: configHash(config, overrides),
+  });
+}

@@ -1,0 +1,80 @@
+// Reads the config file and parses it as YAML or JSON into a plain tree; syntax errors
+// carry the line and column. Nothing here knows the schema.
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parseDocument } from 'yaml';
+import { TeeinitError } from '../errors/index.js';
+
+/** Config files are small; anything larger is a mistake (or an attack on the parser). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** Reads the file; a missing or unreadable file is TEEINIT_CONFIG_NOT_FOUND. */
+export function readConfigText(path: string): string {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new TeeinitError(
+      'TEEINIT_CONFIG_NOT_FOUND',
+      `Cannot read config file ${path} (${code}).`,
+      {
+        cause,
+        fields: { path },
+      },
+    );
+  }
+  if (buf.length > MAX_CONFIG_BYTES) {
+    throw new TeeinitError(
+      'TEEINIT_CONFIG_PARSE',
+      `Config file ${path} is ${buf.length} bytes; the limit is ${MAX_CONFIG_BYTES}.`,
+      { fields: { path } },
+    );
+  }
+  return buf.toString('utf8');
+}
+
+/** Parses by extension (.json / .yaml / .yml), else by content (`{` first means JSON). */
+export function parseConfigText(text: string, path: string): unknown {
+  const ext = extname(path).toLowerCase();
+  const json = ext === '.json' || (ext !== '.yaml' && ext !== '.yml' && /^\s*\{/.test(text));
+  return json ? parseJson(text, path) : parseYaml(text, path);
+}
+
+function parseJson(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    // V8's message quotes the surrounding text; locate the error without echoing content.
+    const msg = cause instanceof Error ? cause.message : '';
+    const pos = /position (\d+)/.exec(msg)?.[1] ?? parseDocument(text).errors[0]?.pos[0];
+    const where = pos === undefined ? '' : lineColumn(text, Number(pos));
+    throw new TeeinitError('TEEINIT_CONFIG_PARSE', `${path}${where}: invalid JSON syntax`, {
+      cause,
+      fields: { path },
+    });
+  }
+}
+
+function parseYaml(text: string, path: string): unknown {
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true });
+  const err = doc.errors[0];
+  if (err) {
+    const where = lineColumn(text, err.pos[0]);
+    const reason = err.message.split(' at line ')[0]?.split('\n')[0] ?? err.code;
+    throw new TeeinitError('TEEINIT_CONFIG_PARSE', `${path}${where}: invalid YAML: ${reason}`, {
+      fields: { path },
+    });
+  }
+  try {
+    return doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (cause) {
+    const msg = cause instanceof Error ? cause.message : String(cause);
+    throw new TeeinitError('TEEINIT_CONFIG_PARSE', `${path}: invalid YAML: ${msg}`, { cause });
+  }
+}
+
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `:${before.length}:${(before.at(-1)?.length ?? 0) + 1}`;
+}

@@ -1,0 +1,41 @@
+// File entries: each names a secret, key or template (never a key share); file names are
+// unique inside `files.dir`; `encoding: hex` is for keys only.
+import type { Config } from '../types.js';
+import { invalidAt, keyPath, unknownAt } from './errors.js';
+import { shareNames } from './keys.js';
+
+// Checks `files.dir` and every entry.
+export function checkFiles(config: Config, _warnings: string[]): void {
+  const { dir, entries } = config.files;
+  if (dir === '/' || dir.split('/').includes('..')) {
+    throw invalidAt('files.dir', 'expected a dedicated absolute directory such as /run/secrets');
+  }
+  const shares = shareNames(config);
+  const declared = [
+    ...Object.keys(config.secrets),
+    ...Object.keys(config.keys),
+    ...Object.keys(config.templates),
+  ];
+  const fileNames = new Map<string, string>();
+  for (const [from, e] of Object.entries(entries)) {
+    const at = keyPath('files', 'entries', from);
+    if (!declared.includes(from)) throw unknownAt(at, 'secret, key or template', from, declared);
+    if (shares.has(from)) {
+      throw invalidAt(at, `secret "${from}" is a key share; shares are never written to files`);
+    }
+    if (e.encoding === 'hex' && !config.keys[from]) {
+      throw invalidAt(
+        keyPath('files', 'entries', from, 'encoding'),
+        'hex is only for derived keys',
+      );
+    }
+    const other = fileNames.get(e.name);
+    if (other !== undefined) {
+      throw invalidAt(
+        keyPath('files', 'entries', from, 'name'),
+        `file "${e.name}" is also written for "${other}"`,
+      );
+    }
+    fileNames.set(e.name, from);
+  }
+}

@@ -1,0 +1,70 @@
+// Schema of the TLS terminators teeinit runs itself. The `psk: KEY` + `identity: ID`
+// shorthand normalizes to `identities: { ID: KEY }`.
+import { z } from 'zod';
+import { DEFAULTS } from '../defaults.js';
+import { duration, name, token } from './primitives.js';
+
+const L = DEFAULTS.proxyLimits;
+
+export const authorizeSchema = z.strictObject({
+  allowAll: z.boolean().default(false),
+  commonNames: z.array(token).default([]),
+  dnsNames: z.array(token).default([]),
+  uris: z.array(token).default([]),
+  spkiSha256: z
+    .array(
+      z.string().regex(/^[A-Za-z0-9+/]{43}=$/, { error: 'expected base64 of a SHA-256 digest' }),
+    )
+    .default([]),
+});
+
+export const limitsSchema = z.strictObject({
+  handshakeTimeout: duration().default(L.handshakeTimeout),
+  idleTimeout: duration().default(L.idleTimeout),
+  maxLifetime: duration(0).default(L.maxLifetime),
+  maxConnections: z.number().int().min(1).max(1_000_000).default(L.maxConnections),
+  connectTimeout: duration().default(L.connectTimeout),
+});
+
+export const proxySchema = z
+  .strictObject({
+    name,
+    mode: z.enum(['mtls-server', 'mtls-client', 'psk-server', 'psk-client']),
+    listen: token,
+    target: token,
+    tls: name.optional(),
+    sniCa: z.record(token, name).default({}),
+    identities: z.record(token, name).optional(),
+    /** Shorthand: the key of a single identity (with `identity`). */
+    psk: name.optional(),
+    /** Shorthand: the single PSK identity (with `psk`). */
+    identity: token.optional(),
+    tlsVersion: z.enum(['1.2', '1.3']).default(DEFAULTS.proxy.tlsVersion),
+    authorize: authorizeSchema.prefault({}),
+    serverName: token.optional(),
+    limits: limitsSchema.prefault({}),
+    unsafeNonLoopback: z.boolean().default(DEFAULTS.proxy.unsafeNonLoopback),
+    start: z.enum(['before-processes', 'after-processes']).default(DEFAULTS.proxy.start),
+    status: token.optional(),
+  })
+  .superRefine((p, ctx) => {
+    if ((p.psk === undefined) !== (p.identity === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [p.psk === undefined ? 'psk' : 'identity'],
+        message: 'expected `psk` and `identity` together (or `identities`)',
+      });
+    }
+    if (p.psk !== undefined && p.identities !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identities'],
+        message: 'expected either `identities` or the `psk` + `identity` shorthand, not both',
+      });
+    }
+  })
+  .transform(({ psk, identity, identities, ...rest }) => ({
+    ...rest,
+    identities:
+      psk !== undefined && identity !== undefined ? { [identity]: psk } : (identities ?? {}),
+  }));

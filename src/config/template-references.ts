@@ -1,0 +1,73 @@
+// Finds every template reference in the config: processes' run and env, and templates'
+// content or source file (read from the image at validate time). Rules and materialize
+// both start from this list.
+import { readFileSync } from 'node:fs';
+import { TeeinitError } from '../errors/index.js';
+import { formatPath } from './format-issues.js';
+import { parseTemplate, type TemplatePart } from './template-syntax.js';
+import type { Config } from './types.js';
+
+export interface TemplateReference {
+  readonly kind: 'file' | 'value' | 'env';
+  readonly name: string;
+  /** Key path of the string holding the reference, e.g. `processes[0].run[3]`. */
+  readonly where: string;
+  /** Whether `value` is allowed there (the process's or template's `allowValue`). */
+  readonly allowValue: boolean;
+  /** `process` or `template`, and its name. */
+  readonly owner: { readonly kind: 'process' | 'template'; readonly name: string };
+}
+
+/** Template text of a `templates` entry: inline `content`, or the `source` file's text. */
+export function readTemplateText(config: Config, name: string): string {
+  const t = config.templates[name];
+  if (!t) throw new TeeinitError('TEEINIT_INTERNAL', `Unknown template ${name}.`);
+  if (t.content !== undefined) return t.content;
+  const where = formatPath(['templates', name, 'source']);
+  try {
+    return readFileSync(t.source ?? '', 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new TeeinitError(
+      'TEEINIT_TEMPLATE_INVALID',
+      `${where}: cannot read template file ${t.source ?? ''} (${code}).`,
+      { cause, fields: { where }, hint: 'Bake the template file into the image at that path.' },
+    );
+  }
+}
+
+/** Every reference, in config order; throws TEEINIT_TEMPLATE_INVALID on bad syntax. */
+export function collectReferences(config: Config): TemplateReference[] {
+  const refs: TemplateReference[] = [];
+  const add = (
+    parts: TemplatePart[],
+    where: string,
+    owner: TemplateReference['owner'],
+    allowValue: boolean,
+  ): void => {
+    for (const p of parts)
+      if (p.kind !== 'text') refs.push({ kind: p.kind, name: p.name, where, allowValue, owner });
+  };
+  config.processes.forEach((proc, i) => {
+    const owner = { kind: 'process', name: proc.name } as const;
+    proc.run.forEach((arg, j) => {
+      const where = formatPath(['processes', i, 'run', j]);
+      add(parseTemplate(arg, where), where, owner, proc.allowValue);
+    });
+    for (const [key, value] of Object.entries(proc.env)) {
+      const where = formatPath(['processes', i, 'env', key]);
+      add(parseTemplate(value, where), where, owner, proc.allowValue);
+    }
+  });
+  for (const [name, t] of Object.entries(config.templates)) {
+    if ((t.source === undefined) === (t.content === undefined)) continue; // reported by the rule
+    const where = formatPath(['templates', name, t.content !== undefined ? 'content' : 'source']);
+    add(
+      parseTemplate(readTemplateText(config, name), where),
+      where,
+      { kind: 'template', name },
+      t.allowValue,
+    );
+  }
+  return refs;
+}
