@@ -51,8 +51,9 @@ export async function addVersion(call: SmCall): Promise<void> {
   if (data.length > MAX_PAYLOAD_BYTES) {
     return sendInvalid(call.res, 'Secret Payload cannot be larger than 64KiB.');
   }
-  if (payload.dataCrc32c !== undefined && payload.dataCrc32c !== null) {
-    const given = String(payload.dataCrc32c);
+  const crcField = payload.dataCrc32c;
+  if (typeof crcField === 'string' || typeof crcField === 'number') {
+    const given = String(crcField);
     if (!/^\d+$/.test(given) || Number(given) !== crc32c(data)) {
       return sendInvalid(
         call.res,

@@ -1,0 +1,35 @@
+// `POST /admin/seed`: applies a seed document (JSON, payloads inline) to a running emulator.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TeeinitError } from '../../src/errors/index.js';
+import { readBody, sendGoogleError, sendJson } from '../http.js';
+import type { EmulatorStore } from '../store.js';
+import { applySeed, parseSeedDocument } from './apply.js';
+
+/** Serves `POST /admin/seed`; answers `{"projects":N,"secrets":M}` or a 400 naming the key. */
+export async function handleSeedAdmin(
+  store: EmulatorStore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  now: () => number,
+): Promise<void> {
+  if (req.method !== 'POST') {
+    res.setHeader('allow', 'POST');
+    return sendGoogleError(res, 405, 'Use POST /admin/seed with a JSON seed document.', {
+      status: 'UNIMPLEMENTED',
+    });
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse((await readBody(req)).toString('utf8'));
+  } catch {
+    return sendGoogleError(res, 400, 'The seed body is not valid JSON (or exceeds 1 MiB).');
+  }
+  try {
+    const seed = parseSeedDocument(input, { allowDataFile: false });
+    applySeed(store, seed, now);
+    sendJson(res, 200, { projects: seed.projects.length, secrets: seed.secrets.length });
+  } catch (error) {
+    if (!(error instanceof TeeinitError)) throw error;
+    sendGoogleError(res, 400, error.message);
+  }
+}

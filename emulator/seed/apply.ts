@@ -1,0 +1,170 @@
+// Seeding: validate a parsed seed document (YAML/JSON already parsed by the caller), then
+// apply it to the emulator's store. Re-applying the same document changes nothing.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { TeeinitError } from '../../src/errors/index.js';
+import type { IamBinding, ProjectModel, SecretModel, VersionState } from '../model.js';
+import { appendVersion } from '../secret-manager/versions.js';
+import { secretKey, type EmulatorStore } from '../store.js';
+import { seedSchema } from './schema.js';
+
+/** One version to create, bytes already resolved. */
+export interface SeedVersion {
+  readonly data: Buffer;
+  readonly state: VersionState;
+}
+
+/** A secret as the seed declares it. */
+export interface SeedSecret {
+  readonly project: string;
+  readonly id: string;
+  readonly location?: string;
+  readonly versions: readonly SeedVersion[];
+  readonly aliases: Readonly<Record<string, number>>;
+  readonly bindings: readonly IamBinding[];
+}
+
+/**
+ * A validated seed document.
+ * @example { projects: [{ id: 'alice-proj', number: '111111111111' }], secrets: [{ project: 'alice-proj', id: 'ca', versions: [{ dataFile: 'ca.pem' }], bindings: [{ role: 'roles/secretmanager.secretAccessor', members: ['allUsers'] }] }] }
+ */
+export interface SeedDocument {
+  readonly projects: readonly ProjectModel[];
+  readonly secrets: readonly SeedSecret[];
+}
+
+export interface ParseSeedOptions {
+  /** Directory `dataFile` paths are relative to (default: the working directory). */
+  readonly baseDir?: string;
+  /** False on the admin endpoint: the server does not read files named by a request. */
+  readonly allowDataFile?: boolean;
+}
+
+/** Validates a parsed YAML/JSON seed document and resolves every payload to bytes. */
+export function parseSeedDocument(input: unknown, options: ParseSeedOptions = {}): SeedDocument {
+  const parsed = seedSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.join('.') : '(document)';
+    throw seedError(`Invalid seed document at ${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  const secrets = parsed.data.secrets.map((s, i): SeedSecret => ({
+    project: s.project,
+    id: s.id,
+    ...(s.location === undefined ? {} : { location: s.location }),
+    versions: s.versions.map((v, j) => ({
+      data: versionBytes(v, `secrets.${i}.versions.${j}`, options),
+      state: v.state,
+    })),
+    aliases: s.aliases,
+    bindings: s.bindings,
+  }));
+  return { projects: parsed.data.projects, secrets };
+}
+
+function versionBytes(
+  v: { data?: string | undefined; dataFile?: string | undefined; dataBase64?: string | undefined },
+  where: string,
+  options: ParseSeedOptions,
+): Buffer {
+  if (v.data !== undefined) return Buffer.from(v.data, 'utf8');
+  if (v.dataBase64 !== undefined) return Buffer.from(v.dataBase64, 'base64');
+  if (options.allowDataFile === false) {
+    throw seedError(
+      `Invalid seed document at ${where}.dataFile: not accepted here, inline the data`,
+    );
+  }
+  const path = resolve(options.baseDir ?? process.cwd(), v.dataFile ?? '');
+  try {
+    return readFileSync(path);
+  } catch (cause) {
+    throw seedError(`Seed ${where}.dataFile cannot be read: ${path}`, cause);
+  }
+}
+
+/** Applies the seed: adds projects, creates secrets, appends missing versions, merges IAM. */
+export function applySeed(store: EmulatorStore, seed: SeedDocument, now: () => number): void {
+  for (const p of seed.projects) {
+    const known = store.projects.get(p.id);
+    if (known !== undefined && known.number !== p.number) {
+      throw seedError(
+        `Seed project ${p.id} has number ${p.number}, the emulator knows ${known.number}`,
+      );
+    }
+  }
+  for (const p of seed.projects) store.addProject(p);
+  const plans = seed.secrets.map((s) => planSecret(store, s));
+  for (const { seed: s, number, existing } of plans) {
+    const secret: SecretModel = existing ?? {
+      projectNumber: number,
+      secretId: s.id,
+      ...(s.location === undefined ? {} : { location: s.location }),
+      createTime: new Date(now()).toISOString(),
+      versions: [],
+      versionAliases: {},
+      bindings: [],
+    };
+    s.versions.forEach((v, i) => {
+      const current = secret.versions.find((x) => x.number === i + 1);
+      if (current === undefined) appendVersion(secret, v.data, now(), v.state);
+      else if (current.state !== 'DESTROYED' && v.state !== current.state) {
+        current.state = v.state;
+        if (v.state === 'DESTROYED') {
+          current.data = undefined;
+          current.destroyTime = new Date(now()).toISOString();
+        }
+      }
+    });
+    secret.versionAliases = { ...secret.versionAliases, ...s.aliases };
+    secret.bindings = mergeBindings(secret.bindings, s.bindings);
+    store.secrets.set(secretKey(number, s.id, s.location), secret);
+  }
+}
+
+/** Checks one secret against the store before anything is changed. */
+function planSecret(store: EmulatorStore, s: SeedSecret) {
+  const label = `${s.project}/${s.location === undefined ? '' : `${s.location}/`}${s.id}`;
+  const number = store.projectNumber(s.project);
+  if (number === undefined) {
+    throw seedError(
+      `Seed secret ${label}: unknown project ${s.project} (declare it under projects)`,
+    );
+  }
+  const existing = store.secrets.get(secretKey(number, s.id, s.location));
+  s.versions.forEach((v, i) => {
+    const current = existing?.versions.find((x) => x.number === i + 1);
+    if (current?.data !== undefined && !current.data.equals(v.data)) {
+      throw seedError(`Seed secret ${label}: version ${i + 1} already exists with other data`);
+    }
+    if (current?.state === 'DESTROYED' && v.state !== 'DESTROYED') {
+      throw seedError(`Seed secret ${label}: version ${i + 1} is destroyed in the emulator`);
+    }
+  });
+  const count = Math.max(s.versions.length, existing?.versions.length ?? 0);
+  for (const [alias, n] of Object.entries(s.aliases)) {
+    const state = s.versions[n - 1]?.state ?? existing?.versions.find((x) => x.number === n)?.state;
+    if (n > count || state === undefined || state === 'DESTROYED') {
+      throw seedError(
+        `Seed secret ${label}: alias ${alias} points to version ${n}, which is missing or destroyed`,
+      );
+    }
+  }
+  return { seed: s, number, existing };
+}
+
+function mergeBindings(current: readonly IamBinding[], added: readonly IamBinding[]): IamBinding[] {
+  const byRole = new Map<string, Set<string>>();
+  for (const b of [...current, ...added]) {
+    const members = byRole.get(b.role) ?? new Set<string>();
+    for (const m of b.members) members.add(m);
+    byRole.set(b.role, members);
+  }
+  return [...byRole].map(([role, members]) => ({ role, members: [...members] }));
+}
+
+function seedError(message: string, cause?: unknown): TeeinitError {
+  return new TeeinitError('TEEINIT_CONFIG_INVALID', message, {
+    hint: 'See docs/emulator-secrets.md#seeding for the seed format.',
+    ...(cause === undefined ? {} : { cause }),
+  });
+}

@@ -1,0 +1,215 @@
+// The gcloud-like subcommands of `teeinit-emulator secrets`, over the emulator's REST API.
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { TeeinitError } from '../../src/errors/index.js';
+import { crc32c } from '../../src/secrets/crc32c.js';
+import { parseSeedDocument, type SeedDocument } from './apply.js';
+import { parseArgs, requireFlag, requirePositional, type ParsedArgs } from './cli-args.js';
+import { connect, type ApiAnswer, type EmulatorClient } from './emulator-client.js';
+
+/** Where a command writes: data to `out`, gcloud-style status lines to `err`. */
+export interface CliIo {
+  readonly out: (chunk: string | Uint8Array) => void;
+  readonly err: (line: string) => void;
+  readonly stdin: () => Promise<Buffer>;
+}
+
+type Command = (argv: readonly string[], io: CliIo) => Promise<void>;
+
+const SECRET_FLAGS = ['project', 'location'];
+
+function secretPath(args: ParsedArgs, name: string): string {
+  const project = requireFlag(args, 'project');
+  const location = args.flags.get('location');
+  const parent =
+    location === undefined ? `projects/${project}` : `projects/${project}/locations/${location}`;
+  return `/v1/${parent}/secrets/${encodeURIComponent(name)}`;
+}
+
+/** Throws the API error as a TeeinitError (`ERROR: STATUS: message`). */
+function check(answer: ApiAnswer): Record<string, unknown> {
+  if (answer.status === 200) return answer.body;
+  const error = (answer.body.error ?? {}) as { status?: string; message?: string };
+  throw new TeeinitError(
+    'TEEINIT_INTERNAL',
+    `${error.status ?? answer.status}: ${error.message ?? 'request failed'}`,
+    {
+      hint: 'The emulator refused the request; see the message.',
+      fields: { httpStatus: answer.status },
+    },
+  );
+}
+
+async function readData(file: string, io: CliIo): Promise<Buffer> {
+  if (file === '-') return io.stdin();
+  try {
+    return await readFile(file);
+  } catch (cause) {
+    throw new TeeinitError('TEEINIT_CONFIG_NOT_FOUND', `Cannot read --data-file ${file}`, {
+      cause,
+    });
+  }
+}
+
+async function addVersion(client: EmulatorClient, path: string, data: Buffer): Promise<string> {
+  const body = { payload: { data: data.toString('base64'), dataCrc32c: String(crc32c(data)) } };
+  const version = check(await client.call('POST', `${path}:addVersion`, body));
+  return String(version.name).split('/').pop() ?? '?';
+}
+
+const create: Command = async (argv, io) => {
+  const args = parseArgs(argv, [...SECRET_FLAGS, 'data-file', 'replication-policy']);
+  const name = requirePositional(args, 0, 'secret NAME');
+  const path = secretPath(args, name);
+  const client = await connect(args);
+  const body = args.flags.has('location') ? {} : { replication: { automatic: {} } };
+  const collection = path.slice(0, path.lastIndexOf('/'));
+  check(await client.call('POST', `${collection}?secretId=${encodeURIComponent(name)}`, body));
+  io.err(`Created secret [${name}].`);
+  const file = args.flags.get('data-file');
+  if (file !== undefined) {
+    const version = await addVersion(client, path, await readData(file, io));
+    io.err(`Created version [${version}] of the secret [${name}].`);
+  }
+};
+
+const versionsAdd: Command = async (argv, io) => {
+  const args = parseArgs(argv, [...SECRET_FLAGS, 'data-file']);
+  const name = requirePositional(args, 0, 'secret NAME');
+  const data = await readData(requireFlag(args, 'data-file'), io);
+  const version = await addVersion(await connect(args), secretPath(args, name), data);
+  io.err(`Created version [${version}] of the secret [${name}].`);
+};
+
+const versionsAccess: Command = async (argv, io) => {
+  const args = parseArgs(argv, [...SECRET_FLAGS, 'secret']);
+  const version = requirePositional(args, 0, 'VERSION (a number, latest or an alias)');
+  const path = `${secretPath(args, requireFlag(args, 'secret'))}/versions/${encodeURIComponent(version)}`;
+  const answer = check(await (await connect(args)).call('GET', `${path}:access`));
+  const payload = (answer.payload ?? {}) as { data?: string; dataCrc32c?: string };
+  const data = Buffer.from(payload.data ?? '', 'base64');
+  if (payload.dataCrc32c !== undefined && payload.dataCrc32c !== String(crc32c(data))) {
+    throw new TeeinitError(
+      'TEEINIT_SECRET_CHECKSUM',
+      `Checksum mismatch for ${String(answer.name)}`,
+    );
+  }
+  io.out(data);
+};
+
+const versionsState =
+  (verb: 'disable' | 'enable' | 'destroy'): Command =>
+  async (argv, io) => {
+    const args = parseArgs(argv, [...SECRET_FLAGS, 'secret']);
+    const version = requirePositional(args, 0, 'VERSION');
+    const secret = requireFlag(args, 'secret');
+    const path = `${secretPath(args, secret)}/versions/${encodeURIComponent(version)}:${verb}`;
+    check(await (await connect(args)).call('POST', path));
+    io.err(
+      `${verb[0]?.toUpperCase()}${verb.slice(1)}d version [${version}] of the secret [${secret}].`,
+    );
+  };
+
+const versionsList: Command = async (argv, io) => {
+  const args = parseArgs(argv, SECRET_FLAGS);
+  const path = `${secretPath(args, requirePositional(args, 0, 'secret NAME'))}/versions`;
+  const answer = check(await (await connect(args)).call('GET', path));
+  const versions = (answer.versions ?? []) as { name: string; state: string; createTime: string }[];
+  io.out(
+    table(
+      ['NAME', 'STATE', 'CREATED'],
+      versions.map((v) => [v.name.split('/').pop() ?? '', v.state, v.createTime]),
+    ),
+  );
+};
+
+const list: Command = async (argv, io) => {
+  const args = parseArgs(argv, SECRET_FLAGS);
+  const path = secretPath(args, 'x').replace(/\/x$/, '');
+  const answer = check(await (await connect(args)).call('GET', path));
+  const secrets = (answer.secrets ?? []) as { name: string; createTime: string }[];
+  io.out(
+    table(
+      ['NAME', 'CREATED'],
+      secrets.map((s) => [s.name.split('/').pop() ?? '', s.createTime]),
+    ),
+  );
+};
+
+const describe: Command = async (argv, io) => {
+  const args = parseArgs(argv, SECRET_FLAGS);
+  const path = secretPath(args, requirePositional(args, 0, 'secret NAME'));
+  io.out(`${JSON.stringify(check(await (await connect(args)).call('GET', path)), null, 2)}\n`);
+};
+
+const addIamPolicyBinding: Command = async (argv, io) => {
+  const args = parseArgs(argv, [...SECRET_FLAGS, 'member', 'role']);
+  const name = requirePositional(args, 0, 'secret NAME');
+  const member = requireFlag(args, 'member');
+  const role = requireFlag(args, 'role');
+  const path = secretPath(args, name);
+  const client = await connect(args);
+  const policy = check(await client.call('GET', `${path}:getIamPolicy`));
+  const bindings = ((policy.bindings ?? []) as { role: string; members: string[] }[]).map((b) =>
+    b.role === role && !b.members.includes(member) ? { role, members: [...b.members, member] } : b,
+  );
+  if (!bindings.some((b) => b.role === role)) bindings.push({ role, members: [member] });
+  const updated = check(
+    await client.call('POST', `${path}:setIamPolicy`, { policy: { bindings, etag: policy.etag } }),
+  );
+  io.err(`Updated IAM policy for secret [${name}].`);
+  io.out(`${JSON.stringify(updated, null, 2)}\n`);
+};
+
+/** `seed FILE`: YAML or JSON, dataFile paths relative to FILE, sent inline to /admin/seed. */
+export const seed: Command = async (argv, io) => {
+  const args = parseArgs(argv, []);
+  const file = requirePositional(args, 0, 'seed FILE');
+  let raw: unknown;
+  try {
+    raw = parseYaml(await readFile(file, 'utf8'));
+  } catch (cause) {
+    throw new TeeinitError('TEEINIT_CONFIG_PARSE', `Cannot read or parse seed file ${file}`, {
+      cause,
+    });
+  }
+  const doc = parseSeedDocument(raw, { baseDir: dirname(file) });
+  const answer = check(await (await connect(args)).call('POST', '/admin/seed', seedToWire(doc)));
+  io.err(`Seeded ${String(answer.projects)} project(s) and ${String(answer.secrets)} secret(s).`);
+};
+
+/** A validated seed document as JSON with every payload inline (`dataBase64`). */
+export function seedToWire(doc: SeedDocument): unknown {
+  return {
+    projects: doc.projects,
+    secrets: doc.secrets.map((s) => ({
+      ...s,
+      versions: s.versions.map((v) => ({ dataBase64: v.data.toString('base64'), state: v.state })),
+    })),
+  };
+}
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(head), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** Subcommand table, keyed by the words after `secrets`. */
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  create,
+  list,
+  describe,
+  'add-iam-policy-binding': addIamPolicyBinding,
+  'versions add': versionsAdd,
+  'versions access': versionsAccess,
+  'versions list': versionsList,
+  'versions disable': versionsState('disable'),
+  'versions enable': versionsState('enable'),
+  'versions destroy': versionsState('destroy'),
+};
