@@ -53,12 +53,12 @@ export const ERROR_CODES = {
   TEEINIT_TEMPLATE_INVALID: {
     exitCode: EXIT.config,
     message: 'A template in argv, env or a config file is invalid.',
-    fix: 'Use `{{ file NAME }}` or `{{ value NAME }}` with a declared name; `value` only where `allowValue` is set.',
+    fix: 'Use `{{ file NAME }}`, `{{ value NAME }}` (only where `allowValue` is set) or `{{ env NAME }}` (only for names in `overrides.env`); see docs/configuration.md.',
   },
   TEEINIT_OVERRIDE_REJECTED: {
     exitCode: EXIT.config,
     message: 'An operator-supplied override is not allowed or not valid.',
-    fix: 'Only keys listed in `overrides.allow` may be overridden from the environment; remove the variable or allow-list the key in the image config.',
+    fix: 'Only variables listed in `overrides.env` are read, each must match its pattern, and extra command-line arguments are refused; fix or unset the variable, or allow-list it in the image config.',
   },
   TEEINIT_TOKEN_UNAVAILABLE: {
     exitCode: EXIT.unavailable,
@@ -109,7 +109,7 @@ export const ERROR_CODES = {
     exitCode: EXIT.unavailable,
     message:
       'A secret could not be fetched (service unavailable or rate limited) after all retries.',
-    fix: 'Check the network path to Secret Manager and quotas; raise `fetch.retries` or `fetch.startupDeadline` if the service is slow.',
+    fix: 'Check the network path to Secret Manager and quotas; raise `fetch.attempts` or `fetch.startupDeadline` if the service is slow.',
   },
   TEEINIT_DEADLINE_EXCEEDED: {
     exitCode: EXIT.unavailable,
@@ -134,7 +134,7 @@ export const ERROR_CODES = {
   TEEINIT_CERT_EXPIRED: {
     exitCode: EXIT.data,
     message: 'A certificate is outside its validity window.',
-    fix: 'Issue a new certificate, or check the clock (tolerance: `tls.clockSkew`).',
+    fix: 'Issue a new certificate, or check the clock (tolerance: `clockSkew`).',
   },
   TEEINIT_CERT_CHAIN: {
     exitCode: EXIT.data,
