@@ -74,7 +74,8 @@ export async function ensureSecretsDir(
     if (error instanceof TeeinitError) throw error;
   }
   try {
-    await mkdir(dir, { recursive: true, mode });
+    await mkdir(dirname(dir), { recursive: true }); // parents: ordinary 0755 (umask)
+    await mkdir(dir, { mode });
     await chmod(dir, mode); // the umask may have narrowed it further than intended
     return true;
   } catch (error) {
