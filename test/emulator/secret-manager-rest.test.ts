@@ -18,6 +18,23 @@ const workload: Principal = {
 const MEMBER =
   'principalSet://iam.googleapis.com/projects/111111111111/locations/global/workloadIdentityPools/tee/attribute.image_digest/sha256:aa';
 
+/** The answer fields these tests read (success and error bodies). */
+interface Json {
+  name: string;
+  payload: { data: string; dataCrc32c: string };
+  error: { status: string; message: string; details: { reason: string }[] };
+  replication: unknown;
+  createTime: string;
+  versionAliases: Record<string, string>;
+  versions: { name: string; state: string }[];
+  secrets: { name: string }[];
+  totalSize: number;
+  nextPageToken?: string;
+  state: string;
+  destroyTime: string;
+  bindings: unknown;
+}
+
 describe('secret-manager REST', () => {
   let emu: StandaloneSecretManager;
   let clock = Date.parse('2026-01-01T00:00:00Z');
@@ -33,7 +50,11 @@ describe('secret-manager REST', () => {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
-    return { status: res.status, text, json: text.startsWith('{') ? JSON.parse(text) : undefined };
+    return {
+      status: res.status,
+      text,
+      json: (text.startsWith('{') ? JSON.parse(text) : {}) as Json,
+    };
   }
   const add = (path: string, data: string) =>
     call('POST', `${path}:addVersion`, { payload: { data: Buffer.from(data).toString('base64') } });
