@@ -133,7 +133,7 @@ describe('secret-manager REST', () => {
       ['3', '2'],
     );
     assert.equal(r.json.totalSize, 3);
-    assert.equal(r.json.versions[0].state, 'ENABLED');
+    assert.equal(r.json.versions[0]!.state, 'ENABLED');
     const next = await call(
       'GET',
       `/v1/projects/alice-proj/secrets/key/versions?pageSize=2&pageToken=${r.json.nextPageToken}`,
@@ -182,7 +182,7 @@ describe('secret-manager REST', () => {
       denied.json.error.message,
       "Permission 'secretmanager.versions.access' denied for resource 'projects/alice-proj/secrets/key/versions/1' (or it may not exist).",
     );
-    assert.equal(denied.json.error.details[0].reason, 'IAM_PERMISSION_DENIED');
+    assert.equal(denied.json.error.details[0]!.reason, 'IAM_PERMISSION_DENIED');
     const missing = await call(
       'GET',
       '/v1/projects/alice-proj/secrets/nope/versions/1:access',
@@ -220,15 +220,15 @@ describe('secret-manager REST', () => {
     const path = '/v1/projects/alice-proj/secrets/key/versions/1:access';
     const none = await call('GET', path, undefined, '');
     assert.equal(none.status, 401);
-    assert.equal(none.json.error.details[0].reason, 'CREDENTIALS_MISSING');
+    assert.equal(none.json.error.details[0]!.reason, 'CREDENTIALS_MISSING');
     const bogus = await call('GET', path, undefined, 'ya29.bogus');
-    assert.equal(bogus.json.error.details[0].reason, 'ACCESS_TOKEN_TYPE_UNSUPPORTED');
+    assert.equal(bogus.json.error.details[0]!.reason, 'ACCESS_TOKEN_TYPE_UNSUPPORTED');
     const short = emu.tokens.issue(workload, 60).token;
     clock += 61_000;
     const expired = await call('GET', path, undefined, short);
     assert.equal(expired.status, 401);
     assert.equal(expired.json.error.status, 'UNAUTHENTICATED');
-    assert.equal(expired.json.error.details[0].reason, 'ACCESS_TOKEN_EXPIRED');
+    assert.equal(expired.json.error.details[0]!.reason, 'ACCESS_TOKEN_EXPIRED');
   });
 
   test('addVersion validates size and checksum', T, async () => {
