@@ -40,8 +40,8 @@ export class AccessTokenRegistry {
     return { status: 'valid', principal: entry.principal };
   }
 
-  /** Marks every token issued so far as expired (fault injection: "expired token"). */
-  expireAll(): void {
-    for (const entry of this.#tokens.values()) entry.expiresAt = 0;
+  /** Marks every token issued so far as expired (fault injection: "expired token"), except `keep` (the admin token). */
+  expireAll(keep: readonly string[] = []): void {
+    for (const [token, entry] of this.#tokens) if (!keep.includes(token)) entry.expiresAt = 0;
   }
 }

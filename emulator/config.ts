@@ -1,0 +1,189 @@
+// The emulator's config file (YAML or JSON): the emulated workload's attestation claims,
+// projects, Workload Identity providers, service accounts, secrets (seed), fault rules and
+// the PRNG seed. Strict: unknown keys are rejected with the key path named.
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { TeeinitError } from '../src/errors/index.js';
+import { PRESET_NAMES, type ClaimSettings, type PresetName } from './attestation/claims.js';
+import { CelError } from './cel/index.js';
+import type { FaultRule } from './faults/controller.js';
+import { parseFaultRules } from './faults/controller.js';
+import type { ProjectModel, ProviderModel, ServiceAccountModel } from './model.js';
+import { parseSeedDocument, type SeedDocument } from './seed/apply.js';
+import { validateProviderExpressions } from './sts/attribute-mapping.js';
+
+const str = z.string().min(1);
+const digits = z
+  .union([z.string().regex(/^\d{1,19}$/), z.number().int().nonnegative()])
+  .transform(String);
+
+/** Attestation claim settings as a config file may give them (all optional). */
+export const claimSettingsSchema = z.strictObject({
+  imageReference: str.optional(),
+  imageDigest: z
+    .string()
+    .regex(/^sha256:[0-9a-f]{64}$/, 'expected sha256:<64 hex>')
+    .optional(),
+  imageId: str.optional(),
+  restartPolicy: z.enum(['Never', 'Always', 'OnFailure']).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  args: z.array(z.string()).optional(),
+  envOverride: z.record(z.string(), z.string()).nullable().optional(),
+  cmdOverride: z.array(z.string()).nullable().optional(),
+  swname: str.optional(),
+  swversion: z.array(z.string()).optional(),
+  dbgstat: z.enum(['disabled-since-boot', 'enabled']).optional(),
+  hwmodel: z.enum(['GCP_AMD_SEV', 'GCP_AMD_SEV_ES', 'GCP_INTEL_TDX', 'GCP_SHIELDED_VM']).optional(),
+  secboot: z.boolean().optional(),
+  oemid: z.number().int().optional(),
+  supportAttributes: z.array(z.string()).nullable().optional(),
+  monitoringMemory: z.boolean().optional(),
+  googleServiceAccounts: z.array(z.string()).optional(),
+  projectId: str.optional(),
+  projectNumber: digits.optional(),
+  zone: str.optional(),
+  instanceName: str.optional(),
+  instanceId: digits.optional(),
+  extra: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const presetSchema = z.enum(PRESET_NAMES as [PresetName, ...PresetName[]]);
+
+const bindingSchema = z.strictObject({ role: str, members: z.array(str) });
+
+/** The config file schema. */
+export const emulatorConfigSchema = z.strictObject({
+  attestation: z
+    .strictObject({
+      preset: presetSchema.default('production'),
+      claims: claimSettingsSchema.default({}),
+      lifetimeSeconds: z.number().int().min(1).max(172800).optional(),
+    })
+    .default({ preset: 'production', claims: {} }),
+  projects: z.array(z.strictObject({ id: str, number: digits })).default([]),
+  providers: z
+    .array(
+      z.strictObject({
+        /** Project id or number (must be declared under `projects`). */
+        project: str,
+        pool: str,
+        provider: str,
+        attributeMapping: z.record(z.string(), z.string()),
+        attributeCondition: z.string().optional(),
+        allowedAudiences: z.array(str).optional(),
+        issuerUri: str.optional(),
+        disabled: z.boolean().optional(),
+      }),
+    )
+    .default([]),
+  serviceAccounts: z
+    .array(z.strictObject({ email: z.email(), bindings: z.array(bindingSchema).default([]) }))
+    .default([]),
+  /** Passed to the seed parser (emulator/seed): secrets with versions and bindings. */
+  secrets: z.array(z.unknown()).default([]),
+  /** Passed to the fault rule parser (emulator/faults). */
+  faults: z.array(z.unknown()).default([]),
+  seed: z.number().int().optional(),
+});
+
+/** What a config file may contain (before defaults). */
+export type EmulatorConfigInput = z.input<typeof emulatorConfigSchema>;
+
+/** A validated config, resolved into the store's models. */
+export interface EmulatorConfig {
+  readonly preset: PresetName;
+  readonly claims: Partial<ClaimSettings>;
+  readonly lifetimeSeconds?: number;
+  readonly projects: readonly ProjectModel[];
+  readonly providers: readonly ProviderModel[];
+  readonly serviceAccounts: readonly ServiceAccountModel[];
+  readonly secrets: SeedDocument;
+  readonly faults: readonly FaultRule[];
+  readonly seed?: number;
+}
+
+const invalid = (message: string, cause?: unknown): TeeinitError =>
+  new TeeinitError('TEEINIT_CONFIG_INVALID', `Emulator config: ${message}`, {
+    hint: 'See docs/emulator.md#config-file for the accepted keys.',
+    ...(cause === undefined ? {} : { cause }),
+  });
+
+// Validates a parsed document; `baseDir` resolves secret `dataFile` paths.
+export function parseEmulatorConfig(input: unknown, baseDir = process.cwd()): EmulatorConfig {
+  const parsed = emulatorConfigSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.join('.') : '(document)';
+    throw invalid(`${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  const c = parsed.data;
+  const numbers = new Map(c.projects.map((p) => [p.id, p.number]));
+  const projectNumber = (ref: string, where: string): string => {
+    const n = numbers.get(ref) ?? (c.projects.some((p) => p.number === ref) ? ref : undefined);
+    if (n === undefined)
+      throw invalid(`${where}: unknown project "${ref}" (declare it under projects)`);
+    return n;
+  };
+  const providers = c.providers.map((p, i): ProviderModel => {
+    const model: ProviderModel = {
+      projectNumber: projectNumber(p.project, `providers.${i}.project`),
+      poolId: p.pool,
+      providerId: p.provider,
+      attributeMapping: p.attributeMapping,
+      ...(p.attributeCondition === undefined ? {} : { attributeCondition: p.attributeCondition }),
+      ...(p.allowedAudiences === undefined ? {} : { allowedAudiences: p.allowedAudiences }),
+      ...(p.issuerUri === undefined ? {} : { issuerUri: p.issuerUri }),
+      ...(p.disabled === undefined ? {} : { disabled: p.disabled }),
+    };
+    try {
+      validateProviderExpressions(model);
+    } catch (error) {
+      if (error instanceof CelError) throw invalid(`providers.${i}: ${error.message}`, error);
+      throw error;
+    }
+    return model;
+  });
+  const claims = Object.fromEntries(
+    Object.entries(c.attestation.claims).filter(([, v]) => v !== undefined),
+  ) as Partial<ClaimSettings>;
+  return {
+    preset: c.attestation.preset,
+    claims,
+    ...(c.attestation.lifetimeSeconds === undefined
+      ? {}
+      : { lifetimeSeconds: c.attestation.lifetimeSeconds }),
+    projects: c.projects,
+    providers,
+    serviceAccounts: c.serviceAccounts,
+    secrets: parseSeedDocument({ secrets: c.secrets }, { baseDir }),
+    faults: parseFaultRules(c.faults),
+    ...(c.seed === undefined ? {} : { seed: c.seed }),
+  };
+}
+
+// Reads and validates a YAML or JSON config file.
+export async function loadEmulatorConfig(path: string): Promise<EmulatorConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new TeeinitError(
+      'TEEINIT_CONFIG_NOT_FOUND',
+      `Emulator config file cannot be read: ${path}`,
+      { cause },
+    );
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (cause) {
+    throw new TeeinitError(
+      'TEEINIT_CONFIG_PARSE',
+      `Emulator config file is not valid YAML/JSON: ${path}`,
+      { cause },
+    );
+  }
+  return parseEmulatorConfig(doc, dirname(path));
+}

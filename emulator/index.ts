@@ -1,0 +1,236 @@
+// Starts the local Confidential Space emulator: attestation issuer, STS, IAM credentials,
+// Secret Manager, GCE metadata and admin API on loopback HTTP servers, the launcher's
+// teeserver socket and the attestation token file, all under one state directory.
+import { chmod, mkdir, rm, writeFile, rename } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { AccessTokenRegistry } from './access-tokens.js';
+import { AttestationAuthority, type MintOptions } from './attestation/authority.js';
+import { presetSettings, type ClaimSettings, type PresetName } from './attestation/claims.js';
+import { createIssuerService } from './attestation/issuer-service.js';
+import { createSigningKey } from './attestation/signing-key.js';
+import { TOKEN_FILE_NAME, TokenFileWriter } from './attestation/token-file.js';
+import { createAdminService } from './admin.js';
+import {
+  loadEmulatorConfig,
+  parseEmulatorConfig,
+  type EmulatorConfig,
+  type EmulatorConfigInput,
+} from './config.js';
+import type { EmulatorContext, EmulatorService } from './context.js';
+import { defaultWorld } from './default-world.js';
+import { FaultController } from './faults/controller.js';
+import { createIamCredentialsService } from './iam/service.js';
+import { createMetadataService } from './metadata/service.js';
+import { credentialConfig, type CredentialConfigOptions } from './credential-config.js';
+import { createSecretManagerService, issueOwnerToken } from './secret-manager/service.js';
+import { applySeed } from './seed/apply.js';
+import { serveHttp, type ServedHttp } from './serve-http.js';
+import { EmulatorStore } from './store.js';
+import { createStsService } from './sts/service.js';
+import { providerResourceName } from './sts/provider-name.js';
+import { SOCKET_NAME, startTeeServer } from './teeserver/server.js';
+
+export type ServiceName =
+  'issuer' | 'sts' | 'iamCredentials' | 'secretManager' | 'metadata' | 'admin';
+export const SERVICE_NAMES: readonly ServiceName[] = [
+  'issuer',
+  'sts',
+  'iamCredentials',
+  'secretManager',
+  'metadata',
+  'admin',
+];
+
+export interface StartEmulatorOptions {
+  /** Created if missing; holds the token file, the socket, endpoints.json and admin-token. */
+  readonly stateDir: string;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Port per service; default 0 (ephemeral). */
+  readonly ports?: Partial<Record<ServiceName, number>>;
+  /** A config document (validated here); default: the default world. */
+  readonly config?: EmulatorConfigInput;
+  /** A YAML/JSON config file; ignored when `config` is given. */
+  readonly configFile?: string;
+  /** Fault PRNG seed; overrides the config's `seed` (default 1). */
+  readonly seed?: number;
+  /** Attestation token lifetime; overrides the config (default 3600). */
+  readonly tokenLifetimeSeconds?: number;
+  /** Clock in ms (default Date.now). */
+  readonly now?: () => number;
+}
+
+/** Controls over the emulated attestation (the workload's identity). */
+export interface AttestationControls {
+  readonly kid: string;
+  readonly settings: ClaimSettings;
+  /** Changes claims; resolves once the token file holds a token with them. */
+  setClaims(partial: Partial<ClaimSettings>): Promise<void>;
+  /** Switches to a preset (`production`, `debug`, `tampered`, `not-confidential-space`). */
+  usePreset(name: PresetName, overrides?: Partial<ClaimSettings>): Promise<void>;
+  /** A token with chosen claims/times/header; `signWith: 'foreign'` gives a wrong signature. */
+  mintToken(options?: MintOptions): Promise<string>;
+  /** Rewrites the token file now. */
+  refreshTokenFile(): Promise<void>;
+}
+
+export interface RunningEmulator {
+  readonly endpoints: Readonly<Record<ServiceName, string>>;
+  readonly stateDir: string;
+  readonly tokenFile: string;
+  readonly socketPath: string;
+  readonly store: EmulatorStore;
+  readonly tokens: AccessTokenRegistry;
+  readonly faults: FaultController;
+  readonly attestation: AttestationControls;
+  /** Bearer token for the admin API (also an owner access token for Secret Manager). */
+  readonly adminToken: string;
+  /** `//iam.googleapis.com/projects/N/locations/global/workloadIdentityPools/P/providers/X`. */
+  providerAudience(project: string, pool?: string, provider?: string): string;
+  /** An `external_account` credential config pointing at this emulator. */
+  credentialConfig(options: CredentialConfigOptions): Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+async function resolveConfig(options: StartEmulatorOptions): Promise<EmulatorConfig> {
+  if (options.config !== undefined) return parseEmulatorConfig(options.config);
+  if (options.configFile !== undefined) return loadEmulatorConfig(options.configFile);
+  return parseEmulatorConfig(defaultWorld());
+}
+
+async function writeAtomic(path: string, data: string, mode: number): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, data, { mode });
+  await chmod(tmp, mode);
+  await rename(tmp, path);
+}
+
+// Starts every service; on failure, whatever started is stopped again.
+export async function startEmulator(options: StartEmulatorOptions): Promise<RunningEmulator> {
+  const stateDir = resolve(options.stateDir);
+  await mkdir(stateDir, { recursive: true });
+  const config = await resolveConfig(options);
+  const now = options.now ?? Date.now;
+  const host = options.host ?? '127.0.0.1';
+  const store = new EmulatorStore();
+  for (const p of config.projects) store.addProject(p);
+  store.providers.push(...config.providers);
+  for (const sa of config.serviceAccounts) store.serviceAccounts.set(sa.email, sa);
+  applySeed(store, config.secrets, now);
+  const tokens = new AccessTokenRegistry(now);
+  const faults = new FaultController(options.seed ?? config.seed ?? 1, tokens);
+  for (const rule of config.faults) faults.add(rule);
+  const ctx: EmulatorContext = { store, tokens, faults, now };
+  const authority = new AttestationAuthority({
+    key: await createSigningKey(),
+    now,
+    lifetimeSeconds: options.tokenLifetimeSeconds ?? config.lifetimeSeconds ?? 3600,
+    settings: { ...presetSettings(config.preset), ...config.claims },
+  });
+  const tokenFile = join(stateDir, TOKEN_FILE_NAME);
+  const writer = new TokenFileWriter(tokenFile, authority);
+  const adminToken = issueOwnerToken(tokens);
+  const served: Partial<Record<ServiceName, ServedHttp>> = {};
+  const closers: (() => Promise<void>)[] = [() => writer.stop()];
+  const url = (name: ServiceName): string => served[name]?.url ?? '';
+  const endpoints = (): Record<ServiceName, string> =>
+    Object.fromEntries(SERVICE_NAMES.map((n) => [n, url(n)])) as Record<ServiceName, string>;
+  const socketPath = join(stateDir, SOCKET_NAME);
+  const files = {
+    endpoints: join(stateDir, 'endpoints.json'),
+    adminToken: join(stateDir, 'admin-token'),
+  };
+  const stop = async (): Promise<void> => {
+    for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
+    await Promise.all(
+      [tokenFile, files.endpoints, files.adminToken].map((f) => rm(f, { force: true })),
+    );
+  };
+  try {
+    await writer.refresh();
+    const services: Record<ServiceName, EmulatorService> = {
+      issuer: createIssuerService(authority, () => url('issuer')),
+      sts: createStsService(ctx, { jwks: () => authority.jwks() }),
+      iamCredentials: createIamCredentialsService(ctx),
+      secretManager: withAdmin(createSecretManagerService(ctx), () => services.admin),
+      metadata: createMetadataService(ctx, () => authority.settings),
+      admin: createAdminService({
+        adminToken,
+        store,
+        tokens,
+        faults,
+        authority,
+        tokenFile: writer,
+        now,
+        endpoints: () => describe(),
+      }),
+    };
+    for (const name of SERVICE_NAMES) {
+      const s = await serveHttp(services[name], host, options.ports?.[name] ?? 0);
+      served[name] = s;
+      closers.push(() => s.close());
+    }
+    const tee = await startTeeServer(socketPath, authority, faults);
+    closers.push(() => tee.close());
+    await writeAtomic(files.adminToken, adminToken, 0o600);
+    await writeAtomic(files.endpoints, JSON.stringify(describe(), null, 2) + '\n', 0o644);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  function describe(): Record<string, string> {
+    return { ...endpoints(), tokenFile, socketPath, adminTokenFile: files.adminToken, stateDir };
+  }
+  const attestation: AttestationControls = {
+    get kid() {
+      return authority.kid;
+    },
+    get settings() {
+      return authority.settings;
+    },
+    async setClaims(partial) {
+      authority.setClaims(partial);
+      await writer.flush();
+    },
+    async usePreset(name, overrides = {}) {
+      authority.usePreset(name, overrides);
+      await writer.flush();
+    },
+    async mintToken(mint = {}) {
+      if (mint.signWith === 'foreign') await authority.prepareForeignKey();
+      return authority.mint(mint);
+    },
+    refreshTokenFile: () => writer.refresh(),
+  };
+  return {
+    endpoints: endpoints(),
+    stateDir,
+    tokenFile,
+    socketPath,
+    store,
+    tokens,
+    faults,
+    attestation,
+    adminToken,
+    providerAudience(project, pool = 'tee', provider = 'cs') {
+      return providerResourceName(store.projectNumber(project) ?? project, pool, provider);
+    },
+    credentialConfig(o) {
+      return credentialConfig(
+        { sts: url('sts'), iamCredentials: url('iamCredentials'), tokenFile },
+        o,
+        (p) => store.projectNumber(p) ?? p,
+      );
+    },
+    stop,
+  };
+}
+
+/** Serves `/admin/...` on another service's port too (the secrets CLI posts `/admin/seed` there). */
+function withAdmin(service: EmulatorService, admin: () => EmulatorService): EmulatorService {
+  return {
+    name: service.name,
+    handle: (req, res) =>
+      (req.url ?? '').startsWith('/admin/') ? admin().handle(req, res) : service.handle(req, res),
+  };
+}
