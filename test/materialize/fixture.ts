@@ -1,0 +1,153 @@
+// Shared fixture of the materialize integration tests: fresh secret values, a config
+// builder, a capturing logger, a tmpfs base directory and passwd/group files.
+import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, statfs, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type {
+  Config,
+  FileEntryConfig,
+  ProcessConfig,
+  TemplateConfig,
+} from '../../src/config/types.js';
+import { TeeinitError, type ErrorCode } from '../../src/errors/index.js';
+import type { Material } from '../../src/keys/index.js';
+import { Logger, Redactor } from '../../src/log/index.js';
+import { TMPFS_MAGIC } from '../../src/materialize/index.js';
+
+export const isRoot = process.getuid?.() === 0;
+let accounts = '';
+let tmpfs = false;
+/** The per-file base directory (on tmpfs when one exists); set in the before hook. */
+export const where = { base: '' };
+
+// Fresh secret values per run; every captured output is grepped for each of them.
+export const SECRETS = {
+  ca: `-----BEGIN CERTIFICATE-----\n${randomBytes(48).toString('base64')}\n-----END CERTIFICATE-----\n`,
+  'server-cert': `-----BEGIN CERTIFICATE-----\n${randomBytes(48).toString('base64')}\n-----END CERTIFICATE-----\n`,
+  'server-key': `-----BEGIN PRIVATE KEY-----\n${randomBytes(48).toString('base64')}\n-----END PRIVATE KEY-----\n`,
+  password: `pw-${randomBytes(12).toString('hex')}`,
+  unused: `unused-${randomBytes(12).toString('hex')}`,
+};
+export const PSK = randomBytes(32);
+export const material: Material = {
+  secrets: new Map(Object.entries(SECRETS).map(([k, v]) => [k, Buffer.from(v)])),
+  keys: new Map([['psk', PSK]]),
+  tls: new Map(),
+};
+const NEEDLES = [
+  ...Object.values(SECRETS).flatMap((v) =>
+    v.split('\n').filter((l) => l.length >= 16 && !l.startsWith('-----')),
+  ),
+  PSK.toString('hex'),
+  PSK.toString('base64'),
+];
+
+export function proc(name: string, extra: Partial<ProcessConfig> = {}): ProcessConfig {
+  return {
+    name,
+    run: ['/bin/true'],
+    env: {},
+    inheritEnv: false,
+    allowValue: false,
+    restart: { policy: 'never', backoff: 1000, maxBackoff: 1000, maxRestarts: 0, window: 1000 },
+    stopSignal: 'SIGTERM',
+    stopTimeout: 1000,
+    prefixOutput: false,
+    ...extra,
+  };
+}
+
+export function entry(e: Partial<FileEntryConfig> & { name: string }): FileEntryConfig {
+  return { mode: 0o400, encoding: 'raw', ...e };
+}
+
+export interface Shape {
+  dir: string;
+  unsafe?: boolean;
+  entries?: Record<string, FileEntryConfig>;
+  templates?: Record<string, TemplateConfig>;
+  processes?: ProcessConfig[];
+}
+
+export function config(s: Shape): Config {
+  const secret = { from: 'alice', source: 'file' as const, path: '/dev/null' };
+  return {
+    secrets: Object.fromEntries(Object.keys(SECRETS).map((k) => [k, secret])),
+    keys: { psk: { shares: ['a', 'b'], kdf: 'hkdf-sha256', salt: 's', info: 'psk', length: 32 } },
+    tls: { server: { cert: 'server-cert', key: 'server-key', ca: 'ca', usage: 'server' } },
+    files: {
+      dir: s.dir,
+      unsafeAllowNonTmpfs: s.unsafe ?? !tmpfs,
+      defaultMode: 0o400,
+      entries: s.entries ?? {},
+    },
+    templates: s.templates ?? {},
+    processes: s.processes ?? [],
+  } as unknown as Config;
+}
+
+export function capture(): { logger: Logger; text: () => string } {
+  let out = '';
+  const sink = {
+    write: (chunk: string) => ((out += chunk), true),
+  } as unknown as NodeJS.WritableStream;
+  // A fresh, empty redactor: the test proves nothing is logged, not that it is masked.
+  const logger = new Logger({
+    level: 'DEBUG',
+    format: 'json',
+    stdout: sink,
+    stderr: sink,
+    redactor: new Redactor(),
+  });
+  return { logger, text: () => out };
+}
+
+export function assertNoSecret(text: string): void {
+  for (const needle of NEEDLES) assert.ok(!text.includes(needle), 'a secret value reached the log');
+}
+
+export async function until<T>(what: string, fn: () => T | undefined, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+export async function rejectsWith(
+  p: Promise<unknown>,
+  code: ErrorCode,
+  mention: string,
+): Promise<TeeinitError> {
+  let caught: unknown;
+  await p.catch((e: unknown) => (caught = e));
+  assert.ok(caught instanceof TeeinitError, `expected ${code}, got ${String(caught)}`);
+  assert.equal(caught.code, code, caught.message);
+  assert.ok(caught.message.includes(mention), `${caught.message} lacks ${mention}`);
+  return caught;
+}
+
+before(async () => {
+  tmpfs = (await statfs('/dev/shm').catch(() => undefined))?.type === TMPFS_MAGIC;
+  where.base = await mkdtemp(join(tmpfs ? '/dev/shm' : tmpdir(), 'teeinit-mat-'));
+  accounts = await mkdtemp(join(tmpdir(), 'teeinit-accounts-'));
+  await writeFile(
+    join(accounts, 'passwd'),
+    'root:x:0:0::/root:/bin/sh\nsvc:x:4321:4322::/home/svc:/bin/false\n',
+  );
+  await writeFile(join(accounts, 'group'), 'root:x:0:\nsvcgrp:x:4322:\nshared:x:4400:\n');
+});
+after(async () => {
+  await rm(where.base, { recursive: true, force: true });
+  await rm(accounts, { recursive: true, force: true });
+});
+
+export const accountFiles = (): { passwd: string; group: string } => ({
+  passwd: join(accounts, 'passwd'),
+  group: join(accounts, 'group'),
+});
