@@ -1,0 +1,73 @@
+// The `/admin/faults` endpoint: list, add one or many, delete one, clear; strict bodies.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startStandaloneSecretManager,
+  type StandaloneSecretManager,
+} from '../../emulator/secret-manager/standalone.js';
+
+const T = { timeout: 10_000 };
+
+interface RulesAnswer {
+  rules: { id: string; route: string; times?: number }[];
+  added?: string[];
+  error?: { message: string };
+}
+
+describe('faults admin endpoint', () => {
+  let emu: StandaloneSecretManager;
+  const admin = async (method: string, path = '', body?: unknown) => {
+    const res = await fetch(`${emu.url}/admin/faults${path}`, {
+      method,
+      headers: { authorization: `Bearer ${emu.ownerToken}` },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, json: (await res.json()) as RulesAnswer };
+  };
+
+  before(async () => {
+    emu = await startStandaloneSecretManager();
+  });
+  after(() => emu.close());
+
+  test('POST one and many, GET shows remaining times, DELETE one and all', T, async () => {
+    const one = await admin('POST', '', {
+      id: 'flaky-key',
+      route: 'secretmanager.access',
+      match: 'secrets/server-key',
+      error: { status: 503 },
+      times: 2,
+    });
+    assert.equal(one.status, 200);
+    assert.deepEqual(one.json.added, ['flaky-key']);
+    const many = await admin('POST', '', [
+      { route: 'sts.token', latencyMs: 10 },
+      { route: 'metadata.get', reset: true, rate: 0.1 },
+    ]);
+    assert.equal(many.json.added?.length, 2);
+    const listed = await admin('GET');
+    assert.deepEqual(
+      listed.json.rules.map((r) => r.route),
+      ['secretmanager.access', 'sts.token', 'metadata.get'],
+    );
+    assert.equal(listed.json.rules[0]?.times, 2);
+    const removed = await admin('DELETE', '/flaky-key');
+    assert.equal(removed.json.rules.length, 2);
+    assert.equal((await admin('DELETE', '/flaky-key')).status, 404);
+    assert.deepEqual((await admin('DELETE')).json.rules, []);
+    assert.deepEqual((await admin('GET')).json.rules, []);
+  });
+
+  test('invalid rules are rejected with a 400 naming the problem', T, async () => {
+    const r = await admin('POST', '', { route: 'secretmanager.access', error: { status: 418 } });
+    assert.equal(r.status, 400);
+    assert.match(r.json.error?.message ?? '', /Invalid fault rule at 0\.error\.status/);
+    const notJson = await fetch(`${emu.url}/admin/faults`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${emu.ownerToken}` },
+      body: '{',
+    });
+    assert.equal(notJson.status, 400);
+    assert.deepEqual((await admin('GET')).json.rules, []);
+  });
+});
