@@ -1,0 +1,145 @@
+// Shared fixture of the identity and fetch integration tests: a running emulator in a
+// fresh state directory, secrets seeded for the default world (alice, bob), a teeinit
+// Config pointing at it, and a logger whose output is captured for secret greps.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_IMAGE_DIGEST } from '../../emulator/attestation/claims.js';
+import { imagePrincipalSet } from '../../emulator/default-world.js';
+import { parseFaultRules } from '../../emulator/faults/controller.js';
+import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { applySeed, parseSeedDocument } from '../../emulator/seed/apply.js';
+import type { Config } from '../../src/config/index.js';
+import { validateConfigTree } from '../../src/config/index.js';
+import { Logger, Redactor } from '../../src/log/index.js';
+
+export const ALICE = { project: 'alice-proj', number: '111111111111' } as const;
+export const BOB = { project: 'bob-proj', number: '222222222222' } as const;
+export const ACCESSOR = 'roles/secretmanager.secretAccessor';
+
+/** The workload principal set of the default image in a collaborator's pool. */
+export function workload(c: { number: string }): string {
+  return imagePrincipalSet(c.number, 'tee', DEFAULT_IMAGE_DIGEST);
+}
+
+/** `serviceAccount:reader@P.iam.gserviceaccount.com` of the default world. */
+export function reader(c: { project: string }): string {
+  return `serviceAccount:reader@${c.project}.iam.gserviceaccount.com`;
+}
+
+export function provider(c: { number: string }): string {
+  return `//iam.googleapis.com/projects/${c.number}/locations/global/workloadIdentityPools/tee/providers/cs`;
+}
+
+/** A random secret value, so greps for it in logs mean something. */
+export function secretValue(label: string): string {
+  return `${label}-${randomBytes(18).toString('base64url')}`;
+}
+
+export interface SeedSecretInput {
+  readonly project: string;
+  readonly id: string;
+  readonly location?: string;
+  readonly versions: readonly { data: string; state?: 'ENABLED' | 'DISABLED' | 'DESTROYED' }[];
+  readonly members: readonly string[];
+}
+
+/** Captured log lines (JSON) from a Logger. */
+export class LogCapture {
+  readonly lines: string[] = [];
+  readonly logger: Logger;
+  constructor() {
+    const sink = { write: (chunk: string): boolean => (this.lines.push(String(chunk)), true) };
+    const stream = sink as unknown as NodeJS.WritableStream;
+    // Its own empty redactor: a leak shows up here instead of being masked.
+    this.logger = new Logger({
+      level: 'DEBUG',
+      format: 'json',
+      stdout: stream,
+      stderr: stream,
+      redactor: new Redactor(),
+    });
+  }
+  get text(): string {
+    return this.lines.join('');
+  }
+  records(): Record<string, unknown>[] {
+    return this.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+}
+
+export interface World {
+  readonly em: RunningEmulator;
+  readonly dir: string;
+  seed(secrets: readonly SeedSecretInput[]): void;
+  /** A validated teeinit Config for the emulator; `tree` is merged over the defaults. */
+  config(tree: Record<string, unknown>): Config;
+  /** Adds one fault rule (the emulator's rule format). */
+  fault(rule: Record<string, unknown>): void;
+  stop(): Promise<void>;
+}
+
+/** Starts an emulator with the default world in a fresh temp directory. */
+export async function startWorld(): Promise<World> {
+  const dir = await mkdtemp(join(tmpdir(), 'teeinit-fetch-'));
+  const em = await startEmulator({ stateDir: join(dir, 'emulator') });
+  return {
+    em,
+    dir,
+    seed(secrets) {
+      const doc = parseSeedDocument({
+        secrets: secrets.map((s) => ({
+          project: s.project,
+          id: s.id,
+          ...(s.location ? { location: s.location } : {}),
+          versions: s.versions.map((v) => ({ data: v.data, state: v.state ?? 'ENABLED' })),
+          bindings: [{ role: ACCESSOR, members: [...s.members] }],
+        })),
+      });
+      applySeed(em.store, doc, Date.now);
+    },
+    config(tree) {
+      const base: Record<string, unknown> = {
+        version: 1,
+        attestation: { tokenFile: em.tokenFile, socket: em.socketPath },
+        endpoints: {
+          sts: em.endpoints.sts,
+          iamCredentials: em.endpoints.iamCredentials,
+          secretManager: em.endpoints.secretManager,
+          // The emulator serves regional names on the same port; `/{location}/..` keeps the
+          // location in the template and is normalized away by the URL parser.
+          secretManagerRegional: `${em.endpoints.secretManager}/{location}/..`,
+        },
+        collaborators: {
+          alice: { provider: provider(ALICE) },
+          bob: { provider: provider(BOB) },
+        },
+        fetch: {
+          callTimeout: 2000,
+          startupDeadline: 10_000,
+          attempts: 4,
+          initialBackoff: 20,
+          maxBackoff: 200,
+        },
+      };
+      const merged: Record<string, unknown> = { ...base, ...tree };
+      for (const key of ['attestation', 'endpoints', 'fetch'] as const) {
+        if (tree[key]) merged[key] = { ...(base[key] as object), ...tree[key] };
+      }
+      return validateConfigTree(merged, dir);
+    },
+    fault(rule) {
+      for (const r of parseFaultRules(rule)) em.faults.add(r);
+    },
+    async stop() {
+      await em.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Asserts no captured line contains any of the values. */
+export function findLeaks(text: string, values: readonly string[]): string[] {
+  return values.filter((v) => text.includes(v));
+}
