@@ -107,7 +107,19 @@ describe('hkdf-sha256', () => {
     });
   }
 
-  test('differs from sha256-concat and rejects an invalid share', { timeout: 5000 }, () => {
+  test('sha256-concat accepts only length 32', { timeout: 5000 }, () => {
+    const shares = [share('alice', ALICE), share('bob', BOB)];
+    assert.throws(
+      () =>
+        deriveKey('k', spec('sha256-concat', ['alice-share', 'bob-share'], { length: 48 }), shares),
+      (e: unknown) =>
+        e instanceof TeeinitError &&
+        e.code === 'TEEINIT_CONFIG_INVALID' &&
+        e.message.includes('keys.k.length'),
+    );
+  });
+
+  test('rejects an invalid share', { timeout: 5000 }, () => {
     const shares = [share('alice', ALICE), share('bob', ALICE)];
     assert.throws(
       () => deriveKey('k', spec('hkdf-sha256', ['alice-share', 'bob-share']), shares),

@@ -85,7 +85,15 @@ export function deriveKey(name: string, spec: KeyConfig, shares: readonly ShareI
   }));
   checkShares(decoded);
   try {
-    if (spec.kdf === 'sha256-concat') return sha256Concat(decoded.map((s) => s.bytes));
+    if (spec.kdf === 'sha256-concat') {
+      if (spec.length !== SHA256_CONCAT_LENGTH) {
+        throw new TeeinitError(
+          'TEEINIT_CONFIG_INVALID',
+          `keys.${name}.length must be ${SHA256_CONCAT_LENGTH} with kdf sha256-concat (a SHA-256 digest); got ${spec.length}.`,
+        );
+      }
+      return sha256Concat(decoded.map((s) => s.bytes));
+    }
     if (!Number.isInteger(spec.length) || spec.length < 16 || spec.length > 255 * 32) {
       throw new TeeinitError(
         'TEEINIT_CONFIG_INVALID',

@@ -40,7 +40,7 @@ export function parsePrivateKey(src: PemSource, pem: Buffer): KeyObject {
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
     throw invalid(src, 'holds no PEM private key');
   }
-  if (/ENCRYPTED/.test(text)) {
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(text)) {
     throw invalid(
       src,
       'holds an encrypted private key; store it unencrypted (it only lives in the TEE)',

@@ -2,6 +2,7 @@
 // failure maps to its code, and messages name the bundle and secret but hold no PEM.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createPrivateKey } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { createCa, issueCert, spkiSha256, type IssuedCa, type Pem } from '../../emulator/pki.js';
 import type { TlsBundleConfig } from '../config/types.js';
@@ -177,6 +178,19 @@ describe('checkTlsBundle rejects', () => {
       input: () => pems(f.good.cert, f.good.cert, f.ca.cert),
       code: 'TEEINIT_CERT_INVALID',
       mentions: ['server-key', 'no PEM private key'],
+    },
+    {
+      what: 'an encrypted private key',
+      input: () =>
+        pems(
+          f.good.cert,
+          createPrivateKey(f.good.key)
+            .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' })
+            .toString(),
+          f.ca.cert,
+        ),
+      code: 'TEEINIT_CERT_INVALID',
+      mentions: ['server-key', 'encrypted'],
     },
     {
       what: 'garbage CA PEM',
