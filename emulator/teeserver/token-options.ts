@@ -86,11 +86,7 @@ function decodeGoJson(body: string): Decoded {
   try {
     value = JSON.parse(firstJsonValue(body));
   } catch {
-    const c = body.trim().charAt(0);
-    const detail = /[[{"\-0-9tfn]/.test(c)
-      ? 'unexpected EOF'
-      : `invalid character '${c}' looking for beginning of value`;
-    return parseError(detail) as Decoded;
+    return parseError(goSyntaxError(body.trim())) as Decoded;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     if (value === null) return { ok: true, fields: {} };
@@ -133,4 +129,20 @@ function firstJsonValue(body: string): string {
 function typeMismatch(value: unknown, field: string, goType: string): string {
   const kind = Array.isArray(value) ? 'array' : typeof value === 'object' ? 'object' : typeof value;
   return `json: cannot unmarshal ${kind} into Go struct field TokenOptions.${field} of type ${goType}`;
+}
+
+/** The start of Go's syntax error text for the common cases (wrong first byte, bad literal). */
+function goSyntaxError(text: string): string {
+  const c = text.charAt(0);
+  const literal = ['true', 'false', 'null'].find((l) => l.startsWith(c));
+  if (literal !== undefined) {
+    for (let i = 1; i < literal.length; i += 1) {
+      if (i >= text.length) return 'unexpected EOF';
+      if (text.charAt(i) !== literal.charAt(i)) {
+        return `invalid character '${text.charAt(i)}' in literal ${literal} (expecting '${literal.charAt(i)}')`;
+      }
+    }
+  }
+  if (/[[{"\-0-9tfn]/.test(c)) return 'unexpected EOF';
+  return `invalid character '${c}' looking for beginning of value`;
 }
