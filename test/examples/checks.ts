@@ -1,0 +1,92 @@
+// Assertions shared by the example end-to-end tests: wait until an example serves (failing
+// fast with teeinit's output when it exits instead), the backend processes teeinit started,
+// shutdown on SIGTERM (backends gone, secrets directory emptied), and no secret value in
+// teeinit's output.
+import assert from 'node:assert/strict';
+import {
+  canConnect,
+  childPids,
+  commandLine,
+  isAlive,
+  listDir,
+  pollUntil,
+  stopTeeinit,
+  type TeeinitRun,
+} from './harness.js';
+
+/** Polls `check` until it holds; if teeinit exits first, fails with its output. */
+export async function waitServing<T>(
+  run: TeeinitRun,
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 45_000,
+): Promise<T> {
+  return pollUntil(
+    what,
+    async () => {
+      if (run.child.exitCode !== null || run.child.signalCode !== null) {
+        throw new Error(
+          `teeinit exited (${run.child.exitCode ?? run.child.signalCode}) before ${what}:\n${run.output()}`,
+        );
+      }
+      return check();
+    },
+    timeoutMs,
+  );
+}
+
+/** Waits until 127.0.0.1:port accepts connections while teeinit runs. */
+export function waitPort(run: TeeinitRun, port: number, timeoutMs?: number): Promise<boolean> {
+  return waitServing(
+    run,
+    `127.0.0.1:${port} to accept connections`,
+    () => canConnect(port),
+    timeoutMs,
+  );
+}
+
+/** teeinit's direct children whose command line contains `needle` (at least one). */
+export async function backendPids(run: TeeinitRun, needle: string): Promise<number[]> {
+  return waitServing(run, `a child process running ${needle}`, () => {
+    const pids = childPids(run.pid).filter((p) => commandLine(p)?.includes(needle));
+    return pids.length > 0 ? pids : undefined;
+  });
+}
+
+/**
+ * SIGTERM to teeinit, then: it exits with `expectedCode`, every backend pid is gone and the
+ * secrets directory is empty. `writesFiles: false` for configs that keep keys in memory.
+ */
+export async function expectCleanShutdown(
+  run: TeeinitRun,
+  backends: readonly number[],
+  secretsDir: string,
+  expectedCode: number | readonly number[],
+  writesFiles = true,
+): Promise<number> {
+  if (writesFiles) assert.ok(listDir(secretsDir).length > 0, 'secrets directory populated');
+  const code = await stopTeeinit(run);
+  const allowed = typeof expectedCode === 'number' ? [expectedCode] : expectedCode;
+  assert.ok(
+    allowed.includes(code),
+    `teeinit exit code ${code}, expected ${allowed.join(' or ')}\n${run.output()}`,
+  );
+  for (const pid of backends) {
+    await pollUntil(`backend pid ${pid} to be gone`, () => !isAlive(pid), 5_000);
+  }
+  assert.deepEqual(listDir(secretsDir), [], 'secrets directory emptied on exit');
+  return code;
+}
+
+/** Fails if any of the secret strings (or a line of a PEM body) appears in `text`. */
+export function assertNoSecrets(text: string, secrets: readonly (string | Buffer)[]): void {
+  for (const secret of secrets) {
+    const value = Buffer.isBuffer(secret) ? secret.toString('hex') : secret;
+    const probes = value.includes('-----BEGIN')
+      ? value.split('\n').filter((l) => l.length >= 40 && !l.startsWith('-----'))
+      : [value];
+    for (const probe of probes) {
+      assert.ok(!text.includes(probe), 'a secret value appears in teeinit output');
+    }
+  }
+}

@@ -1,0 +1,241 @@
+// Process and filesystem helpers for the example end-to-end tests: free loopback ports,
+// scratch directories on tmpfs (/dev/shm), running the built teeinit CLI as a child with
+// captured output, running client commands with a deadline, and finding a child's pids.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+/** Repository root (this file runs as dist/test/examples/harness.js). */
+export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The built CLI. */
+export const CLI = join(REPO, 'dist/src/cli/main.js');
+
+/** Polls `check` every 50 ms until it returns something other than undefined/false. */
+export async function pollUntil<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** True when something accepts TCP connections on 127.0.0.1:port. */
+export function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.setTimeout(1000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * A scratch directory on tmpfs: `secrets/` (teeinit's files.dir, traversable by service
+ * users), `client/` (the test client's credentials, root only) and `work/` (anything else).
+ */
+export interface Scratch {
+  readonly root: string;
+  readonly secrets: string;
+  readonly client: string;
+  readonly work: string;
+  remove(): void;
+}
+
+/** Creates a Scratch under /dev/shm; call remove() in an after hook. */
+export function scratch(name: string): Scratch {
+  const root = mkdtempSync(join('/dev/shm', `teeinit-ex-${name}-`));
+  chmodSync(root, 0o755);
+  const secrets = join(root, 'secrets');
+  const client = join(root, 'client');
+  const work = join(root, 'work');
+  mkdirSync(secrets, { mode: 0o755 });
+  chmodSync(secrets, 0o755);
+  mkdirSync(client, { mode: 0o700 });
+  mkdirSync(work, { mode: 0o755 });
+  chmodSync(work, 0o755);
+  return {
+    root,
+    secrets,
+    client,
+    work,
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+/** A running teeinit with its captured output. */
+export interface TeeinitRun {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** stdout + stderr so far. */
+  output(): string;
+  /** Resolves with the exit code (128+n for a signal) once the process is gone. */
+  readonly exited: Promise<number>;
+}
+
+/** Starts `node dist/src/cli/main.js run -c <config>`. */
+export function startTeeinit(configPath: string, env: NodeJS.ProcessEnv = {}): TeeinitRun {
+  const child = spawn(process.execPath, [CLI, 'run', '-c', configPath], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => chunks.push(c));
+  child.stderr.on('data', (c: Buffer) => chunks.push(c));
+  const exited = new Promise<number>((resolve) => {
+    child.once('exit', (code, signal) => {
+      resolve(code ?? 128 + (signal === null ? 0 : signalNumber(signal)));
+    });
+  });
+  if (child.pid === undefined) throw new Error('teeinit did not start');
+  return { child, pid: child.pid, output: () => Buffer.concat(chunks).toString('utf8'), exited };
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGTERM: 15, SIGKILL: 9, SIGINT: 2 };
+  return numbers[signal] ?? 0;
+}
+
+/** Sends SIGTERM and waits (bounded) for the exit code. */
+export async function stopTeeinit(run: TeeinitRun, timeoutMs = 30_000): Promise<number> {
+  if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGTERM');
+  return withDeadline(run.exited, timeoutMs, 'teeinit to exit after SIGTERM');
+}
+
+/** Kills a run that is still alive (after hooks): SIGKILL to teeinit's own pid only. */
+export function killTeeinit(run: TeeinitRun | undefined): void {
+  if (run && run.child.exitCode === null && run.child.signalCode === null)
+    run.child.kill('SIGKILL');
+}
+
+/** Rejects after `ms` unless `promise` settles first. */
+export async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Result of a client command. */
+export interface CommandResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command (no shell) with optional stdin and a deadline; never throws on exit codes. */
+export function runCommand(
+  argv: readonly string[],
+  options: {
+    input?: string | Buffer;
+    timeoutMs?: number;
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+  } = {},
+): Promise<CommandResult> {
+  const [file, ...args] = argv;
+  if (file === undefined) throw new Error('empty argv');
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, {
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 15_000);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({
+        code,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** Direct children of `pid` (scans /proc/<n>/stat for the parent pid). */
+export function childPids(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the parenthesized command name: state, ppid, ...
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(rest[1]) === pid) found.push(Number(entry));
+    } catch {
+      // raced with an exiting process
+    }
+  }
+  return found;
+}
+
+/** The command line of a process, or undefined once it is gone. */
+export function commandLine(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** True while the pid exists and is not a zombie. */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Files left in a directory (empty array when it is empty or gone). */
+export function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
