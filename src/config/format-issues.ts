@@ -49,12 +49,14 @@ function expectedOf(issue: z.core.$ZodIssue): string {
         ? `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`
         : issue.message;
     case 'too_small':
+      if (!issue.message.startsWith('Too ')) return issue.message;
       return issue.origin === 'array'
         ? `expected at least ${String(issue.minimum)} item(s)`
         : issue.origin === 'string'
           ? `expected at least ${String(issue.minimum)} character(s)`
           : `expected a number >= ${String(issue.minimum)}`;
     case 'too_big':
+      if (!issue.message.startsWith('Too ')) return issue.message;
       return issue.origin === 'array'
         ? `expected at most ${String(issue.maximum)} item(s)`
         : issue.origin === 'string'
@@ -75,7 +77,7 @@ export function formatIssue(issue: z.core.$ZodIssue): string {
   }
   if (issue.code === 'invalid_key') {
     const path = formatPath(issue.path);
-    return `${path}: invalid key ${describeGiven(issue.input, path)}: ${issue.issues.map(expectedOf).join('; ')}`;
+    return `${path}: invalid key, ${issue.issues.map(expectedOf).join('; ')}`;
   }
   const path = formatPath(issue.path);
   const input: unknown = 'input' in issue ? issue.input : undefined;

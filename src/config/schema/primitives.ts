@@ -19,7 +19,9 @@ const DURATION_EXPECTED = 'expected a duration like "500ms", "10s", "2m", "1h" o
 // A duration in the file; `min` lets timeouts forbid 0 while `maxLifetime` allows it.
 export function duration(min = 1): z.ZodType<number, string | number> {
   return z
-    .union([z.string().regex(DURATION_RE), z.number().int()], { error: DURATION_EXPECTED })
+    .union([z.string().regex(DURATION_RE, { error: DURATION_EXPECTED }), z.number().int()], {
+      error: DURATION_EXPECTED,
+    })
     .transform((v, ctx) => {
       const ms = typeof v === 'number' ? v : (parseDuration(v) ?? NaN);
       if (!(ms >= min && ms <= MAX_DURATION_MS)) {
@@ -70,7 +72,7 @@ export function namedRecord<T extends z.ZodType>(value: T): z.ZodRecord<typeof n
 
 export const absolutePath = z
   .string({ error: 'expected an absolute path' })
-  .startsWith('/', { error: 'expected an absolute path' });
+  .regex(/^\//, { error: 'expected an absolute path' });
 
 const SIGNALS = Object.keys(constants.signals) as [NodeJS.Signals, ...NodeJS.Signals[]];
 export const signal = z.enum(SIGNALS, { error: 'expected a signal name like "SIGTERM"' });

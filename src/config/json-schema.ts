@@ -1,0 +1,16 @@
+// The JSON Schema of the config FILE (what a user writes: durations as "10s", modes as
+// "0400"), generated from the zod schema for editors and CI linting of configs.
+import { z } from 'zod';
+import { configSchema } from './schema.js';
+
+/** The JSON Schema text exactly as committed in schema/teeinit.schema.json. */
+export function configJsonSchemaText(): string {
+  const schema = z.toJSONSchema(configSchema, { io: 'input' });
+  const doc = {
+    ...schema,
+    $id: 'https://github.com/teeinit/teeinit/schema/teeinit.schema.json',
+    title: 'teeinit config',
+    description: 'Config file of teeinit (YAML or JSON). See docs/configuration.md.',
+  };
+  return JSON.stringify(doc, null, 2) + '\n';
+}
