@@ -1,0 +1,146 @@
+// Client modes (mtls-client, psk-client): listen in plaintext on loopback, originate TLS
+// to the target with the client certificate or the PSK, verify the server, then relay.
+import { X509Certificate, createHash } from 'node:crypto';
+import { createServer, type Socket } from 'node:net';
+import { checkServerIdentity, connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import type { ProxyConfig } from '../config/types.js';
+import type { Address } from './address.js';
+import { authorizePeer } from './authorize.js';
+import { buildMtlsClientTls, tlsError, type MtlsClientTls } from './mtls-context.js';
+import { buildPskTable, pskProtocol, type PskTable } from './psk-context.js';
+import { Relay } from './relay.js';
+import { peerOf, type Reporter } from './reporter.js';
+import type { Front } from './server-front.js';
+import type { ConnectionTracker } from './tracker.js';
+import type { ProxyMaterial } from './types.js';
+
+/** Why: mirrors createServerFront for the egress direction. */
+export function createClientFront(
+  config: ProxyConfig,
+  material: ProxyMaterial,
+  target: Address,
+  tracker: ConnectionTracker,
+  reporter: Reporter,
+): Front {
+  const psk = config.mode === 'psk-client';
+  let mtls: MtlsClientTls | undefined = psk ? undefined : buildMtlsClientTls(config, material);
+  let table: PskTable | undefined = psk ? buildPskTable(config, material) : undefined;
+  const expectedName =
+    config.serverName ??
+    (target.kind === 'tcp' && !/^[\d.:]+$/.test(target.host) ? target.host : undefined);
+  if (
+    !psk &&
+    target.kind === 'unix' &&
+    expectedName === undefined &&
+    config.authorize.spkiSha256.length === 0
+  ) {
+    throw tlsError(config, 'serverName or authorize.spkiSha256 is required for a unix target');
+  }
+  const identity = Object.keys(config.identities)[0] ?? '';
+
+  function tlsOptions(): ConnectionOptions {
+    const base: ConnectionOptions =
+      target.kind === 'unix' ? { path: target.path } : { host: target.host, port: target.port };
+    Object.assign(base, { allowHalfOpen: true, checkServerIdentity: () => undefined });
+    if (psk) {
+      const key = table?.keys.get(identity) ?? Buffer.alloc(0);
+      return { ...base, ...pskProtocol(config), pskCallback: () => ({ psk: key, identity }) };
+    }
+    return {
+      ...base,
+      secureContext: mtls?.context,
+      rejectUnauthorized: mtls?.hasCa ?? true,
+      ...(expectedName === undefined ? {} : { servername: expectedName }),
+    } as ConnectionOptions;
+  }
+
+  /** Returns why the server is refused, or undefined when it is acceptable. */
+  function verifyServer(upstream: TLSSocket): string | undefined {
+    if (psk) return undefined;
+    const peerCert = upstream.getPeerCertificate(true);
+    if (peerCert.raw === undefined) return 'no server certificate';
+    const x509 = new X509Certificate(peerCert.raw);
+    const pins = config.authorize.spkiSha256;
+    if (pins.length > 0) {
+      const spki = x509.publicKey.export({ type: 'spki', format: 'der' });
+      if (!pins.includes(createHash('sha256').update(spki).digest('base64')))
+        return 'SPKI pin mismatch';
+    } else {
+      const host = expectedName ?? (target.kind === 'tcp' ? target.host : '');
+      const err = checkServerIdentity(host, peerCert);
+      if (err !== undefined) return err.message;
+    }
+    const rules = config.authorize;
+    if (rules.commonNames.length + rules.dnsNames.length + rules.uris.length > 0) {
+      if (!authorizePeer(x509, { ...rules, spkiSha256: [], allowAll: false }).allowed) {
+        return 'server certificate not authorized';
+      }
+    }
+    return undefined;
+  }
+
+  const server = createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
+  server.on('drop', (data?: { remoteAddress?: string; remotePort?: number }) => {
+    reporter.reject('max-connections', data === undefined ? 'unknown' : peerOf(data));
+  });
+  server.on('connection', (local: Socket) => {
+    const entry = tracker.accept(local);
+    const peer = peerOf(local);
+    let relayed = false;
+    const upstream = connect(tlsOptions());
+    const deadline = setTimeout(() => {
+      upstream.destroy(Object.assign(new Error('handshake timeout'), { code: 'ETIMEDOUT' }));
+    }, config.limits.connectTimeout + config.limits.handshakeTimeout);
+    deadline.unref();
+    const abort = (): void => {
+      upstream.destroy();
+    };
+    local.on('error', () => undefined);
+    local.once('close', abort);
+    upstream.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(deadline);
+      if (relayed) return;
+      const code = err.code ?? err.message;
+      if (/^E[A-Z]+$/.test(code) && !code.startsWith('ERR_')) reporter.targetFailed(peer, code);
+      else reporter.reject('server-cert-rejected', peer, { error: code });
+      local.destroy();
+    });
+    upstream.once('secureConnect', () => {
+      clearTimeout(deadline);
+      local.off('close', abort);
+      const why = verifyServer(upstream);
+      if (why !== undefined) {
+        reporter.reject('server-cert-rejected', peer, { error: why });
+        upstream.destroy();
+        local.destroy();
+        return;
+      }
+      relayed = true;
+      tracker.stats.established += 1;
+      const name = psk ? `psk:${identity}` : (config.serverName ?? formatTarget(target));
+      const relay = new Relay(
+        local,
+        upstream,
+        { ...config.limits, stats: tracker.stats },
+        (result) => {
+          reporter.closed(peer, name, result);
+          tracker.settle(local, entry);
+        },
+      );
+      tracker.attach(local, entry, relay);
+      local.resume();
+    });
+  });
+
+  return {
+    server,
+    update(next: ProxyMaterial): void {
+      if (psk) table = buildPskTable(config, next);
+      else mtls = buildMtlsClientTls(config, next);
+    },
+  };
+}
+
+function formatTarget(target: Address): string {
+  return target.kind === 'unix' ? `unix:${target.path}` : `${target.host}:${target.port}`;
+}

@@ -1,0 +1,72 @@
+// Log lines and counters for connection outcomes: one line per refusal (with the reason
+// only we know, e.g. an unknown PSK identity) and one line per closed relay.
+import type { Logger } from '../log/index.js';
+import type { RelayResult } from './relay.js';
+import type { StatsCounter } from './stats.js';
+import type { RejectReason } from './types.js';
+
+const HANDSHAKE_REASONS: ReadonlySet<RejectReason> = new Set([
+  'handshake-timeout',
+  'handshake-failed',
+  'tls-version',
+  'psk-unknown-identity',
+  'psk-bad-key',
+  'unknown-sni',
+  'server-cert-rejected',
+]);
+
+/** Why: every refusal is counted and logged the same way, whatever the mode. */
+export class Reporter {
+  constructor(
+    readonly stats: StatsCounter,
+    readonly logger: Logger,
+  ) {}
+
+  reject(
+    reason: RejectReason,
+    peer: string,
+    details: Readonly<Record<string, unknown>> = {},
+  ): void {
+    this.stats.reject(reason);
+    if (HANDSHAKE_REASONS.has(reason)) this.stats.handshakeFailures += 1;
+    this.logger.warn('proxy connection refused', {
+      proxy: this.stats.name,
+      peer,
+      reason,
+      ...details,
+    });
+  }
+
+  targetFailed(peer: string, code: string): void {
+    this.stats.targetFailures += 1;
+    this.logger.warn('proxy target unreachable', { proxy: this.stats.name, peer, error: code });
+  }
+
+  closed(peer: string, identity: string, result: RelayResult): void {
+    this.logger.info('proxy connection closed', {
+      proxy: this.stats.name,
+      peer,
+      identity,
+      bytesIn: result.bytesIn,
+      bytesOut: result.bytesOut,
+      durationMs: result.durationMs,
+      reason: result.reason,
+    });
+  }
+}
+
+/** Why: attacker-chosen strings (PSK identities, SNI) go into logs only escaped and short. */
+export function printable(value: string): string {
+  const cut = value.length > 64 ? value.slice(0, 64) + '…' : value;
+  return JSON.stringify(cut).slice(1, -1);
+}
+
+/** Why: `ip:port` of a socket for log lines (unix sockets have no remote address). */
+export function peerOf(socket: {
+  remoteAddress?: string | undefined;
+  remotePort?: number | undefined;
+}): string {
+  return socket.remoteAddress === undefined
+    ? 'unix'
+    : `${socket.remoteAddress}:${socket.remotePort ?? 0}`;
+}
