@@ -95,7 +95,7 @@ export function parseFaultRules(input: unknown): FaultRule[] {
   const list = Array.isArray(input)
     ? input
     : typeof input === 'object' && input !== null && 'rules' in input
-      ? (input).rules
+      ? input.rules
       : [input];
   const parsed = z.array(ruleSchema).max(1000).safeParse(list);
   if (!parsed.success) {
