@@ -1,4 +1,3 @@
- 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TeeinitError } from '../errors/index.js';

@@ -1,0 +1,61 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TeeinitError } from '../errors/index.js';
+import { parseTemplate, type TemplatePart } from './template-syntax.js';
+
+describe('template syntax', { timeout: 10_000 }, () => {
+  const valid: [string, TemplatePart[]][] = [
+    ['plain', [{ kind: 'text', text: 'plain' }]],
+    ['', []],
+    ['{{ file ca }}', [{ kind: 'file', name: 'ca' }]],
+    ['{{file ca}}', [{ kind: 'file', name: 'ca' }]],
+    [
+      '--key={{  value server-key  }}!',
+      [
+        { kind: 'text', text: '--key=' },
+        { kind: 'value', name: 'server-key' },
+        { kind: 'text', text: '!' },
+      ],
+    ],
+    [
+      '{{ env MAX_MEM }}{{ file a.b }}',
+      [
+        { kind: 'env', name: 'MAX_MEM' },
+        { kind: 'file', name: 'a.b' },
+      ],
+    ],
+    ['{{{{ file ca }}', [{ kind: 'text', text: '{{ file ca }}' }]],
+    ['a }} b', [{ kind: 'text', text: 'a }} b' }]],
+    [
+      'x{{{{y{{ file ca }}',
+      [
+        { kind: 'text', text: 'x{{y' },
+        { kind: 'file', name: 'ca' },
+      ],
+    ],
+  ];
+  for (const [text, parts] of valid) {
+    test(`parses ${JSON.stringify(text)}`, () => assert.deepEqual(parseTemplate(text, 'k'), parts));
+  }
+
+  const invalid: [string, string][] = [
+    ['{{ file ca', 'unclosed'],
+    ['{{ secret ca }}', 'unknown directive'],
+    ['{{ file }}', 'unknown directive'],
+    ['{{ file a b }}', 'unknown directive'],
+    ['{{ .Values.x }}', 'unknown directive'],
+    ['{{}}', 'unknown directive'],
+  ];
+  for (const [text, fragment] of invalid) {
+    test(`rejects ${JSON.stringify(text)} naming where`, () => {
+      assert.throws(
+        () => parseTemplate(text, 'processes[2].run[1]'),
+        (e: unknown) =>
+          e instanceof TeeinitError &&
+          e.code === 'TEEINIT_TEMPLATE_INVALID' &&
+          e.message.startsWith('processes[2].run[1]: ') &&
+          e.message.includes(fragment),
+      );
+    });
+  }
+});
