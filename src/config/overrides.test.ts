@@ -41,8 +41,8 @@ describe('operator overrides', { timeout: 10_000 }, () => {
     ],
     ['partial match (anchored)', { REGION: 'us-east1; rm -rf /' }, 'REGION'],
     [
-      'prefix match (anchored)',
-      { REGION: 'xus-east1' },
+      'suffix after a match (anchored)',
+      { REGION: 'us-east1x' },
       'does not match overrides.env.REGION.pattern ^(?:[a-z]+-[a-z]+[0-9])$',
     ],
     ['empty value', { REGION: '' }, 'REGION (0 characters)'],
