@@ -51,7 +51,7 @@ export function createClientFront(
       secureContext: mtls?.context,
       rejectUnauthorized: mtls?.hasCa ?? true,
       ...(expectedName === undefined ? {} : { servername: expectedName }),
-    } as ConnectionOptions;
+    };
   }
 
   /** Returns why the server is refused, or undefined when it is acceptable. */
