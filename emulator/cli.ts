@@ -3,9 +3,7 @@
 // running one (`secrets ...`, `seed FILE`). The only place in emulator/ that exits.
 import { parseArgs } from 'node:util';
 import { TeeinitError, toTeeinitError } from '../src/errors/index.js';
-import { defaultWorld } from './default-world.js';
-import { SERVICE_NAMES, startEmulator, type RunningEmulator, type ServiceName } from './index.js';
-import { runSecretsCli } from './seed/cli.js';
+import type { RunningEmulator, ServiceName } from './index.js';
 
 const PORT_FLAGS: Readonly<Record<string, ServiceName>> = {
   'port-issuer': 'issuer',
@@ -83,6 +81,8 @@ async function serve(argv: string[]): Promise<number> {
   const seed = toInt('seed', str('seed'));
   const lifetime = toInt('token-lifetime', str('token-lifetime'));
   const configFile = str('config');
+  // Loaded on demand so `--help` and `secrets` stay quick.
+  const { startEmulator, SERVICE_NAMES } = await import('./index.js');
   const emulator = await startEmulator({
     stateDir: str('state-dir') ?? '.teeinit-emulator',
     ports,
@@ -91,7 +91,7 @@ async function serve(argv: string[]): Promise<number> {
     ...(seed === undefined ? {} : { seed }),
     ...(lifetime === undefined ? {} : { tokenLifetimeSeconds: lifetime }),
   });
-  process.stdout.write(banner(emulator));
+  process.stdout.write(banner(emulator, SERVICE_NAMES));
   await new Promise<void>((resolve) => {
     const done = (): void => resolve();
     process.once('SIGINT', done);
@@ -103,10 +103,10 @@ async function serve(argv: string[]): Promise<number> {
 }
 
 // What `serve` prints: one line per service, the files, and an env block to copy.
-function banner(e: RunningEmulator): string {
+function banner(e: RunningEmulator, names: readonly ServiceName[]): string {
   const pad = (s: string): string => s.padEnd(16);
   const lines = [`teeinit-emulator: Confidential Space emulator running (state ${e.stateDir})`];
-  for (const name of SERVICE_NAMES) lines.push(`${pad(name)}${e.endpoints[name]}`);
+  for (const name of names) lines.push(`${pad(name)}${e.endpoints[name]}`);
   lines.push(`${pad('token file')}${e.tokenFile}`);
   lines.push(`${pad('teeserver')}${e.socketPath}`);
   lines.push(`${pad('admin token')}${e.stateDir}/admin-token`);
@@ -139,8 +139,12 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined ? 64 : 0;
   }
   if (command === 'serve' || command === 'start') return serve(rest);
-  if (command === 'secrets' || command === 'seed') return runSecretsCli(argv);
+  if (command === 'secrets' || command === 'seed') {
+    const { runSecretsCli } = await import('./seed/cli.js');
+    return runSecretsCli(argv);
+  }
   if (command === 'default-config') {
+    const { defaultWorld } = await import('./default-world.js');
     process.stdout.write(JSON.stringify(defaultWorld(), null, 2) + '\n');
     return 0;
   }
