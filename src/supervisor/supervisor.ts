@@ -256,7 +256,7 @@ class Run {
 
   async #stopAll(): Promise<void> {
     await Promise.all(
-      this.#slots.map((slot) => (slot.child ? this.#stopOne(slot, slot.child) : undefined)),
+      this.#slots.map((slot) => (slot.child ? this.#stopOne(slot, slot.child) : Promise.resolve())),
     );
   }
 

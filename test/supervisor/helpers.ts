@@ -1,0 +1,143 @@
+// Test helpers for the supervisor: polling with a deadline, temp dirs, free ports, a
+// capturing logger, and a runner for the driver (test/fixtures/supervise.ts).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Logger } from '../../src/log/index.js';
+import type { Supervisor } from '../../src/supervisor/index.js';
+import { fixturePath, type ProcessSketch } from '../fixtures/launch-spec.js';
+
+/** Polls `check` every 20 ms until it returns a value other than undefined/false. */
+export async function pollUntil<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** A fresh directory; remove it with the returned function in an after hook. */
+export function tempDir(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'teeinit-sup-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** Lines of a fixture log ("<fixture> <event> <pid>"), empty when it does not exist yet. */
+export function readLog(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** Reads a pid marker file written by a fixture, or undefined. */
+export function readPid(file: string): number | undefined {
+  try {
+    const n = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True while the pid exists (signal 0). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A logger whose JSON lines are kept in `lines` (parsed) and `text()` (raw). */
+export function capturingLogger(): {
+  logger: Logger;
+  lines: Record<string, unknown>[];
+  text: () => string;
+} {
+  const raw: string[] = [];
+  const lines: Record<string, unknown>[] = [];
+  const sink = {
+    write: (s: string) => {
+      raw.push(s);
+      lines.push(JSON.parse(s) as Record<string, unknown>);
+      return true;
+    },
+  } as unknown as NodeJS.WritableStream;
+  const logger = new Logger({ level: 'DEBUG', format: 'json', stdout: sink, stderr: sink });
+  return { logger, lines, text: () => raw.join('') };
+}
+
+/** A running driver process and what it printed. */
+export interface DriverRun {
+  readonly child: ChildProcess;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  /** Resolves with the driver's exit status (128+n for a signal death). */
+  readonly exited: Promise<number>;
+}
+
+/** Runs `prefix… node supervise.js specFile outcomeFile` with the sketches written to dir. */
+export function runDriver(
+  dir: string,
+  sketches: readonly ProcessSketch[],
+  prefix: readonly string[] = [],
+): DriverRun {
+  const specFile = join(dir, 'specs.json');
+  writeFileSync(specFile, JSON.stringify(sketches));
+  const argv = [
+    ...prefix,
+    process.execPath,
+    fixturePath('supervise'),
+    specFile,
+    join(dir, 'outcome.json'),
+  ];
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number>((resolve) => {
+    child.once('close', (code, signal) => resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : 15)));
+  });
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** The outcome JSON the driver wrote. */
+export function readOutcome(dir: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(dir, 'outcome.json'), 'utf8')) as Record<string, unknown>;
+}
+
+/** Keeps the supervisors a test file started, so an after hook can stop any still running. */
+export class Tracked {
+  readonly #all: Supervisor[] = [];
+  add(supervisor: Supervisor): Supervisor {
+    this.#all.push(supervisor);
+    return supervisor;
+  }
+  async stopAll(): Promise<void> {
+    await Promise.all(this.#all.map((s) => s.stop('test cleanup')));
+  }
+}

@@ -1,0 +1,169 @@
+// Ordered start: each process with `ready` must pass its check (tcp, file or command)
+// before the next one starts; a check that never passes is TEEINIT_READY_TIMEOUT.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSupervisor } from '../../src/supervisor/index.js';
+import { launchSpec } from '../fixtures/launch-spec.js';
+import {
+  capturingLogger,
+  freePort,
+  isAlive,
+  pollUntil,
+  readLog,
+  readPid,
+  tempDir,
+  Tracked,
+} from './helpers.js';
+
+const tmp = tempDir();
+const tracked = new Tracked();
+const start = (...args: Parameters<typeof startSupervisor>) =>
+  tracked.add(startSupervisor(...args));
+after(async () => {
+  await tracked.stopAll();
+  tmp.remove();
+});
+
+const ready = { timeout: 10_000, interval: 50 };
+
+describe('supervisor readiness', () => {
+  test(
+    'processes start in order, each after the previous one is ready',
+    { timeout: 30_000 },
+    async () => {
+      const port = await freePort();
+      const log = join(tmp.dir, 'order.log');
+      const file = join(tmp.dir, 'forever.pid');
+      const flag = join(tmp.dir, 'flag');
+      const env = { FIXTURE_LOG: log };
+      const { logger, lines } = capturingLogger();
+      const sup = start(
+        [
+          // Listens only after 300 ms: the next process must wait for the TCP check.
+          launchSpec({
+            name: 'db',
+            fixture: 'listen',
+            args: [String(port), '300'],
+            extraEnv: env,
+            ready: { ...ready, tcp: `127.0.0.1:${port}` },
+          }),
+          launchSpec({
+            name: 'app',
+            fixture: 'forever',
+            args: [file],
+            extraEnv: env,
+            ready: { ...ready, file },
+          }),
+          launchSpec({
+            name: 'late',
+            fixture: 'crash-after',
+            args: ['100000'],
+            extraEnv: env,
+            ready: {
+              ...ready,
+              command: [
+                process.execPath,
+                '-e',
+                'process.exit(require("fs").existsSync(process.argv[1]) ? 0 : 1)',
+                flag,
+              ],
+            },
+          }),
+          launchSpec({ name: 'last', fixture: 'forever', extraEnv: env }),
+        ],
+        { logger },
+      );
+      // The command check passes only once the test creates the flag file.
+      await pollUntil('late started', () =>
+        readLog(log).some((l) => l.startsWith('crash-after start')),
+      );
+      assert.equal(
+        lines.some((l) => l.message === 'starting' && l.process === 'last'),
+        false,
+        'last started before late was ready',
+      );
+      writeFileSync(flag, '');
+      await sup.started;
+      await pollUntil(
+        'last started',
+        () => readLog(log).filter((l) => l.startsWith('forever start')).length === 2,
+      );
+      const events = readLog(log).map((l) => l.split(' ').slice(0, 2).join(' '));
+      const order = ['listen start', 'listen listening', 'forever start', 'crash-after start'];
+      const messages = lines.map((l) => `${String(l.message)} ${String(l.process)}`);
+      assert.ok(messages.indexOf('ready late') < messages.indexOf('starting last'));
+      let last = -1;
+      for (const e of order) {
+        const i = events.indexOf(e);
+        assert.ok(i > last, `${e} out of order in ${events.join(', ')}`);
+        last = i;
+      }
+      assert.ok(existsSync(file));
+      const readyLines = lines.filter((l) => l.message === 'ready').map((l) => l.process);
+      assert.deepEqual(readyLines, ['db', 'app', 'late']);
+      await sup.stop('test');
+    },
+  );
+
+  test(
+    'a check that never passes is TEEINIT_READY_TIMEOUT and the process is stopped',
+    { timeout: 20_000 },
+    async () => {
+      const port = await freePort();
+      const marker = join(tmp.dir, 'slow.pid');
+      const log = join(tmp.dir, 'timeout.log');
+      const sup = start(
+        [
+          launchSpec({
+            name: 'slow',
+            fixture: 'forever',
+            args: [marker],
+            ready: { timeout: 500, interval: 50, tcp: `127.0.0.1:${port}` },
+          }),
+          launchSpec({ name: 'never', fixture: 'forever', extraEnv: { FIXTURE_LOG: log } }),
+        ],
+        { logger: capturingLogger().logger },
+      );
+      const t0 = Date.now();
+      await assert.rejects(sup.started, { code: 'TEEINIT_READY_TIMEOUT' });
+      const outcome = await sup.done;
+      assert.ok(Date.now() - t0 >= 500);
+      assert.equal(outcome.reason, 'ready-timeout');
+      assert.equal(outcome.code, 75);
+      assert.equal(outcome.process, 'slow');
+      assert.match(outcome.error?.message ?? '', /"slow".*tcp 127\.0\.0\.1/);
+      const pid = readPid(marker);
+      if (pid !== undefined) assert.equal(isAlive(pid), false);
+      assert.deepEqual(readLog(log), []);
+    },
+  );
+
+  test(
+    'a process exiting during start-up ends start-up with its code',
+    { timeout: 20_000 },
+    async () => {
+      const log = join(tmp.dir, 'early.log');
+      const sup = start(
+        [
+          launchSpec({
+            name: 'early',
+            fixture: 'crash-after',
+            args: ['50', '9'],
+            restart: { policy: 'always' },
+            ready: { timeout: 10_000, interval: 50, file: join(tmp.dir, 'never') },
+          }),
+          launchSpec({ name: 'next', fixture: 'forever', extraEnv: { FIXTURE_LOG: log } }),
+        ],
+        { logger: capturingLogger().logger },
+      );
+      await assert.rejects(sup.started, { code: 'TEEINIT_STARTUP_EXITED' });
+      const outcome = await sup.done;
+      assert.equal(outcome.code, 9);
+      assert.equal(outcome.process, 'early');
+      assert.equal(outcome.reason, 'exit');
+      assert.deepEqual(readLog(log), []);
+    },
+  );
+});
