@@ -93,7 +93,7 @@ export function createMetadataService(
       send(
         res,
         404,
-        `<!DOCTYPE html>\n<html lang=en>\n  <title>Error 404 (Not Found)!!1</title>\n  <p><b>404.</b> <ins>That’s an error.</ins>\n  <p>The requested URL <code>${url.pathname}</code> was not found on this server.  <ins>That’s all we know.</ins>\n`,
+        `<!DOCTYPE html>\n<html lang=en>\n  <title>Error 404 (Not Found)!!1</title>\n  <p><b>404.</b> <ins>That’s an error.</ins>\n  <p>The requested URL <code>${url.pathname.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)}</code> was not found on this server.  <ins>That’s all we know.</ins>\n`,
         'text/html; charset=UTF-8',
       );
     },
