@@ -12,7 +12,9 @@ export interface AdcClient {
 
 /** One GoogleAuth per collaborator, so no two collaborators share a cached token. */
 export function createAdcClient(): AdcClient {
-  const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] });
+  // A fixed projectId skips the library's project discovery (it execs gcloud and asks the
+  // metadata server, seconds of start-up); teeinit never uses it: refs name their project.
+  const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE], projectId: 'teeinit-unused' });
   const token = async (): Promise<string> => {
     const client = await auth.getClient();
     const answer = await client.getAccessToken();
@@ -23,7 +25,9 @@ export function createAdcClient(): AdcClient {
     getAccessToken: token,
     forceRefresh: async () => {
       const client = await auth.getClient();
-      client.setCredentials({ expiry_date: 1 }); // expired: every client kind refreshes
+      // Expired, other fields kept (Compute needs its placeholder refresh_token): every client
+      // kind refreshes on the next getAccessToken().
+      client.setCredentials({ ...client.credentials, expiry_date: 1 });
       return token();
     },
   };

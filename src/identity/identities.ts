@@ -106,9 +106,10 @@ function buildCredential(
   };
   if (collaborator.credentials === 'adc') {
     const adc = createAdcClient();
+    const adcCtx: IdentityErrorContext = { ...ctx, adc: true };
     const timeout = config.fetch.callTimeout;
     return {
-      ctx,
+      ctx: adcCtx,
       get: () => abortable(adc.getAccessToken(), AbortSignal.timeout(timeout)),
       forceRefresh: () => abortable(adc.forceRefresh(), AbortSignal.timeout(timeout)),
     };

@@ -11,6 +11,8 @@ export interface IdentityErrorContext {
   readonly stsUrl: string;
   readonly impersonationUrl?: string;
   readonly callTimeoutMs: number;
+  /** `credentials: adc`: no STS, the library picks the source (file, gcloud, metadata). */
+  readonly adc?: boolean;
 }
 
 /** A mapped error and whether another attempt could succeed. */
@@ -44,9 +46,12 @@ export function mapIdentityError(error: unknown, ctx: IdentityErrorContext): Map
   const url =
     typeof e.config?.url === 'string' || e.config?.url instanceof URL ? String(e.config.url) : '';
   const isIam = ctx.impersonationUrl !== undefined && url === ctx.impersonationUrl;
-  const step = isIam
-    ? `IAM generateAccessToken for ${ctx.serviceAccount ?? '?'}`
-    : 'STS token exchange';
+  const step = ctx.adc
+    ? 'Application Default Credentials'
+    : isIam
+      ? `IAM generateAccessToken for ${ctx.serviceAccount ?? '?'}`
+      : 'STS token exchange';
+  const endpoint = ctx.adc ? 'ADC' : isIam ? ctx.impersonationUrl : ctx.stsUrl;
   const fields = {
     collaborator: ctx.collaborator,
     ...(ctx.provider ? { provider: ctx.provider } : {}),
@@ -56,13 +61,27 @@ export function mapIdentityError(error: unknown, ctx: IdentityErrorContext): Map
   };
   const who = `collaborator "${ctx.collaborator}"`;
 
+  if (ctx.adc && status === undefined && /default credentials/i.test(messageOf(e, ''))) {
+    return {
+      retryable: false,
+      error: new TeeinitError(
+        'TEEINIT_UNAUTHENTICATED',
+        `${step} for ${who} found no credentials: ${messageOf(e, '')}`,
+        {
+          cause: scrub(e),
+          fields,
+          hint: 'Set GOOGLE_APPLICATION_CREDENTIALS, run `gcloud auth application-default login`, or run on GCE.',
+        },
+      ),
+    };
+  }
   if (status === undefined) {
     if (isAbort(e)) {
       return {
         retryable: true,
         error: new TeeinitError(
           'TEEINIT_DEADLINE_EXCEEDED',
-          `${step} for ${who} got no answer within ${ctx.callTimeoutMs} ms (${isIam ? ctx.impersonationUrl : ctx.stsUrl}).`,
+          `${step} for ${who} got no answer within ${ctx.callTimeoutMs} ms (${endpoint}).`,
           { cause: scrub(e), fields },
         ),
       };
@@ -72,7 +91,7 @@ export function mapIdentityError(error: unknown, ctx: IdentityErrorContext): Map
       retryable: true,
       error: new TeeinitError(
         'TEEINIT_NETWORK',
-        `${step} for ${who} failed: ${code} (${isIam ? ctx.impersonationUrl : ctx.stsUrl}).`,
+        `${step} for ${who} failed: ${code} (${endpoint}).`,
         { cause: scrub(e), fields },
       ),
     };
@@ -86,6 +105,19 @@ export function mapIdentityError(error: unknown, ctx: IdentityErrorContext): Map
         'TEEINIT_NETWORK',
         `${step} for ${who} answered HTTP ${status}: ${google.text}`,
         { cause: scrub(e), fields },
+      ),
+    };
+  }
+  if (ctx.adc) {
+    return {
+      retryable: false,
+      error: new TeeinitError(
+        'TEEINIT_UNAUTHENTICATED',
+        `${step} for ${who} failed (HTTP ${status}): ${google.text}`,
+        {
+          cause: scrub(e),
+          fields,
+        },
       ),
     };
   }

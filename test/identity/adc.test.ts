@@ -1,0 +1,46 @@
+// `credentials: adc` — Application Default Credentials through the GCE metadata server
+// (the emulator's, via GCE_METADATA_HOST), used to read a secret granted to the VM's
+// service account. Runs in its own process (node --test), so the env change stays here.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createIdentities } from '../../src/identity/index.js';
+import { fetchAll } from '../../src/secrets/index.js';
+import { LogCapture, findLeaks, secretValue, startWorld, type World } from '../fetch/world.js';
+
+describe('identity: adc via the metadata server', () => {
+  let world: World;
+  const value = secretValue('adc');
+  before(async () => {
+    world = await startWorld();
+    const sa = world.em.attestation.settings.googleServiceAccounts[0] ?? '';
+    world.seed([
+      {
+        project: 'operator-proj',
+        id: 'op',
+        versions: [{ data: value }],
+        members: [`serviceAccount:${sa}`],
+      },
+    ]);
+    delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
+    process.env.GCE_METADATA_HOST = new URL(world.em.endpoints.metadata).host;
+    process.env.HOME = world.dir; // no gcloud user credentials from the machine
+  });
+  after(() => world.stop());
+
+  test('fetches a secret with the VM service account token', { timeout: 20_000 }, async () => {
+    const config = world.config({
+      collaborators: { operator: { credentials: 'adc' } },
+      secrets: { op: { from: 'operator', ref: 'projects/operator-proj/secrets/op/versions/1' } },
+    });
+    const log = new LogCapture();
+    const started = Date.now();
+    const got = await fetchAll(config, createIdentities(config, log.logger), {
+      logger: log.logger,
+      baseDir: world.dir,
+    });
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+    assert.equal(log.records().filter((r) => r.severity === 'WARNING').length, 0, log.text);
+    assert.equal(got.get('op')?.toString(), value);
+    assert.deepEqual(findLeaks(log.text, [value]), []);
+  });
+});
