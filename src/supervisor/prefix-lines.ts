@@ -26,16 +26,10 @@ export function prefixLines(
     }
   };
 
-  const onData = (chunk: Buffer): void => {
-    let start = 0;
-    for (let nl = chunk.indexOf(NEWLINE, start); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
-      write([...pending, chunk.subarray(start, nl)]);
-      pending = [];
-      pendingLength = 0;
-      start = nl + 1;
-    }
-    let rest = chunk.subarray(start);
-    while (pendingLength + rest.length >= MAX_LINE) {
+  // Adds to the pending line, writing it out in MAX_LINE pieces when it grows too long.
+  const append = (part: Buffer): void => {
+    let rest = part;
+    while (pendingLength + rest.length > MAX_LINE) {
       const take = MAX_LINE - pendingLength;
       write([...pending, rest.subarray(0, take)]);
       pending = [];
@@ -43,9 +37,21 @@ export function prefixLines(
       rest = rest.subarray(take);
     }
     if (rest.length > 0) {
-      pending.push(Buffer.from(rest));
+      pending.push(rest);
       pendingLength += rest.length;
     }
+  };
+
+  const onData = (chunk: Buffer): void => {
+    let start = 0;
+    for (let nl = chunk.indexOf(NEWLINE, start); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
+      append(chunk.subarray(start, nl));
+      write(pending);
+      pending = [];
+      pendingLength = 0;
+      start = nl + 1;
+    }
+    append(chunk.subarray(start));
   };
 
   return new Promise<void>((resolve) => {

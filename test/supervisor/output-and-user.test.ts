@@ -1,0 +1,41 @@
+// What the user sees of a child: output passes through byte for byte, or `[name] `-prefixed
+// line by line; with uid/gid given the child runs as that user (root only).
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync } from 'node:fs';
+import { readOutcome, runDriver, tempDir } from './helpers.js';
+
+const tmp = tempDir();
+after(() => tmp.remove());
+
+describe('supervisor output and user', () => {
+  test('output passes through unchanged by default', { timeout: 20_000 }, async () => {
+    const run = runDriver(tmp.dir, [{ name: 'talk', fixture: 'print-lines' }]);
+    assert.equal(await run.exited, 0);
+    assert.equal(run.stdout(), 'one\ntwo\nthree');
+    assert.match(run.stderr(), /^err1$/m);
+  });
+
+  test('prefixOutput prefixes every line, stdout and stderr', { timeout: 20_000 }, async () => {
+    const run = runDriver(tmp.dir, [{ name: 'talk', fixture: 'print-lines', prefixOutput: true }]);
+    assert.equal(await run.exited, 0);
+    assert.equal(run.stdout(), '[talk] one\n[talk] two\n[talk] three\n');
+    assert.match(run.stderr(), /^\[talk\] err1$/m);
+    assert.deepEqual(readOutcome(tmp.dir), { code: 0, process: 'talk', reason: 'exit' });
+  });
+
+  const root = process.getuid?.() === 0;
+  test(
+    'uid/gid run the child as that user',
+    { timeout: 20_000, skip: root ? false : 'needs root to change user' },
+    async () => {
+      chmodSync(tmp.dir, 0o755);
+      const run = runDriver(tmp.dir, [
+        { name: 'ids', fixture: 'print-ids', uid: 65534, gid: 65534, cwd: '/' },
+      ]);
+      assert.equal(await run.exited, 0, run.stderr());
+      // Node's uid/gid options drop supplementary groups: only the primary group is left.
+      assert.match(run.stdout(), /^uid=65534 gid=65534 groups=(65534)?$/m);
+    },
+  );
+});

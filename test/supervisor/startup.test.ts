@@ -1,0 +1,126 @@
+// Start-up cancellation: an abort (SIGTERM during start-up) starts nothing further, stops
+// what runs, rejects `started` with TEEINIT_STARTUP_CANCELLED and ends with 'cancelled'.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startSupervisor } from '../../src/supervisor/index.js';
+import { launchSpec } from '../fixtures/launch-spec.js';
+import {
+  capturingLogger,
+  isAlive,
+  pollUntil,
+  readLog,
+  readPid,
+  tempDir,
+  Tracked,
+} from './helpers.js';
+
+const tmp = tempDir();
+const tracked = new Tracked();
+const start = (...args: Parameters<typeof startSupervisor>) =>
+  tracked.add(startSupervisor(...args));
+after(async () => {
+  await tracked.stopAll();
+  tmp.remove();
+});
+
+describe('supervisor start-up cancellation', () => {
+  test('an abort while waiting for readiness stops everything', { timeout: 20_000 }, async () => {
+    const marker = join(tmp.dir, 'first.pid');
+    const log = join(tmp.dir, 'cancel.log');
+    const controller = new AbortController();
+    const sup = start(
+      [
+        launchSpec({
+          name: 'first',
+          fixture: 'forever',
+          args: [marker],
+          ready: { timeout: 60_000, interval: 50, file: join(tmp.dir, 'never') },
+        }),
+        launchSpec({ name: 'second', fixture: 'forever', extraEnv: { FIXTURE_LOG: log } }),
+      ],
+      { logger: capturingLogger().logger, signal: controller.signal },
+    );
+    const pid = await pollUntil('first running', () => readPid(marker));
+    const t0 = Date.now();
+    controller.abort();
+    await assert.rejects(sup.started, { code: 'TEEINIT_STARTUP_CANCELLED' });
+    const outcome = await sup.done;
+    assert.ok(Date.now() - t0 < 5000);
+    assert.equal(outcome.reason, 'cancelled');
+    assert.equal(outcome.code, 143);
+    assert.equal(outcome.error?.code, 'TEEINIT_STARTUP_CANCELLED');
+    assert.equal(isAlive(pid), false);
+    assert.deepEqual(readLog(log), []);
+  });
+
+  test('an already aborted signal starts nothing', { timeout: 20_000 }, async () => {
+    const log = join(tmp.dir, 'pre.log');
+    const { logger, lines } = capturingLogger();
+    const sup = start(
+      [launchSpec({ name: 'app', fixture: 'forever', extraEnv: { FIXTURE_LOG: log } })],
+      {
+        logger,
+        signal: AbortSignal.abort(),
+      },
+    );
+    await assert.rejects(sup.started, { code: 'TEEINIT_STARTUP_CANCELLED' });
+    assert.equal((await sup.done).reason, 'cancelled');
+    assert.equal(
+      lines.some((l) => l.message === 'starting'),
+      false,
+    );
+    assert.deepEqual(readLog(log), []);
+  });
+
+  test('SIGTERM forwarded during start-up cancels it', { timeout: 20_000 }, async () => {
+    const marker = join(tmp.dir, 'fwd.pid');
+    const sup = start(
+      [
+        launchSpec({
+          name: 'first',
+          fixture: 'trap-sigterm',
+          args: [marker],
+          ready: { timeout: 60_000, interval: 50, file: join(tmp.dir, 'never') },
+        }),
+      ],
+      { logger: capturingLogger().logger },
+    );
+    await pollUntil('first running', () => readPid(marker));
+    sup.forward('SIGTERM');
+    await assert.rejects(sup.started, { code: 'TEEINIT_STARTUP_CANCELLED' });
+    assert.equal((await sup.done).reason, 'cancelled');
+  });
+
+  test('an abort after start-up changes nothing', { timeout: 20_000 }, async () => {
+    const controller = new AbortController();
+    const sup = start([launchSpec({ name: 'app', fixture: 'forever' })], {
+      logger: capturingLogger().logger,
+      signal: controller.signal,
+    });
+    await sup.started;
+    controller.abort();
+    let settled = false;
+    void sup.done.then(() => (settled = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(settled, false);
+    assert.equal((await sup.stop('test')).reason, 'stopped');
+  });
+
+  test('beforeStart runs before each process, in order', { timeout: 20_000 }, async () => {
+    const calls: string[] = [];
+    const sup = start(
+      [
+        launchSpec({ name: 'a', fixture: 'forever' }),
+        launchSpec({ name: 'b', fixture: 'forever' }),
+      ],
+      {
+        logger: capturingLogger().logger,
+        hooks: { beforeStart: async (name) => void calls.push(name) },
+      },
+    );
+    await sup.started;
+    assert.deepEqual(calls, ['a', 'b']);
+    await sup.stop('test');
+  });
+});
