@@ -4,7 +4,7 @@ import type { Config } from '../types.js';
 import { invalidAt, keyPath } from './errors.js';
 
 export const PROVIDER_RE =
-  /^\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9-]{4,32}\/providers\/[a-z0-9-]{4,32}$/;
+  /^\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9][a-z0-9-]{0,62}\/providers\/[a-z0-9][a-z0-9-]{0,62}$/;
 const SERVICE_ACCOUNT_RE =
   /^[a-z0-9-]+@[a-z0-9.-]+\.iam\.gserviceaccount\.com$|^[^@\s]+@[a-z0-9.-]+$/;
 
