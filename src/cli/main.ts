@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// teeinit's executable entry point.
+// teeinit's executable entry point. Exits explicitly once the command is done, so an idle
+// keep-alive socket of an HTTP client cannot hold a finished container open.
 import { main } from './run-cli.js';
 
-process.exitCode = await main(process.argv.slice(2));
+process.exit(await main(process.argv.slice(2)));

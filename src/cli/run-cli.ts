@@ -19,7 +19,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     }
     switch (line.command) {
       case 'run':
-        return await runCommand({ configPath: line.configPath, argv, env: io.env });
+        return await runCommand({ configPath: line.configPath, argv, env: io.env, io });
       case 'validate':
         return validateCommand(line.configPath, io);
       case 'plan':

@@ -1,0 +1,190 @@
+// `teeinit run`: config → plan → identity → fetch → derive → materialize → serve → shutdown,
+// in one direction. Fails closed: any error before the processes run means nothing starts,
+// no port stays open and no secret file is left behind.
+import { dirname, resolve } from 'node:path';
+import { loadConfig } from '../config/index.js';
+import type { Config } from '../config/types.js';
+import { TeeinitError, toTeeinitError } from '../errors/index.js';
+import { createIdentities } from '../identity/index.js';
+import { deriveAndValidate, type Material } from '../keys/index.js';
+import { Logger } from '../log/index.js';
+import { materialize, type Materialized } from '../materialize/index.js';
+import { buildPlan } from '../plan/index.js';
+import { startProxy, type RunningProxy } from '../proxy/index.js';
+import { fetchAll } from '../secrets/index.js';
+import { startSupervisor, type Supervisor } from '../supervisor/index.js';
+import { buildLaunchSpecs } from './launch-specs.js';
+import { isStopSignal, signalExitCode, SignalRouter } from './signals.js';
+
+export interface RunOptions {
+  readonly configPath: string;
+  /** Operator environment: only allow-listed overrides are read from it. */
+  readonly env: NodeJS.ProcessEnv;
+  readonly version: string;
+  /** Reports a fatal error to the user (one line on stderr plus a log line). */
+  readonly report: (error: TeeinitError) => void;
+  readonly logger?: Logger;
+}
+
+/** Runs everything and resolves with the process exit code; never rejects. */
+export async function runPipeline(options: RunOptions): Promise<number> {
+  const signals = new SignalRouter();
+  const startup = new AbortController();
+  let cancelledBy: NodeJS.Signals | undefined;
+  let logger = options.logger ?? new Logger();
+  signals.listen((signal) => {
+    if (!isStopSignal(signal)) {
+      logger.info('signal ignored during start-up (no process yet)', { signal });
+      return;
+    }
+    cancelledBy ??= signal;
+    logger.warn('signal received during start-up: cancelling', { signal });
+    startup.abort(cancellation(signal));
+  });
+
+  const proxies: RunningProxy[] = [];
+  let files: Materialized | undefined;
+  let supervisor: Supervisor | undefined;
+  const onExit = (): void => files?.cleanupSync();
+  process.once('exit', onExit);
+  try {
+    const loaded = loadConfig(options.configPath, options.env);
+    const { config } = loaded;
+    logger = options.logger ?? new Logger({ level: config.log.level });
+    logger.info('teeinit starting', {
+      version: options.version,
+      config: resolve(options.configPath),
+      configSha256: loaded.hash,
+    });
+    for (const warning of loaded.warnings) logger.warn(warning);
+    const plan = buildPlan(config, loaded.overrides, loaded.hash, loaded.warnings);
+    logger.info('plan', {
+      collaborators: plan.collaborators.map((c) => c.name),
+      secrets: plan.fetches.length,
+      keys: plan.keys.length,
+      files: plan.files.length,
+      proxies: plan.proxies.map((p) => p.name),
+      processes: plan.processes.map((p) => p.name),
+    });
+
+    const material = await acquire(config, options.configPath, logger, startup.signal);
+    files = await materialize(
+      config,
+      material,
+      loaded.overrides,
+      logger.child({ stage: 'materialize' }),
+    );
+    throwIfAborted(startup.signal);
+
+    const proxyMaterial = { tls: material.tls, keys: material.keys, secrets: material.secrets };
+    const startProxies = async (when: 'before-processes' | 'after-processes'): Promise<void> => {
+      for (const proxy of config.proxies.filter((p) => p.start === when)) {
+        const log = logger.child({ stage: 'proxy', proxy: proxy.name });
+        proxies.push(await startProxy(proxy, proxyMaterial, log));
+        throwIfAborted(startup.signal);
+      }
+    };
+    await startProxies('before-processes');
+
+    const running = startSupervisor(buildLaunchSpecs(config, files), {
+      logger: logger.child({ stage: 'supervisor' }),
+      signal: startup.signal,
+    });
+    supervisor = running;
+    await running.started;
+    await startProxies('after-processes');
+    logger.info('running', { uptimeMs: Math.round(process.uptime() * 1000) });
+
+    signals.listen((signal) => {
+      if (signal === 'SIGTERM' || signal === 'SIGINT') {
+        logger.info('signal received: stopping', { signal });
+        void running.stop(`signal ${signal}`);
+      } else {
+        logger.info('signal received: forwarding', { signal });
+        running.forward(signal);
+      }
+    });
+    const outcome = await running.done;
+    logger.info('stopping', {
+      reason: outcome.reason,
+      process: outcome.process,
+      code: outcome.code,
+    });
+    return outcome.code;
+  } catch (error) {
+    const err = cancelledBy === undefined ? toTeeinitError(error) : cancellation(cancelledBy);
+    options.report(err);
+    if (supervisor !== undefined) {
+      const outcome = await supervisor.stop(err.message, err.exitCode);
+      if (cancelledBy === undefined && (outcome.reason === 'exit' || outcome.reason === 'signal')) {
+        return outcome.code;
+      }
+    }
+    return cancelledBy === undefined ? err.exitCode : signalExitCode(cancelledBy);
+  } finally {
+    signals.dispose();
+    await Promise.allSettled(proxies.map((p) => p.close(10_000)));
+    if (files !== undefined) {
+      await files.cleanup();
+      logger.info('secret files removed', { dir: files.dir, count: files.files.size });
+    }
+    process.removeListener('exit', onExit);
+  }
+}
+
+/** Identity, fetch and derive under the start-up deadline; cancellable by a signal. */
+async function acquire(
+  config: Config,
+  configPath: string,
+  logger: Logger,
+  cancel: AbortSignal,
+): Promise<Material> {
+  const deadline = AbortSignal.timeout(config.fetch.startupDeadline);
+  const signal = AbortSignal.any([cancel, deadline]);
+  const began = Date.now();
+  const identities = createIdentities(config, logger.child({ stage: 'identity' }));
+  let secrets: Map<string, Buffer>;
+  try {
+    secrets = await fetchAll(config, identities, {
+      logger: logger.child({ stage: 'fetch' }),
+      signal,
+      baseDir: dirname(resolve(configPath)),
+    });
+  } catch (error) {
+    if (cancel.aborted) throw toTeeinitError(cancel.reason);
+    if (deadline.aborted && !isSpecific(error)) {
+      throw new TeeinitError(
+        'TEEINIT_STARTUP_DEADLINE',
+        `Secrets were not fetched within fetch.startupDeadline (${config.fetch.startupDeadline} ms).`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  logger.info('secrets fetched', { count: secrets.size, ms: Date.now() - began });
+  const material = deriveAndValidate(config, secrets, new Date());
+  logger.info('material validated', { keys: material.keys.size, tls: material.tls.size });
+  throwIfAborted(cancel);
+  return material;
+}
+
+/** A TeeinitError that already says more than "deadline exceeded". */
+function isSpecific(error: unknown): boolean {
+  return (
+    error instanceof TeeinitError &&
+    error.code !== 'TEEINIT_DEADLINE_EXCEEDED' &&
+    error.code !== 'TEEINIT_INTERNAL'
+  );
+}
+
+function cancellation(signal: NodeJS.Signals): TeeinitError {
+  return new TeeinitError(
+    'TEEINIT_STARTUP_CANCELLED',
+    `Start-up cancelled by ${signal}; no process was left running.`,
+    { fields: { signal } },
+  );
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw toTeeinitError(signal.reason);
+}

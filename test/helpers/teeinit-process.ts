@@ -1,0 +1,79 @@
+// Runs the built teeinit CLI as a child process and captures everything it prints, so
+// tests can wait for lines, send signals and search the output for secret values.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+/** dist/src/cli/main.js, resolved from dist/test/helpers. */
+export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+/** Compiled fixtures directory (dist/test/fixtures). */
+export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+
+export interface TeeinitProcess {
+  readonly child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Both streams, for leak searches. */
+  output(): string;
+  /** Resolves when `pattern` appears in stdout or stderr; rejects after `timeoutMs` or exit. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Resolves with the exit code (128+n for a signal death of teeinit itself). */
+  exited(timeoutMs?: number): Promise<number>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+export function runTeeinit(args: readonly string[], env: NodeJS.ProcessEnv = {}): TeeinitProcess {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exit = once(child, 'exit').then(([code, signal]) =>
+    typeof code === 'number' ? code : 128 + (signal === 'SIGKILL' ? 9 : 15),
+  );
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    output: () => out + err,
+    async waitFor(pattern, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      let done = false;
+      void exit.then(() => (done = true));
+      while (!pattern.test(out + err)) {
+        if (done) throw new Error(`teeinit exited before ${pattern}:\n${out}\n${err}`);
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${pattern}:\n${out}\n${err}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async exited(timeoutMs = 30_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`teeinit did not exit:\n${out}\n${err}`)),
+          timeoutMs,
+        );
+      });
+      try {
+        return await Promise.race([exit, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+  };
+}
+
+/** Parses the JSON log lines of an output (non-JSON lines are skipped). */
+export function logLines(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}

@@ -1,0 +1,76 @@
+// `teeinit run` end to end against the emulator: secrets fetched per collaborator, files on
+// tmpfs with their modes, the process started with the paths, SIGTERM forwarded, the
+// child's exit code returned, every file removed, no secret value in any output.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDemoWorld, type DemoWorld } from '../../emulator/demo-world.js';
+import { FIXTURES, logLines, runTeeinit } from '../helpers/teeinit-process.js';
+import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
+import { worldConfig, writeConfig } from './world-config.js';
+
+describe('run: the whole flow', { timeout: 90_000 }, () => {
+  let world: DemoWorld;
+  let work: string;
+  let secrets: { path: string; onTmpfs: boolean };
+
+  before(async () => {
+    work = tempDir('teeinit-run-');
+    secrets = tmpfsDir('teeinit-run-secrets-');
+    world = await startDemoWorld({ stateDir: join(work, 'emulator') });
+  });
+  after(async () => {
+    await world.stop();
+    removeDir(work);
+    removeDir(secrets.path);
+  });
+
+  test('run-happy-path: files, modes, process, SIGTERM, exit code, cleanup', async () => {
+    const marker = join(work, 'started');
+    const dir = join(secrets.path, 'happy');
+    const config = worldConfig(world, dir, [
+      {
+        name: 'app',
+        run: [
+          process.execPath,
+          FIXTURES + 'inspect-files.js',
+          marker,
+          '{{ file server-cert }}',
+          '{{ file server-key }}',
+          '{{ file session-psk }}',
+        ],
+        env: { TEEINIT_FIXTURE_EXIT: '7' },
+      },
+    ]);
+    if (!secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
+    const t = runTeeinit(['run', '-c', writeConfig(work, config)]);
+    await t.waitFor(/READY/);
+    assert.match(t.stdout(), new RegExp(`FILE ${dir}/server-cert mode=400 `));
+    assert.match(t.stdout(), new RegExp(`FILE ${dir}/server.key mode=600 `));
+    assert.match(t.stdout(), new RegExp(`FILE ${dir}/session-psk mode=400 size=32`));
+    assert.ok(existsSync(marker));
+    t.kill('SIGTERM');
+    assert.equal(await t.exited(), 7, t.output());
+    assert.ok(!existsSync(dir) || readdirSync(dir).length === 0, 'secrets directory emptied');
+    const lines = logLines(t.stdout());
+    const first = lines.find((l) => l.message === 'teeinit starting');
+    assert.match(String(first?.configSha256), /^[0-9a-f]{64}$/);
+    for (const value of world.secretValues) {
+      for (const line of value.split('\n').filter((l) => l.length > 20)) {
+        assert.ok(!t.output().includes(line), 'a secret value leaked into the output');
+      }
+    }
+  });
+
+  test('run-exit-code: the process exit code is teeinit exit code', async () => {
+    const dir = join(secrets.path, 'exit');
+    const config = worldConfig(world, dir, [
+      { name: 'app', run: [process.execPath, '-e', 'process.exit(3)'] },
+    ]);
+    if (!secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
+    const t = runTeeinit(['run', '-c', writeConfig(work, config)]);
+    assert.equal(await t.exited(), 3, t.output());
+    assert.ok(!existsSync(dir) || readdirSync(dir).length === 0);
+  });
+});
