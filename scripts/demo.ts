@@ -204,7 +204,10 @@ async function main(): Promise<number> {
         'stopping',
         'secret files removed',
       ];
-      if (shown.includes(String(record.message)) || record.severity !== 'INFO') {
+      if (
+        record.stage === undefined &&
+        (shown.includes(String(record.message)) || record.severity !== 'INFO')
+      ) {
         say(
           dim(
             `teeinit: ${String(record.message)}${typeof record.code === 'string' ? ` (${record.code})` : ''}`,

@@ -43,13 +43,18 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   });
 
   const proxies: RunningProxy[] = [];
+  let proxiesClosed: Promise<unknown> | undefined;
+  const closeProxies = (drainMs: number): Promise<unknown> =>
+    (proxiesClosed ??= Promise.allSettled(proxies.map((p) => p.close(drainMs))));
   let files: Materialized | undefined;
   let supervisor: Supervisor | undefined;
   const onExit = (): void => files?.cleanupSync();
+  let drainMs = 10_000;
   process.once('exit', onExit);
   try {
     const loaded = loadConfig(options.configPath, options.env);
     const { config } = loaded;
+    drainMs = config.shutdown.stopTimeout;
     logger = options.logger ?? new Logger({ level: config.log.level });
     logger.info('teeinit starting', {
       version: options.version,
@@ -98,6 +103,8 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     signals.listen((signal) => {
       if (signal === 'SIGTERM' || signal === 'SIGINT') {
         logger.info('signal received: stopping', { signal });
+        // Proxies stop accepting at once and drain while the processes stop.
+        void closeProxies(config.shutdown.stopTimeout);
         void running.stop(`signal ${signal}`);
       } else {
         logger.info('signal received: forwarding', { signal });
@@ -123,7 +130,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     return cancelledBy === undefined ? err.exitCode : signalExitCode(cancelledBy);
   } finally {
     signals.dispose();
-    await Promise.allSettled(proxies.map((p) => p.close(10_000)));
+    await closeProxies(drainMs);
     if (files !== undefined) {
       await files.cleanup();
       logger.info('secret files removed', { dir: files.dir, count: files.files.size });
