@@ -82,6 +82,21 @@ describe('identity: token sources', () => {
   });
 
   test(
+    'teeserver slower than the call timeout → TEEINIT_TOKEN_UNAVAILABLE',
+    { timeout: 5000 },
+    async (t) => {
+      world.fault({ route: 'teeserver.token', latencyMs: 2000 });
+      t.after(() => world.em.faults.clear());
+      const started = Date.now();
+      await assert.rejects(
+        readTeeserverToken(world.em.socketPath, { timeoutMs: 200 }),
+        rejectsWith('TEEINIT_TOKEN_UNAVAILABLE', 'no answer within 200 ms'),
+      );
+      assert.ok(Date.now() - started < 1500);
+    },
+  );
+
+  test(
     'identities with attestation.source teeserver exchange the socket token',
     { timeout: 10_000 },
     async () => {
