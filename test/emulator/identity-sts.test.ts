@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { MintOptions } from '../../emulator/attestation/authority.js';
 import { decodeJwt } from '../../emulator/attestation/jwt.js';
 import { defaultWorld, CONFIDENTIAL_SPACE_MAPPING } from '../../emulator/default-world.js';
+import { parseFaultRules } from '../../emulator/faults/controller.js';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -219,6 +220,20 @@ describe('identity: STS token exchange', () => {
     const get = await fetch(`${emu.endpoints.sts}/v1/token`);
     assert.equal(get.status, 404);
     assert.match(get.headers.get('content-type') ?? '', /text\/html/);
+  });
+
+  test('fault rules apply to the STS route', { timeout: 10_000 }, async () => {
+    for (const rule of parseFaultRules({ route: 'sts.token', error: { status: 503 }, times: 1 })) {
+      emu.faults.add(rule);
+    }
+    const token = await emu.attestation.mintToken();
+    const failed = await fetch(`${emu.endpoints.sts}/v1/token`, {
+      method: 'POST',
+      body: new URLSearchParams(formFor(token)),
+    });
+    assert.equal(failed.status, 503);
+    await failed.arrayBuffer();
+    assert.equal((await exchangeForm(formFor(token))).status, 200);
   });
 
   test('discovery and JWKS are served by the emulator', { timeout: 10_000 }, async () => {
