@@ -1,0 +1,253 @@
+// fetchAll under injected faults: retries, checksums, 401 refresh, deadlines,
+// cancellation and parallelism. Every captured log is grepped for every secret value.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createIdentities } from '../../src/identity/index.js';
+import { fetchAll } from '../../src/secrets/index.js';
+import { FetchHarness, ref } from './harness.js';
+import { ALICE, BOB, secretValue, startWorld, workload, type World } from './world.js';
+
+const V = {
+  ca: secretValue('ca'),
+  key: secretValue('key'),
+  aliceShare: secretValue('alice-share'),
+  bobShare: secretValue('bob-share'),
+  other: secretValue('other'),
+};
+const h = new FetchHarness(Object.values(V));
+
+describe('fetchAll under faults', () => {
+  let world: World;
+  before(async () => {
+    world = await startWorld();
+    world.seed([
+      { project: ALICE.project, id: 'ca', versions: [{ data: V.ca }], members: [workload(ALICE)] },
+      {
+        project: ALICE.project,
+        id: 'key',
+        versions: [{ data: V.key }],
+        members: [workload(ALICE)],
+      },
+      {
+        project: ALICE.project,
+        id: 'share',
+        versions: [{ data: V.aliceShare }],
+        members: [workload(ALICE)],
+      },
+      {
+        project: BOB.project,
+        id: 'share',
+        versions: [{ data: V.bobShare }],
+        members: [workload(BOB)],
+      },
+      {
+        project: BOB.project,
+        id: 'other',
+        versions: [{ data: V.other }],
+        members: [workload(BOB)],
+      },
+    ]);
+  });
+  after(async () => {
+    await world.stop();
+    h.assertNoLeaks();
+  });
+
+  const one = (fetch: Record<string, unknown> = {}) =>
+    world.config({ fetch, secrets: { ca: { from: 'alice', ref: ref(ALICE.project, 'ca') } } });
+
+  test('CRC mismatch once → read again and succeed', { timeout: 15_000 }, async (t) => {
+    world.fault({ route: 'secretmanager.access', corrupt: 'payload', times: 1 });
+    t.after(() => world.em.faults.clear());
+    const log = h.capture();
+    const got = await h.run(world, one(), log);
+    assert.equal(got.get('ca')?.toString(), V.ca);
+    assert.ok(log.records().some((r) => String(r.message).includes('CRC32C')));
+  });
+
+  for (const what of ['payload', 'crc'] as const) {
+    test(
+      `CRC mismatch twice (corrupt ${what}) → TEEINIT_SECRET_CHECKSUM`,
+      { timeout: 15_000 },
+      async (t) => {
+        world.fault({ route: 'secretmanager.access', corrupt: what });
+        t.after(() => world.em.faults.clear());
+        await assert.rejects(
+          h.run(world, one()),
+          h.failsWith('TEEINIT_SECRET_CHECKSUM', '"ca"', 'CRC32C'),
+        );
+      },
+    );
+  }
+
+  test('503 twice then success; attempts logged', { timeout: 15_000 }, async (t) => {
+    world.fault({ route: 'secretmanager.access', error: { status: 503 }, times: 2 });
+    t.after(() => world.em.faults.clear());
+    const log = h.capture();
+    const got = await h.run(world, one(), log);
+    assert.equal(got.get('ca')?.toString(), V.ca);
+    const line = log.records().find((r) => r.message === 'secret fetched');
+    assert.equal(line?.attempts, 3);
+  });
+
+  test(
+    '429 until attempts run out → TEEINIT_SECRET_UNAVAILABLE',
+    { timeout: 15_000 },
+    async (t) => {
+      world.fault({ route: 'secretmanager.access', error: { status: 429 } });
+      t.after(() => world.em.faults.clear());
+      await assert.rejects(
+        h.run(world, one({ attempts: 3 })),
+        h.failsWith('TEEINIT_SECRET_UNAVAILABLE', '"ca"', 'HTTP 429', '3 attempts'),
+      );
+    },
+  );
+
+  test('503 forever → fails within the start-up deadline', { timeout: 15_000 }, async (t) => {
+    world.fault({ route: 'secretmanager.access', error: { status: 503 } });
+    t.after(() => world.em.faults.clear());
+    const deadline = 1500;
+    const started = Date.now();
+    await assert.rejects(
+      h.run(
+        world,
+        one({ attempts: 20, startupDeadline: deadline, initialBackoff: 100, maxBackoff: 400 }),
+      ),
+      h.failsWith('TEEINIT_STARTUP_DEADLINE', 'ca', 'HTTP 503'),
+    );
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= deadline - 50 && elapsed <= deadline + 500, `elapsed ${elapsed} ms`);
+  });
+
+  test(
+    'answers slower than callTimeout are retried, then the deadline ends it',
+    { timeout: 15_000 },
+    async (t) => {
+      world.fault({ route: 'secretmanager.access', latencyMs: 2000 });
+      t.after(() => world.em.faults.clear());
+      const log = h.capture();
+      const started = Date.now();
+      await assert.rejects(
+        h.run(world, one({ callTimeout: 200, attempts: 20, startupDeadline: 1200 }), log),
+        h.failsWith('TEEINIT_STARTUP_DEADLINE', 'ca', 'did not answer within 200 ms'),
+      );
+      assert.ok(Date.now() - started <= 1700);
+      const retries = log.records().filter((r) => r.message === 'secret access failed, retrying');
+      assert.ok(retries.length >= 2, `${retries.length} retries`);
+      assert.ok(retries.every((r) => r.code === 'TEEINIT_DEADLINE_EXCEEDED'));
+    },
+  );
+
+  test(
+    'slow answers until attempts run out → TEEINIT_DEADLINE_EXCEEDED',
+    { timeout: 15_000 },
+    async (t) => {
+      world.fault({ route: 'secretmanager.access', latencyMs: 2000 });
+      t.after(() => world.em.faults.clear());
+      await assert.rejects(
+        h.run(world, one({ callTimeout: 150, attempts: 2 })),
+        h.failsWith('TEEINIT_DEADLINE_EXCEEDED', '"ca"'),
+      );
+    },
+  );
+
+  test('connection reset → retried and succeeds', { timeout: 15_000 }, async (t) => {
+    world.fault({ route: 'secretmanager.access', reset: true, times: 1 });
+    t.after(() => world.em.faults.clear());
+    const log = h.capture();
+    const got = await h.run(world, one(), log);
+    assert.equal(got.get('ca')?.toString(), V.ca);
+    assert.equal(log.records().find((r) => r.message === 'secret fetched')?.attempts, 2);
+  });
+
+  test(
+    '401 (expired access token) → token refreshed once and the access succeeds',
+    { timeout: 15_000 },
+    async (t) => {
+      world.fault({ route: 'secretmanager.access', expiredToken: true, times: 1 });
+      t.after(() => world.em.faults.clear());
+      const log = h.capture();
+      const got = await h.run(world, one(), log);
+      assert.equal(got.get('ca')?.toString(), V.ca);
+      assert.ok(log.records().some((r) => String(r.message).includes('refreshing')));
+    },
+  );
+
+  test('401 again after the refresh → TEEINIT_UNAUTHENTICATED', { timeout: 15_000 }, async (t) => {
+    world.fault({ route: 'secretmanager.access', expiredToken: true });
+    t.after(() => world.em.faults.clear());
+    await assert.rejects(
+      h.run(world, one()),
+      h.failsWith('TEEINIT_UNAUTHENTICATED', '"ca"', 'alice', 'HTTP 401'),
+    );
+  });
+
+  test('the first fatal error aborts the slow rest at once', { timeout: 15_000 }, async (t) => {
+    world.fault({ route: 'secretmanager.access', match: 'secrets/ca/', latencyMs: 5000 });
+    t.after(() => world.em.faults.clear());
+    const config = world.config({
+      secrets: {
+        ca: { from: 'alice', ref: ref(ALICE.project, 'ca') },
+        missing: { from: 'bob', ref: ref(BOB.project, 'share', 9) },
+      },
+    });
+    const started = Date.now();
+    await assert.rejects(
+      h.run(world, config),
+      h.failsWith('TEEINIT_SECRET_NOT_FOUND', '"missing"', 'bob'),
+    );
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+  });
+
+  test(
+    "a caller's signal cancels start-up → TEEINIT_STARTUP_CANCELLED",
+    { timeout: 15_000 },
+    async (t) => {
+      world.fault({ route: 'secretmanager.access', latencyMs: 5000 });
+      t.after(() => world.em.faults.clear());
+      const ctl = new AbortController();
+      setTimeout(() => ctl.abort(), 200);
+      const started = Date.now();
+      await assert.rejects(
+        h.run(world, one(), h.capture(), ctl.signal),
+        h.failsWith('TEEINIT_STARTUP_CANCELLED'),
+      );
+      assert.ok(Date.now() - started < 1500);
+    },
+  );
+
+  test(
+    'parallel: 5 secrets from 2 collaborators with 100 ms latency on every call',
+    { timeout: 15_000 },
+    async (t) => {
+      const latency = 100;
+      world.fault({ route: '*', latencyMs: latency });
+      t.after(() => world.em.faults.clear());
+      const config = world.config({
+        secrets: {
+          ca: { from: 'alice', ref: ref(ALICE.project, 'ca') },
+          key: { from: 'alice', ref: ref(ALICE.project, 'key') },
+          'alice-share': { from: 'alice', ref: ref(ALICE.project, 'share') },
+          'bob-share': { from: 'bob', ref: ref(BOB.project, 'share') },
+          'bob-other': { from: 'bob', ref: ref(BOB.project, 'other') },
+        },
+      });
+      const started = Date.now();
+      const got = await h.run(world, config);
+      const elapsed = Date.now() - started;
+      assert.equal(got.size, 5);
+      // The same secrets one after another (one token per collaborator, then each access
+      // in turn), measured in the same run so machine load affects both alike.
+      const seqStarted = Date.now();
+      const log = h.capture();
+      const ids = createIdentities(config, log.logger);
+      for (const [name, secret] of Object.entries(config.secrets)) {
+        const single = world.config({ secrets: { [name]: secret } });
+        await fetchAll(single, ids, { logger: log.logger, baseDir: world.dir });
+      }
+      const sequential = Date.now() - seqStarted;
+      assert.ok(sequential >= 7 * latency, `sequential ${sequential} ms`);
+      assert.ok(elapsed < sequential / 2, `parallel ${elapsed} ms vs sequential ${sequential} ms`);
+    },
+  );
+});
