@@ -23,15 +23,22 @@ export function parseHostPort(address: string): { host: string; port: number } {
 }
 
 /** True when a TCP connection to host:port is accepted within timeoutMs. */
-export function probeTcp(address: string, timeoutMs: number): Promise<boolean> {
+export function probeTcp(
+  address: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<boolean> {
   const { host, port } = parseHostPort(address);
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     const finish = (ok: boolean): void => {
       clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
       socket.destroy();
       resolve(ok);
     };
+    const onAbort = (): void => finish(false);
+    signal.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => finish(false), timeoutMs);
     socket.once('connect', () => finish(true));
     socket.once('error', () => finish(false));
@@ -48,17 +55,20 @@ export async function probeFile(path: string): Promise<boolean> {
   }
 }
 
-/** True when the command (no shell) exits 0 within timeoutMs; killed otherwise. */
+/** True when the command (no shell) exits 0 within timeoutMs; SIGKILLed on timeout or abort. */
 export function probeCommand(
   argv: readonly string[],
   context: ProbeContext,
   timeoutMs: number,
+  signal: AbortSignal,
 ): Promise<boolean> {
   const [file, ...args] = argv;
   if (file === undefined) return Promise.resolve(false);
   return new Promise((resolve) => {
     const child = spawn(file, args, {
       stdio: 'ignore',
+      signal,
+      killSignal: 'SIGKILL',
       env: { ...context.env },
       ...(context.cwd === undefined ? {} : { cwd: context.cwd }),
       ...(context.uid === undefined ? {} : { uid: context.uid }),

@@ -18,8 +18,7 @@ export async function waitReady(
   for (;;) {
     signal.throwIfAborted();
     const left = Math.max(1, deadline - Date.now());
-    const attemptMs = Math.min(left, Math.max(ready.interval, 1000));
-    if (await probeOnce(ready, context, attemptMs)) return Date.now() - start;
+    if (await probeOnce(ready, context, left, signal)) return Date.now() - start;
     signal.throwIfAborted();
     const now = Date.now();
     if (now >= deadline) {
@@ -33,10 +32,19 @@ export async function waitReady(
   }
 }
 
-function probeOnce(ready: ReadyConfig, context: ProbeContext, timeoutMs: number): Promise<boolean> {
-  if (ready.tcp !== undefined) return probeTcp(ready.tcp, timeoutMs);
+// A command may take long to start on a busy machine: it gets all the time left. A TCP
+// connect that hangs (SYN dropped) is retried after at most max(interval, 2 s).
+function probeOnce(
+  ready: ReadyConfig,
+  context: ProbeContext,
+  leftMs: number,
+  signal: AbortSignal,
+): Promise<boolean> {
+  if (ready.tcp !== undefined) {
+    return probeTcp(ready.tcp, Math.min(leftMs, Math.max(ready.interval, 2000)), signal);
+  }
   if (ready.file !== undefined) return probeFile(ready.file);
-  if (ready.command !== undefined) return probeCommand(ready.command, context, timeoutMs);
+  if (ready.command !== undefined) return probeCommand(ready.command, context, leftMs, signal);
   return Promise.resolve(true);
 }
 

@@ -26,7 +26,7 @@ after(async () => {
   tmp.remove();
 });
 
-const ready = { timeout: 10_000, interval: 50 };
+const ready = { timeout: 30_000, interval: 50 };
 
 describe('supervisor readiness', () => {
   test(
@@ -164,6 +164,29 @@ describe('supervisor readiness', () => {
       assert.equal(outcome.process, 'early');
       assert.equal(outcome.reason, 'exit');
       assert.deepEqual(readLog(log), []);
+    },
+  );
+
+  test(
+    'a hanging command check is killed when its process exits',
+    { timeout: 20_000 },
+    async () => {
+      const hang = [process.execPath, '-e', 'setTimeout(() => {}, 60000)'];
+      const sup = start(
+        [
+          launchSpec({
+            name: 'brief',
+            fixture: 'crash-after',
+            args: ['300', '6'],
+            ready: { timeout: 60_000, interval: 50, command: hang },
+          }),
+        ],
+        { logger: capturingLogger().logger },
+      );
+      const t0 = Date.now();
+      await assert.rejects(sup.started, { code: 'TEEINIT_STARTUP_EXITED' });
+      assert.equal((await sup.done).code, 6);
+      assert.ok(Date.now() - t0 < 10_000, 'start-up waited for the hanging check');
     },
   );
 });
