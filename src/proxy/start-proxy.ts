@@ -159,6 +159,11 @@ async function closeProxy(
   if (!drained) {
     log.warn('proxy drain window over; closing remaining connections', { open: tracker.size });
     tracker.destroyAll('shutdown');
+    // Destroyed sockets report 'close' on a later tick; wait for that (bounded).
+    await Promise.race([
+      tracker.idle(),
+      new Promise((resolve) => setTimeout(resolve, 1000).unref()),
+    ]);
   }
   await stopped;
   log.info('proxy closed', {
