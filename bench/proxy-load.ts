@@ -24,7 +24,7 @@ function options(json: string): ConnectionOptions {
       checkServerIdentity: () => undefined,
     };
   }
-  return { ca: o.ca, cert: o.cert, key: o.key, servername: 'localhost' } as ConnectionOptions;
+  return { ca: o.ca, cert: o.cert, key: o.key, servername: 'localhost' };
 }
 
 function open(opts: ConnectionOptions): Promise<ReturnType<typeof connect>> {
