@@ -29,8 +29,8 @@ export function credentialConfig(
 ): Record<string, unknown> {
   const audience = providerResourceName(
     projectNumber(o.project),
-    o.pool ?? 'tee',
-    o.provider ?? 'cs',
+    o.pool ?? 'cs-pool',
+    o.provider ?? 'attestation-verifier',
   );
   return {
     type: 'external_account',

@@ -40,8 +40,8 @@ export function defaultWorld(imageDigest: string = DEFAULT_IMAGE_DIGEST): Emulat
     ],
     providers: COLLABORATORS.map((c) => ({
       project: c.project,
-      pool: 'tee',
-      provider: 'cs',
+      pool: 'cs-pool',
+      provider: 'attestation-verifier',
       attributeMapping: { ...CONFIDENTIAL_SPACE_MAPPING },
       attributeCondition: confidentialSpaceCondition(imageDigest),
     })),
@@ -50,7 +50,7 @@ export function defaultWorld(imageDigest: string = DEFAULT_IMAGE_DIGEST): Emulat
       bindings: [
         {
           role: 'roles/iam.workloadIdentityUser',
-          members: [imagePrincipalSet(c.number, 'tee', imageDigest)],
+          members: [imagePrincipalSet(c.number, 'cs-pool', imageDigest)],
         },
       ],
     })),

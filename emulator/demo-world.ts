@@ -52,7 +52,7 @@ export async function startDemoWorld(
     });
     const shares = { alice: randomBytes(32).toString('hex'), bob: randomBytes(32).toString('hex') };
     const grant = (project: string): { role: string; members: string[] }[] => [
-      { role: ACCESSOR, members: [imagePrincipalSet(project, 'tee', DEFAULT_IMAGE_DIGEST)] },
+      { role: ACCESSOR, members: [imagePrincipalSet(project, 'cs-pool', DEFAULT_IMAGE_DIGEST)] },
     ];
     const alice = '111111111111';
     const bob = '222222222222';

@@ -212,7 +212,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     faults,
     attestation,
     adminToken,
-    providerAudience(project, pool = 'tee', provider = 'cs') {
+    providerAudience(project, pool = 'cs-pool', provider = 'attestation-verifier') {
       return providerResourceName(store.projectNumber(project) ?? project, pool, provider);
     },
     credentialConfig(o) {

@@ -158,11 +158,11 @@ async function main(): Promise<number> {
       collaborators: {
         alice: {
           provider:
-            '//iam.googleapis.com/projects/111111111111/locations/global/workloadIdentityPools/tee/providers/cs',
+            '//iam.googleapis.com/projects/111111111111/locations/global/workloadIdentityPools/cs-pool/providers/attestation-verifier',
         },
         bob: {
           provider:
-            '//iam.googleapis.com/projects/222222222222/locations/global/workloadIdentityPools/tee/providers/cs',
+            '//iam.googleapis.com/projects/222222222222/locations/global/workloadIdentityPools/cs-pool/providers/attestation-verifier',
         },
       },
       secrets: {

@@ -72,6 +72,14 @@ const cases: [string, (t: Tree) => void, ErrorCode, string][] = [
     'collaborators.bob.provider: expected //iam.googleapis.com/projects/NUMBER',
   ],
   [
+    'pool id shorter than Google allows',
+    (t) =>
+      (t.collaborators.bob.provider =
+        '//iam.googleapis.com/projects/222/locations/global/workloadIdentityPools/tee/providers/cs-prov'),
+    'TEEINIT_CONFIG_INVALID',
+    'collaborators.bob.provider: expected //iam.googleapis.com/projects/NUMBER',
+  ],
+  [
     'provider with adc',
     (t) => (t.collaborators.bob.credentials = 'adc'),
     'TEEINIT_CONFIG_INVALID',

@@ -9,7 +9,7 @@ export type Millis = number;
  * for that collaborator's secrets (and only those).
  * @example
  * alice:
- *   provider: //iam.googleapis.com/projects/111/locations/global/workloadIdentityPools/tee/providers/cs
+ *   provider: //iam.googleapis.com/projects/111/locations/global/workloadIdentityPools/cs-pool/providers/attestation-verifier
  *   serviceAccount: reader@alice-proj.iam.gserviceaccount.com
  */
 export interface CollaboratorConfig {

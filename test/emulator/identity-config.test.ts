@@ -127,7 +127,7 @@ describe('identity: emulator config file', () => {
       assert.equal([...emu.store.secrets.values()][0]?.secretId, 'greeting');
       assert.equal(emu.faults.list().length, 1);
       assert.equal(
-        emu.providerAudience('carol-proj'),
+        emu.providerAudience('carol-proj', 'tee', 'cs'),
         '//iam.googleapis.com/projects/444444444444/locations/global/workloadIdentityPools/tee/providers/cs',
       );
     } finally {

@@ -65,7 +65,7 @@ describe('identity: STS token exchange', () => {
           ...(world.providers ?? []),
           {
             project: 'alice-proj',
-            pool: 'tee',
+            pool: 'cs-pool',
             provider: 'off',
             attributeMapping: { ...CONFIDENTIAL_SPACE_MAPPING },
             disabled: true,
@@ -189,7 +189,10 @@ describe('identity: STS token exchange', () => {
 
   test('disabled provider is invalid_target', { timeout: 10_000 }, async () => {
     const r = await exchangeForm(
-      formFor(await emu.attestation.mintToken(), emu.providerAudience('alice-proj', 'tee', 'off')),
+      formFor(
+        await emu.attestation.mintToken(),
+        emu.providerAudience('alice-proj', 'cs-pool', 'off'),
+      ),
     );
     assert.equal(r.status, 400);
     assert.equal(r.body.error, 'invalid_target');

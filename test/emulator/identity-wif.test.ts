@@ -68,7 +68,7 @@ describe('identity: google-auth-library against the emulator', () => {
     assert.equal(resolved.principal.type, 'workload');
     assert.equal(
       resolved.principal.pool,
-      'projects/111111111111/locations/global/workloadIdentityPools/tee',
+      'projects/111111111111/locations/global/workloadIdentityPools/cs-pool',
     );
     const s = emu.attestation.settings;
     assert.equal(

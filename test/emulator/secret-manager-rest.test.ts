@@ -12,11 +12,11 @@ const T = { timeout: 15_000 };
 const workload: Principal = {
   type: 'workload',
   subject: 'gcpcs::sha256:aa::1::2',
-  pool: 'projects/111111111111/locations/global/workloadIdentityPools/tee',
+  pool: 'projects/111111111111/locations/global/workloadIdentityPools/cs-pool',
   attributes: { image_digest: 'sha256:aa' },
 };
 const MEMBER =
-  'principalSet://iam.googleapis.com/projects/111111111111/locations/global/workloadIdentityPools/tee/attribute.image_digest/sha256:aa';
+  'principalSet://iam.googleapis.com/projects/111111111111/locations/global/workloadIdentityPools/cs-pool/attribute.image_digest/sha256:aa';
 
 /** The answer fields these tests read (success and error bodies). */
 interface Json {

@@ -20,7 +20,7 @@ export const ACCESSOR = 'roles/secretmanager.secretAccessor';
 
 /** The workload principal set of the default image in a collaborator's pool. */
 export function workload(c: { number: string }): string {
-  return imagePrincipalSet(c.number, 'tee', DEFAULT_IMAGE_DIGEST);
+  return imagePrincipalSet(c.number, 'cs-pool', DEFAULT_IMAGE_DIGEST);
 }
 
 /** `serviceAccount:reader@P.iam.gserviceaccount.com` of the default world. */
@@ -29,7 +29,7 @@ export function reader(c: { project: string }): string {
 }
 
 export function provider(c: { number: string }): string {
-  return `//iam.googleapis.com/projects/${c.number}/locations/global/workloadIdentityPools/tee/providers/cs`;
+  return `//iam.googleapis.com/projects/${c.number}/locations/global/workloadIdentityPools/cs-pool/providers/attestation-verifier`;
 }
 
 /** A random secret value, so greps for it in logs mean something. */

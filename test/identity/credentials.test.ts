@@ -186,7 +186,7 @@ describe('identity: credentials per collaborator', () => {
     'unknown provider → TEEINIT_IDENTITY_REJECTED (invalid_target)',
     { timeout: 10_000 },
     async () => {
-      const bad = provider(ALICE).replace('/providers/cs', '/providers/nope');
+      const bad = provider(ALICE).replace('/providers/attestation-verifier', '/providers/nope');
       const config = world.config({ collaborators: { alice: { provider: bad } } });
       const ids = createIdentities(config, new LogCapture().logger);
       await assert.rejects(

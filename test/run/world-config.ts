@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import type { DemoWorld } from '../../emulator/demo-world.js';
 
 export const ALICE_PROVIDER =
-  '//iam.googleapis.com/projects/111111111111/locations/global/workloadIdentityPools/tee/providers/cs';
+  '//iam.googleapis.com/projects/111111111111/locations/global/workloadIdentityPools/cs-pool/providers/attestation-verifier';
 export const BOB_PROVIDER =
-  '//iam.googleapis.com/projects/222222222222/locations/global/workloadIdentityPools/tee/providers/cs';
+  '//iam.googleapis.com/projects/222222222222/locations/global/workloadIdentityPools/cs-pool/providers/attestation-verifier';
 
 const ref = (project: string, id: string, version = '1'): string =>
   `projects/${project}/secrets/${id}/versions/${version}`;

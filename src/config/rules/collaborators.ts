@@ -3,8 +3,9 @@
 import type { Config } from '../types.js';
 import { invalidAt, keyPath } from './errors.js';
 
+// Pool and provider ids as Google accepts them: 4 to 32 of [a-z0-9-], not starting with `gcp-`.
 export const PROVIDER_RE =
-  /^\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9][a-z0-9-]{0,62}\/providers\/[a-z0-9][a-z0-9-]{0,62}$/;
+  /^\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/(?!gcp-)[a-z0-9-]{4,32}\/providers\/(?!gcp-)[a-z0-9-]{4,32}$/;
 const SERVICE_ACCOUNT_RE =
   /^[a-z0-9-]+@[a-z0-9.-]+\.iam\.gserviceaccount\.com$|^[^@\s]+@[a-z0-9.-]+$/;
 
@@ -21,7 +22,7 @@ export function checkCollaborators(config: Config, _warnings: string[]): void {
       if (!PROVIDER_RE.test(c.provider)) {
         throw invalidAt(
           keyPath('collaborators', name, 'provider'),
-          'expected //iam.googleapis.com/projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER',
+          'expected //iam.googleapis.com/projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER (POOL and PROVIDER: 4 to 32 of a-z, 0-9, -)',
         );
       }
     } else if (c.provider !== undefined) {
