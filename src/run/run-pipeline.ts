@@ -101,15 +101,12 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     logger.info('running', { uptimeMs: Math.round(process.uptime() * 1000) });
 
     signals.listen((signal) => {
-      if (signal === 'SIGTERM' || signal === 'SIGINT') {
-        logger.info('signal received: stopping', { signal });
-        // Proxies stop accepting at once and drain while the processes stop.
+      // The supervisor stops on SIGTERM/SIGINT (a second one goes to the children as-is)
+      // and passes every other signal through; proxies stop accepting on the first stop.
+      logger.info('signal received', { signal });
+      if (signal === 'SIGTERM' || signal === 'SIGINT')
         void closeProxies(config.shutdown.stopTimeout);
-        void running.stop(`signal ${signal}`);
-      } else {
-        logger.info('signal received: forwarding', { signal });
-        running.forward(signal);
-      }
+      running.forward(signal);
     });
     const outcome = await running.done;
     logger.info('stopping', {
