@@ -6,6 +6,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDemoWorld, type DemoWorld } from '../../emulator/demo-world.js';
+import { tmpdir } from 'node:os';
+import {
+  assertNoSecrets,
+  assertNoSecretsInFiles,
+  filesModifiedSince,
+} from '../helpers/leak-scan.js';
 import { FIXTURES, logLines, runTeeinit } from '../helpers/teeinit-process.js';
 import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
 import { worldConfig, writeConfig } from './world-config.js';
@@ -44,6 +50,7 @@ describe('run: the whole flow', { timeout: 90_000 }, () => {
       },
     ]);
     if (!secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
+    const began = Date.now();
     const t = runTeeinit(['run', '-c', writeConfig(work, config)]);
     await t.waitFor(/READY/);
     assert.match(t.stdout(), new RegExp(`FILE ${dir}/server-cert mode=400 `));
@@ -56,11 +63,15 @@ describe('run: the whole flow', { timeout: 90_000 }, () => {
     const lines = logLines(t.stdout());
     const first = lines.find((l) => l.message === 'teeinit starting');
     assert.match(String(first?.configSha256), /^[0-9a-f]{64}$/);
-    for (const value of world.secretValues) {
-      for (const line of value.split('\n').filter((l) => l.length > 20)) {
-        assert.ok(!t.output().includes(line), 'a secret value leaked into the output');
-      }
-    }
+    assertNoSecrets(t.output(), world.secretValues, 'the output of teeinit');
+    // Nothing outside the secrets directory holds a secret: the work dir (config, emulator
+    // state), the OS temp dir and the working directory, for files written during the run.
+    const written = filesModifiedSince([work, tmpdir(), process.cwd()], began, [
+      secrets.path,
+      join(process.cwd(), 'node_modules'),
+      join(process.cwd(), '.git'),
+    ]);
+    assertNoSecretsInFiles(written, world.secretValues);
   });
 
   test('run-exit-code: the process exit code is teeinit exit code', async () => {
