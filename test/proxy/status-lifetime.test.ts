@@ -1,0 +1,87 @@
+// The status endpoint (JSON counters on loopback) and the connection lifetime cap, through
+// a psk-client → psk-server pair to an echo target.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { startProxy, type RunningProxy } from '../../src/proxy/index.js';
+import { captureLogger, hostPort, proxyConfig, startEcho, waitFor } from './helpers.js';
+
+const T = { timeout: 30_000 };
+
+describe('proxy status endpoint and lifetime cap', () => {
+  const material = { tls: new Map(), keys: new Map([['k', randomBytes(32)]]), secrets: new Map() };
+  const log = captureLogger();
+  let target: Awaited<ReturnType<typeof startEcho>>;
+  let server: RunningProxy;
+  let client: RunningProxy;
+
+  before(async () => {
+    target = await startEcho((s) => s.pipe(s));
+    server = await startProxy(
+      proxyConfig({
+        name: 'in',
+        mode: 'psk-server',
+        target: target.address,
+        identities: { c: 'k' },
+        status: '127.0.0.1:0',
+        limits: { maxLifetime: 800 },
+      }),
+      material,
+      log.logger,
+    );
+    client = await startProxy(
+      proxyConfig({
+        name: 'out',
+        mode: 'psk-client',
+        target: server.address,
+        identities: { c: 'k' },
+      }),
+      material,
+      log.logger,
+    );
+  });
+  after(async () => {
+    await client.close(200);
+    await server.close(200);
+    target.server.close();
+  });
+
+  test('status-endpoint: GET answers the live counters as JSON; other methods 405', T, async () => {
+    assert.ok(server.statusAddress !== undefined);
+    const socket = connect(hostPort(client.address));
+    await once(socket, 'connect');
+    socket.write('ping');
+    await once(socket, 'data');
+    const url = `http://${server.statusAddress}/`;
+    const live = (await (await fetch(url)).json()) as Record<string, unknown>;
+    assert.equal(live.name, 'in');
+    assert.equal(live.mode, 'psk-server');
+    assert.equal(live.open, 1);
+    assert.ok(Number(live.bytesIn) >= 4);
+    assert.equal((await fetch(url, { method: 'POST' })).status, 405);
+    socket.destroy();
+    await waitFor(() => server.stats().open === 0, 5000, 'connection closed');
+    const after = (await (await fetch(url)).json()) as Record<string, unknown>;
+    assert.equal(after.open, 0);
+  });
+
+  test(
+    'max-lifetime: a connection is closed when its lifetime is over, even if busy',
+    T,
+    async () => {
+      const socket = connect(hostPort(client.address));
+      await once(socket, 'connect');
+      const began = Date.now();
+      const timer = setInterval(() => socket.write('x'), 50);
+      socket.on('data', () => undefined);
+      socket.on('error', () => undefined);
+      await once(socket, 'close');
+      clearInterval(timer);
+      const lived = Date.now() - began;
+      assert.ok(lived >= 700 && lived < 10_000, `lived ${lived} ms`);
+      await waitFor(() => server.stats().open === 0, 5000, 'server side closed');
+    },
+  );
+});
