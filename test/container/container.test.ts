@@ -1,0 +1,218 @@
+// The closest thing to the real image that runs here: teeinit's production bundle (dist/src,
+// package.json, runtime node_modules only) under tini as PID 1 in fresh PID, mount and
+// network namespaces; loopback only; /run/secrets a tee-mount-like tmpfs; the emulator's
+// state directory bound at /run/container_launcher; the shipped example config with only
+// the endpoints changed. The emulator and the clients run inside the same network namespace.
+import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, describe, test, before } from 'node:test';
+import { randomBytes } from 'node:crypto';
+import { resolveUser } from '../../src/materialize/users.js';
+import { hkdfSha256 } from '../../src/keys/kdf.js';
+import { canConnect, runCommand } from '../examples/harness.js';
+import {
+  ALICE,
+  ALICE_READER,
+  BOB,
+  createTestPki,
+  imageMember,
+  tlsSecrets,
+  type TestPki,
+} from '../examples/world.js';
+import { assertNoSecrets } from '../helpers/leak-scan.js';
+import { removeSharedBundle, sharedBundle } from './bundle.js';
+import {
+  assertLoopbackOnly,
+  assertTeeMount,
+  containerTree,
+  expectContainerShutdown,
+  secretsListing,
+  waitListening,
+} from './container-checks.js';
+import { createFixture, type ContainerFixture } from './fixture.js';
+import { namespaceUnavailable } from './namespace.js';
+
+after(() => removeSharedBundle());
+
+test('the production bundle holds only runtime dependencies', { timeout: 60_000 }, () => {
+  const bundle = sharedBundle();
+  const pkg = join(bundle.dir, 'node_modules');
+  for (const runtime of ['yaml', 'zod', 'google-auth-library']) {
+    assert.ok(bundle.packages.includes(runtime), `${runtime} in the bundle`);
+  }
+  for (const dev of ['@peculiar/x509', '@google-cloud/secret-manager', 'typescript', 'eslint']) {
+    assert.ok(!existsSync(join(pkg, dev)), `${dev} (a devDependency) not in the bundle`);
+  }
+  assert.ok(statSync(bundle.cli).isFile());
+  // Node resolves bare imports up the tree: no node_modules above the bundle may help out.
+  for (let dir = dirname(bundle.dir); dir !== dirname(dir); dir = dirname(dir)) {
+    assert.ok(!existsSync(join(dir, 'node_modules')), `no node_modules in ${dir}`);
+  }
+  assert.ok(!existsSync('/node_modules'), 'no /node_modules');
+});
+
+describe('container-redis', { skip: namespaceUnavailable(['redis-server', 'redis-cli']) }, () => {
+  let fx: (ContainerFixture & { prepared: TestPki }) | undefined;
+  before(
+    async () => {
+      fx = await createFixture(
+        'redis',
+        (dir) => createTestPki(dir),
+        (pki) => tlsSecrets('redis', pki),
+      );
+    },
+    { timeout: 90_000 },
+  );
+  after(async () => fx?.teardown(), { timeout: 30_000 });
+
+  test('container-redis', { timeout: 120_000 }, async () => {
+    const { ns, prepared: pki } = fx!;
+    const cliArgs = (args: readonly string[]): string[] => [
+      'redis-cli',
+      '--tls',
+      '--cert',
+      pki.clientFiles.cert,
+      '--key',
+      pki.clientFiles.key,
+      '--cacert',
+      pki.clientFiles.ca,
+      '-h',
+      '127.0.0.1',
+      '-p',
+      '6379',
+      ...args,
+    ];
+    await assertLoopbackOnly(ns);
+    const hostBusy = await canConnect(6379);
+    const run = fx!.start();
+    await waitListening(run, ns, 6379);
+    const tree = await containerTree(run, 'redis-server');
+    assertTeeMount(tree.teeinit);
+    assert.equal(statSync(`/proc/${tree.backend}`).uid, resolveUser('redis').uid, 'redis as redis');
+    assert.deepEqual(await secretsListing(ns), ['ca.crt', 'server.crt', 'server.key']);
+
+    const clientOutput: string[] = [];
+    const ping = await ns.exec(cliArgs(['PING']));
+    clientOutput.push(ping.stdout, ping.stderr);
+    assert.equal(ping.stdout.trim(), 'PONG', ping.stderr);
+    for (let i = 1; i <= 5; i += 1) {
+      const r = await ns.exec(cliArgs(['INCR', 'hits']));
+      clientOutput.push(r.stdout, r.stderr);
+      assert.equal(r.stdout.trim(), String(i), r.stderr);
+    }
+
+    // From the host's network namespace the container's port is not there.
+    const fromHost = await runCommand(cliArgs(['PING']), { timeoutMs: 10_000 });
+    clientOutput.push(fromHost.stdout, fromHost.stderr);
+    assert.notEqual(fromHost.stdout.trim(), 'PONG', 'the host reaches the container redis');
+    if (!hostBusy) assert.equal(await canConnect(6379), false, 'host 127.0.0.1:6379 refused');
+
+    // redis exits 0 on SIGTERM; tini passes teeinit's code on.
+    await expectContainerShutdown(run, ns, tree, 0);
+    const texts = {
+      'container output': run.output(),
+      'emulator output': fx!.emulator.output(),
+      'seed output': fx!.seedOutput,
+      'client output': clientOutput.join('\n'),
+    };
+    for (const [where, text] of Object.entries(texts)) {
+      assertNoSecrets(text, [pki.server.key, pki.client.key], where);
+    }
+  });
+});
+
+const HTTP_GET = 'GET / HTTP/1.0\r\nHost: backend\r\n\r\n';
+
+describe('container-psk', { skip: namespaceUnavailable(['openssl']) }, () => {
+  const aliceHex = randomBytes(32).toString('hex');
+  const bobHex = randomBytes(32).toString('hex');
+  let fx: ContainerFixture | undefined;
+  before(
+    async () => {
+      fx = await createFixture(
+        'psk',
+        () => Promise.resolve(undefined),
+        () => [
+          {
+            project: ALICE.project,
+            id: 'alice-psk-share',
+            data: aliceHex,
+            members: [`serviceAccount:${ALICE_READER}`],
+          },
+          {
+            project: BOB.project,
+            id: 'bob-psk-share',
+            data: bobHex,
+            members: [imageMember(BOB.number)],
+          },
+        ],
+      );
+    },
+    { timeout: 90_000 },
+  );
+  after(async () => fx?.teardown(), { timeout: 30_000 });
+
+  test('container-psk', { timeout: 120_000 }, async () => {
+    const ns = fx!.ns;
+    const key = hkdfSha256(
+      [
+        { collaborator: 'alice', secret: 'alice-share', bytes: Buffer.from(aliceHex, 'hex') },
+        { collaborator: 'bob', secret: 'bob-share', bytes: Buffer.from(bobHex, 'hex') },
+      ],
+      'teeinit-psk-v1',
+      'session-psk',
+      32,
+    );
+    const sClient = [
+      'openssl',
+      's_client',
+      '-connect',
+      '127.0.0.1:8443',
+      '-tls1_3',
+      '-ciphersuites',
+      'TLS_AES_128_GCM_SHA256',
+      '-psk_identity',
+      'client1',
+      '-psk',
+      key.toString('hex'),
+      '-quiet',
+      '-ign_eof',
+    ];
+    await assertLoopbackOnly(ns);
+    const hostBusy = await canConnect(8443);
+    const run = fx!.start();
+    await waitListening(run, ns, 8443);
+    const tree = await containerTree(run, 'hello over TLS-PSK');
+    assertTeeMount(tree.teeinit);
+    assert.equal(statSync(`/proc/${tree.backend}`).uid, resolveUser('nobody').uid);
+    assert.deepEqual(await secretsListing(ns), [], 'no share or key written');
+
+    const clientOutput: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const r = await ns.exec(sClient, { input: HTTP_GET, timeoutMs: 20_000 });
+      clientOutput.push(r.stdout, r.stderr);
+      assert.match(r.stdout, /hello over TLS-PSK/, r.stderr);
+    }
+    // The backend is plaintext on the namespace's loopback only: reachable inside...
+    const inside = await ns.exec(['curl', '-s', 'http://127.0.0.1:8080/']);
+    assert.match(inside.stdout, /hello over TLS-PSK/);
+    // ...and neither it nor the PSK port from the host's network namespace.
+    const fromHost = await runCommand(sClient, { input: HTTP_GET, timeoutMs: 20_000 });
+    clientOutput.push(fromHost.stdout, fromHost.stderr);
+    assert.doesNotMatch(fromHost.stdout, /hello over TLS-PSK/);
+    if (!hostBusy) assert.equal(await canConnect(8443), false, 'host 127.0.0.1:8443 refused');
+
+    // The backend (node) dies of SIGTERM: teeinit exits 128 + 15, and tini passes it on.
+    await expectContainerShutdown(run, ns, tree, 143);
+    const texts = {
+      'container output': run.output(),
+      'emulator output': fx!.emulator.output(),
+      'seed output': fx!.seedOutput,
+      'client output': clientOutput.join('\n'),
+    };
+    for (const [where, text] of Object.entries(texts)) {
+      assertNoSecrets(text, [aliceHex, bobHex, key.toString('hex')], where);
+    }
+  });
+});
