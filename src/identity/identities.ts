@@ -54,6 +54,8 @@ export function createIdentities(config: Config, logger: Logger): Identities {
     const credential = credentialFor(name);
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
+      // Cancelled already (e.g. during the backoff sleep's last tick): start no request.
+      signal?.throwIfAborted();
       try {
         const call = (): Promise<string> =>
           attempt === 1 && !refresh ? credential.get() : credential.forceRefresh();
