@@ -3,7 +3,7 @@
 import { createHash, hkdfSync } from 'node:crypto';
 import type { KeyConfig } from '../config/types.js';
 import { TeeinitError } from '../errors/index.js';
-import { checkShares, parseShare } from './shares.js';
+import { checkShares, parseShare, type NamedShare } from './shares.js';
 
 /** One share as fetched: who supplied it, from which secret, and the payload bytes. */
 export interface ShareInput {
@@ -77,14 +77,15 @@ export function deriveKey(name: string, spec: KeyConfig, shares: readonly ShareI
       `Key "${name}" expects ${spec.shares.length} shares but ${shares.length} were supplied.`,
     );
   }
-  const decoded = shares.map((s) => ({
-    collaborator: s.collaborator,
-    secret: s.secret,
-    name: s.secret,
-    bytes: parseShare(s.secret, s.raw),
-  }));
-  checkShares(decoded);
+  // Decoded one by one inside the try: a share rejected by parseShare or checkShares
+  // still leaves no earlier decoded copy behind.
+  const decoded: (NamedShare & { readonly collaborator: string; readonly secret: string })[] = [];
   try {
+    for (const s of shares) {
+      const bytes = parseShare(s.secret, s.raw);
+      decoded.push({ collaborator: s.collaborator, secret: s.secret, name: s.secret, bytes });
+    }
+    checkShares(decoded);
     if (spec.kdf === 'sha256-concat') {
       if (spec.length !== SHA256_CONCAT_LENGTH) {
         throw new TeeinitError(

@@ -37,6 +37,7 @@ export function parseShare(name: string, raw: Buffer): Buffer {
     bytes = Buffer.from(raw);
   }
   if (bytes.length < MIN_SHARE_BYTES) {
+    bytes.fill(0); // a rejected share leaves no decoded copy behind
     throw invalid(name, `is ${bytes.length} bytes; at least ${MIN_SHARE_BYTES} are required`);
   }
   if (bytes.every((b) => b === 0)) throw invalid(name, 'is all zero bytes');
