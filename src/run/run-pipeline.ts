@@ -136,49 +136,28 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   }
 }
 
-/** Identity, fetch and derive under the start-up deadline; cancellable by a signal. */
+/**
+ * Identity, fetch and derive; cancellable by a signal. fetchAll enforces
+ * fetch.startupDeadline itself and names the secrets still pending when it expires.
+ */
 async function acquire(
   config: Config,
   configPath: string,
   logger: Logger,
   cancel: AbortSignal,
 ): Promise<Material> {
-  const deadline = AbortSignal.timeout(config.fetch.startupDeadline);
-  const signal = AbortSignal.any([cancel, deadline]);
   const began = Date.now();
   const identities = createIdentities(config, logger.child({ stage: 'identity' }));
-  let secrets: Map<string, Buffer>;
-  try {
-    secrets = await fetchAll(config, identities, {
-      logger: logger.child({ stage: 'fetch' }),
-      signal,
-      baseDir: dirname(resolve(configPath)),
-    });
-  } catch (error) {
-    if (cancel.aborted) throw toTeeinitError(cancel.reason);
-    if (deadline.aborted && !isSpecific(error)) {
-      throw new TeeinitError(
-        'TEEINIT_STARTUP_DEADLINE',
-        `Secrets were not fetched within fetch.startupDeadline (${config.fetch.startupDeadline} ms).`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
+  const secrets = await fetchAll(config, identities, {
+    logger: logger.child({ stage: 'fetch' }),
+    signal: cancel,
+    baseDir: dirname(resolve(configPath)),
+  });
   logger.info('secrets fetched', { count: secrets.size, ms: Date.now() - began });
   const material = deriveAndValidate(config, secrets, new Date());
   logger.info('material validated', { keys: material.keys.size, tls: material.tls.size });
   throwIfAborted(cancel);
   return material;
-}
-
-/** A TeeinitError that already says more than "deadline exceeded". */
-function isSpecific(error: unknown): boolean {
-  return (
-    error instanceof TeeinitError &&
-    error.code !== 'TEEINIT_DEADLINE_EXCEEDED' &&
-    error.code !== 'TEEINIT_INTERNAL'
-  );
 }
 
 function cancellation(signal: NodeJS.Signals): TeeinitError {

@@ -73,6 +73,24 @@ const CASES: Case[] = [
     mention: /503|unavailable/i,
   },
   {
+    name: 'fetch-deadline-names-pending-secrets',
+    code: 'TEEINIT_STARTUP_DEADLINE',
+    config: (c) =>
+      (c.fetch = {
+        startupDeadline: '1s',
+        callTimeout: '200ms',
+        initialBackoff: '50ms',
+        maxBackoff: '100ms',
+        attempts: 20,
+      }),
+    arrange: async (w) => {
+      for (const r of parseFaultRules([{ route: 'secretmanager.access', error: { status: 503 } }]))
+        w.emulator.faults.add(r);
+      return async () => w.emulator.faults.clear();
+    },
+    mention: /fetch\.startupDeadline \(1000 ms\); still waiting for: .*\bca\b/,
+  },
+  {
     name: 'material-cert-key-mismatch',
     code: 'TEEINIT_CERT_KEY_MISMATCH',
     config: (c) =>
