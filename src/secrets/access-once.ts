@@ -65,7 +65,10 @@ export async function accessOnce(
     );
   }
   const json = parseJson(body);
-  if (status === 200) return decodeAnswer(json, where, fields);
+  if (status === 200) {
+    body.fill(0); // the base64 payload: decodeAnswer reads the parsed JSON only
+    return decodeAnswer(json, where, fields);
+  }
   const google = googleError(json, body);
   const text = `HTTP ${status}${google.status ? ' ' + google.status : ''}: ${google.message}`;
   const f = { ...fields, status };
@@ -169,7 +172,9 @@ async function readBounded(res: Response): Promise<Buffer> {
       chunks.push(chunk);
     }
   }
-  return Buffer.concat(chunks);
+  const body = Buffer.concat(chunks);
+  for (const chunk of chunks) chunk.fill(0); // copies of the payload, no longer needed
+  return body;
 }
 
 function parseJson(body: Buffer): unknown {
