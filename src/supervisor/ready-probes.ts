@@ -3,24 +3,9 @@
 import { spawn } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { connect } from 'node:net';
-
-/** Who runs a command probe: the same environment and user as the process it checks. */
-export interface ProbeContext {
-  readonly env: Readonly<Record<string, string>>;
-  readonly cwd?: string;
-  readonly uid?: number;
-  readonly gid?: number;
-}
-
-/** Splits `host:port` or `[v6]:port`. */
-export function parseHostPort(address: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(address);
-  const port = Number(m?.[3]);
-  if (!m || port < 1 || port > 65535) {
-    throw new Error(`"${address}" is not host:port`);
-  }
-  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
-}
+import { parseAddress } from '../config/address.js';
+import { identityOptions } from './spawn-child.js';
+import type { LaunchSpec } from './types.js';
 
 /** True when a TCP connection to host:port is accepted within timeoutMs. */
 export function probeTcp(
@@ -28,7 +13,12 @@ export function probeTcp(
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<boolean> {
-  const { host, port } = parseHostPort(address);
+  // The config's address grammar; its rules admit only a TCP `host:port` with a port here.
+  const parsed = parseAddress(address);
+  if (parsed?.kind !== 'tcp' || parsed.port === 0) {
+    throw new Error(`"${address}" is not host:port`);
+  }
+  const { host, port } = parsed;
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     const finish = (ok: boolean): void => {
@@ -55,10 +45,13 @@ export async function probeFile(path: string): Promise<boolean> {
   }
 }
 
-/** True when the command (no shell) exits 0 within timeoutMs; SIGKILLed on timeout or abort. */
+/**
+ * True when the command (no shell) exits 0 within timeoutMs; SIGKILLed on timeout or abort.
+ * It runs with the environment, cwd and user of the process it checks (`spec`).
+ */
 export function probeCommand(
   argv: readonly string[],
-  context: ProbeContext,
+  spec: LaunchSpec,
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<boolean> {
@@ -69,10 +62,7 @@ export function probeCommand(
       stdio: 'ignore',
       signal,
       killSignal: 'SIGKILL',
-      env: { ...context.env },
-      ...(context.cwd === undefined ? {} : { cwd: context.cwd }),
-      ...(context.uid === undefined ? {} : { uid: context.uid }),
-      ...(context.gid === undefined ? {} : { gid: context.gid }),
+      ...identityOptions(spec),
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     const finish = (ok: boolean): void => {

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseHostPort } from './ready-probes.js';
 import { resolveExecutable } from './resolve-executable.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'teeinit-resolve-'));
@@ -33,16 +32,5 @@ describe('resolveExecutable', () => {
       file: join(dir, 'tool'),
     });
     assert.equal((await resolveExecutable('', dir, undefined)).kind, 'not-found');
-  });
-});
-
-describe('parseHostPort', () => {
-  test('accepts host:port and [v6]:port, rejects the rest', { timeout: 5000 }, () => {
-    assert.deepEqual(parseHostPort('127.0.0.1:6379'), { host: '127.0.0.1', port: 6379 });
-    assert.deepEqual(parseHostPort('[::1]:443'), { host: '::1', port: 443 });
-    assert.deepEqual(parseHostPort('localhost:80'), { host: 'localhost', port: 80 });
-    for (const bad of ['127.0.0.1', ':0', 'host:70000', '::1:80']) {
-      assert.throws(() => parseHostPort(bad), Error, bad);
-    }
   });
 });

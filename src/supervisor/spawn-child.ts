@@ -1,7 +1,7 @@
 // Starts one process without a shell: argv[0] resolved in the child's PATH, stdin ignored,
 // output inherited (byte for byte) or line-prefixed, uid/gid dropped when given. Node's
 // uid/gid options also drop supplementary groups (setgroups(0)), so file owners must match.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { TeeinitError } from '../errors/index.js';
 import { toChildExit, type ChildExit } from './exit-status.js';
@@ -41,15 +41,12 @@ export async function spawnChild(spec: LaunchSpec): Promise<RunningChild> {
   try {
     child = spawn(resolved.file, argv.slice(1), {
       argv0: command,
-      env: { ...env },
       stdio: [
         'ignore',
         config.prefixOutput ? 'pipe' : 'inherit',
         config.prefixOutput ? 'pipe' : 'inherit',
       ],
-      ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
-      ...(spec.uid === undefined ? {} : { uid: spec.uid }),
-      ...(spec.gid === undefined ? {} : { gid: spec.gid }),
+      ...identityOptions(spec),
     });
   } catch (error) {
     throw spawnFailed(name, command, error instanceof Error ? error.message : String(error), error);
@@ -88,6 +85,18 @@ export async function spawnChild(spec: LaunchSpec): Promise<RunningChild> {
         return false;
       }
     },
+  };
+}
+
+/** Who a process runs as — its environment, cwd, uid and gid — for it and its ready command. */
+export function identityOptions(
+  spec: LaunchSpec,
+): Pick<SpawnOptions, 'env' | 'cwd' | 'uid' | 'gid'> {
+  return {
+    env: { ...spec.env },
+    ...(spec.config.cwd === undefined ? {} : { cwd: spec.config.cwd }),
+    ...(spec.uid === undefined ? {} : { uid: spec.uid }),
+    ...(spec.gid === undefined ? {} : { gid: spec.gid }),
   };
 }
 

@@ -88,12 +88,7 @@ class Run {
         if (this.#phase !== 'starting') return;
         await this.#spawn(s);
         if (config.ready !== undefined && this.#phase === 'starting') {
-          const ms = await waitReady(
-            config.name,
-            config.ready,
-            probeContext(s.spec),
-            this.#startup.signal,
-          );
+          const ms = await waitReady(config.name, config.ready, s.spec, this.#startup.signal);
           this.#log.info('ready', { process: config.name, ms });
         }
       }
@@ -271,13 +266,4 @@ class Run {
     await Promise.race([Promise.all(this.#outputs), grace]);
     clearTimeout(timer);
   }
-}
-
-function probeContext(spec: LaunchSpec): Parameters<typeof waitReady>[2] {
-  return {
-    env: spec.env,
-    ...(spec.config.cwd === undefined ? {} : { cwd: spec.config.cwd }),
-    ...(spec.uid === undefined ? {} : { uid: spec.uid }),
-    ...(spec.gid === undefined ? {} : { gid: spec.gid }),
-  };
 }

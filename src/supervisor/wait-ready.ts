@@ -4,13 +4,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ReadyConfig } from '../config/types.js';
 import { TeeinitError } from '../errors/index.js';
-import { probeCommand, probeFile, probeTcp, type ProbeContext } from './ready-probes.js';
+import { probeCommand, probeFile, probeTcp } from './ready-probes.js';
+import type { LaunchSpec } from './types.js';
 
 /** Resolves with the milliseconds it took to become ready. */
 export async function waitReady(
   name: string,
   ready: ReadyConfig,
-  context: ProbeContext,
+  spec: LaunchSpec,
   signal: AbortSignal,
 ): Promise<number> {
   const start = Date.now();
@@ -18,7 +19,7 @@ export async function waitReady(
   for (;;) {
     signal.throwIfAborted();
     const left = Math.max(1, deadline - Date.now());
-    if (await probeOnce(ready, context, left, signal)) return Date.now() - start;
+    if (await probeOnce(ready, spec, left, signal)) return Date.now() - start;
     signal.throwIfAborted();
     const now = Date.now();
     if (now >= deadline) {
@@ -36,7 +37,7 @@ export async function waitReady(
 // connect that hangs (SYN dropped) is retried after at most max(interval, 2 s).
 function probeOnce(
   ready: ReadyConfig,
-  context: ProbeContext,
+  spec: LaunchSpec,
   leftMs: number,
   signal: AbortSignal,
 ): Promise<boolean> {
@@ -44,7 +45,7 @@ function probeOnce(
     return probeTcp(ready.tcp, Math.min(leftMs, Math.max(ready.interval, 2000)), signal);
   }
   if (ready.file !== undefined) return probeFile(ready.file);
-  if (ready.command !== undefined) return probeCommand(ready.command, context, leftMs, signal);
+  if (ready.command !== undefined) return probeCommand(ready.command, spec, leftMs, signal);
   return Promise.resolve(true);
 }
 
