@@ -36,7 +36,6 @@ class Run {
   readonly #log: Logger;
   readonly #options: SupervisorOptions;
   readonly #slots: Slot[];
-  readonly #live = new Set<RunningChild>();
   readonly #startup = new AbortController();
   readonly #outputs: Promise<void>[] = [];
   #phase: Phase = 'starting';
@@ -78,10 +77,10 @@ class Run {
   }
 
   async #startAll(): Promise<void> {
-    const slot = { current: undefined as Slot | undefined };
+    let current: Slot | undefined;
     try {
       for (const s of this.#slots) {
-        slot.current = s;
+        current = s;
         const { config } = s.spec;
         if (this.#phase !== 'starting') return;
         await this.#options.hooks?.beforeStart?.(config.name);
@@ -103,7 +102,7 @@ class Run {
         code: failure.exitCode,
         reason: failure.code === 'TEEINIT_READY_TIMEOUT' ? 'ready-timeout' : 'spawn-failed',
         error: failure,
-        ...(slot.current ? { process: slot.current.spec.config.name } : {}),
+        ...(current ? { process: current.spec.config.name } : {}),
       }));
     }
   }
@@ -113,7 +112,6 @@ class Run {
     this.#log.info('starting', { process: config.name, command: argv[0] ?? '' });
     const child = await spawnChild(slot.spec);
     slot.child = child;
-    this.#live.add(child);
     this.#outputs.push(child.output);
     this.#log.info('started', { process: config.name, pid: child.pid });
     void child.exited.then((exit) => this.#onExit(slot, child, exit));
@@ -123,7 +121,6 @@ class Run {
 
   #onExit(slot: Slot, child: RunningChild, exit: ChildExit): void {
     const name = slot.spec.config.name;
-    this.#live.delete(child);
     if (slot.child === child) delete slot.child;
     slot.last = exit;
     this.#log.info('exited', {
@@ -191,7 +188,8 @@ class Run {
       void this.#stop(`received ${signal}`);
       return;
     }
-    for (const child of this.#live) {
+    for (const { child } of this.#slots) {
+      if (child === undefined) continue;
       this.#log.debug('forwarding signal', { process: child.name, pid: child.pid, signal });
       child.kill(signal);
     }
