@@ -12,7 +12,7 @@ import { claimSettingsSchema, presetSchema } from './config.js';
 import type { EmulatorService } from './context.js';
 import { handleFaultsAdmin } from './faults/admin.js';
 import type { FaultController } from './faults/controller.js';
-import { readBody, sendGoogleError, sendHtml404, sendJson } from './http.js';
+import { readJsonObject, sendGoogleError, sendHtml404, sendJson } from './http.js';
 import { handleSeedAdmin } from './seed/admin.js';
 import type { EmulatorStore } from './store.js';
 
@@ -50,11 +50,6 @@ function authorized(req: IncomingMessage, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const text = (await readBody(req)).toString('utf8');
-  return text.trim() === '' ? {} : (JSON.parse(text) as unknown);
-}
-
 const clean = (o: object): Partial<ClaimSettings> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
@@ -85,11 +80,13 @@ export function createAdminService(deps: AdminDeps): EmulatorService {
       if (route !== 'POST /admin/attestation' && route !== 'POST /admin/attestation/mint') {
         return sendHtml404(res, path);
       }
-      let body: unknown;
-      try {
-        body = await readJson(req);
-      } catch {
-        return sendGoogleError(res, 400, 'The request body is not valid JSON.');
+      const body = await readJsonObject(req).catch(() => undefined);
+      if (body === undefined) {
+        return sendGoogleError(
+          res,
+          400,
+          'The request body is not a JSON object (of at most 1 MiB).',
+        );
       }
       if (route === 'POST /admin/attestation/mint') {
         const parsed = mintBody.safeParse(body);

@@ -16,6 +16,26 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * Reads a JSON object body: `{}` when the body is empty, undefined when it is not JSON or
+ * not an object. Throws when the body is over 1 MiB (readBody).
+ */
+export async function readJsonObject(
+  req: IncomingMessage,
+): Promise<Record<string, unknown> | undefined> {
+  const text = (await readBody(req)).toString('utf8');
+  if (text.trim() === '') return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      return value as Record<string, unknown>;
+    }
+  } catch {
+    // not JSON: undefined below
+  }
+  return undefined;
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const data = JSON.stringify(body);
   res.writeHead(status, {

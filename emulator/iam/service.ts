@@ -3,7 +3,7 @@
 // caller roles/iam.workloadIdentityUser or roles/iam.serviceAccountTokenCreator.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext, EmulatorService } from '../context.js';
-import { readBody, sendGoogleError, sendHtml404, sendJson } from '../http.js';
+import { readJsonObject, sendGoogleError, sendHtml404, sendJson } from '../http.js';
 import { isGranted } from '../members.js';
 
 export const IMPERSONATION_ROLES = [
@@ -67,7 +67,7 @@ export function createIamCredentialsService(ctx: EmulatorContext): EmulatorServi
         );
         return;
       }
-      const body = await readJson(req);
+      const body = await readJsonObject(req);
       if (body === undefined) {
         sendGoogleError(res, 400, 'Invalid JSON payload received.');
         return;
@@ -119,17 +119,4 @@ function parseLifetime(value: unknown): number | undefined {
   const m = /^(\d+)(\.\d+)?s$/.exec(value);
   const seconds = m === null ? NaN : Number(m[1]);
   return seconds >= 1 && seconds <= MAX_LIFETIME_SECONDS ? seconds : undefined;
-}
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
-  const text = (await readBody(req)).toString('utf8');
-  if (text.trim() === '') return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }

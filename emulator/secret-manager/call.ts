@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext } from '../context.js';
 import type { FaultDecision } from '../faults-contract.js';
-import { readBody } from '../http.js';
+import { readJsonObject as readJsonObjectBody } from '../http.js';
 import type { Principal, SecretModel, SecretVersionModel } from '../model.js';
 import { secretKey } from '../store.js';
 import { hasPermission, type SmPermission } from './auth.js';
@@ -98,22 +98,14 @@ export function lookupVersion(call: SmCall, secret: SecretModel): SecretVersionM
 
 /** Reads the JSON object body; answers 400 INVALID_ARGUMENT and returns undefined if bad. */
 export async function readJsonObject(call: SmCall): Promise<Record<string, unknown> | undefined> {
-  let text: string;
+  let body: Record<string, unknown> | undefined;
   try {
-    text = (await readBody(call.req)).toString('utf8');
+    body = await readJsonObjectBody(call.req);
   } catch {
     sendInvalid(call.res, 'Request payload size exceeds the limit: 1048576 bytes.');
     return undefined;
   }
-  if (text.trim() === '') return {};
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      return value as Record<string, unknown>;
-    }
-  } catch {
-    // fall through
-  }
-  sendInvalid(call.res, 'Invalid JSON payload received. Expected an object.');
-  return undefined;
+  if (body === undefined)
+    sendInvalid(call.res, 'Invalid JSON payload received. Expected an object.');
+  return body;
 }
