@@ -25,21 +25,21 @@ describe('parseSecretRef and accessUrl', () => {
   });
 
   test('regional ref uses the regional endpoint', { timeout: 1000 }, () => {
-    const ref = 'projects/p/locations/europe-west4/secrets/s/versions/latest';
+    const ref = 'projects/p-proj/locations/europe-west4/secrets/s/versions/latest';
     const parsed = parseSecretRef(ref, 's');
     assert.equal(parsed.location, 'europe-west4');
     assert.equal(
       accessUrl(endpoints, ref, parsed),
-      'https://secretmanager.europe-west4.rep.googleapis.com/v1/projects/p/locations/europe-west4/secrets/s/versions/latest:access',
+      'https://secretmanager.europe-west4.rep.googleapis.com/v1/projects/p-proj/locations/europe-west4/secrets/s/versions/latest:access',
     );
     assert.equal(isFloatingVersion(parsed), true);
   });
 
   const bad = [
-    'projects/p/secrets/s',
-    'projects/p/secrets/s/versions/1/extra',
-    'projects/p/secrets/s%2F../versions/1',
-    'projects/p/secrets/s/versions/1?alt=x',
+    'projects/p-proj/secrets/s',
+    'projects/p-proj/secrets/s/versions/1/extra',
+    'projects/p-proj/secrets/s%2F../versions/1',
+    'projects/p-proj/secrets/s/versions/1?alt=x',
     '',
   ];
   for (const ref of bad) {

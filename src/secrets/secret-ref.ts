@@ -2,6 +2,7 @@
 // `endpoints.secretManager`, regional names (`projects/P/locations/L/...`) to
 // `endpoints.secretManagerRegional` with `{location}` filled in.
 import type { EndpointsConfig } from '../config/types.js';
+import { SECRET_REF_RE } from '../config/rules/secrets.js';
 import { TeeinitError } from '../errors/index.js';
 
 /** The parts of `projects/P/[locations/L/]secrets/S/versions/V`. */
@@ -12,25 +13,25 @@ export interface SecretRef {
   readonly version: string;
 }
 
-const REF = /^projects\/([^/]+)\/(?:locations\/([^/]+)\/)?secrets\/([^/]+)\/versions\/([^/]+)$/;
-const SEGMENT = /^[A-Za-z0-9_.@-]+$/;
-
-/** Parses a version name; the config schema checks the shape too, this guards the URL. */
+/**
+ * Splits a version name. The grammar is the config's (SECRET_REF_RE), checked again here
+ * because the ref becomes part of a URL and this function may be called on any string.
+ */
 export function parseSecretRef(ref: string, secretName: string): SecretRef {
-  const m = REF.exec(ref);
-  const parts = m ? [m[1], m[2], m[3], m[4]] : [];
-  if (!m || parts.some((p) => p !== undefined && !SEGMENT.test(p))) {
+  if (!SECRET_REF_RE.test(ref)) {
     throw new TeeinitError(
       'TEEINIT_CONFIG_INVALID',
       `secrets.${secretName}.ref "${ref}" is not a Secret Manager version name (expected projects/P/secrets/S/versions/V or projects/P/locations/L/secrets/S/versions/V).`,
       { fields: { secret: secretName } },
     );
   }
+  // projects/P/secrets/S/versions/V, or with locations/L/ after P: 6 or 8 segments.
+  const parts = ref.split('/');
   return {
-    project: m[1]!,
-    ...(m[2] !== undefined ? { location: m[2] } : {}),
-    secret: m[3]!,
-    version: m[4]!,
+    project: parts[1]!,
+    ...(parts.length === 8 ? { location: parts[3]! } : {}),
+    secret: parts[parts.length - 3]!,
+    version: parts[parts.length - 1]!,
   };
 }
 
