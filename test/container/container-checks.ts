@@ -2,7 +2,8 @@
 // fast with the output if the container exits first), the process tree is tini (PID 1) →
 // teeinit → backend, the secrets tmpfs looks like tee-mount's, and shutdown empties it.
 import assert from 'node:assert/strict';
-import { childPids, commandLine, isAlive, pollUntil } from '../examples/harness.js';
+import { pollUntil } from '../helpers/poll.js';
+import { childPids, commandLine, isAlive } from '../helpers/procfs.js';
 import { innerPid, stopContainer, type ContainerRun } from './container-run.js';
 import { SECRETS_DIR } from './fixture.js';
 import { mountOf, type ContainerNamespace } from './namespace.js';
@@ -38,10 +39,12 @@ export async function containerTree(
   const tini = await run.tini();
   assert.equal(innerPid(tini), 1, 'tini is PID 1 inside the PID namespace');
   assert.match(commandLine(tini) ?? '', /^\/usr\/bin\/tini -- /);
-  const teeinit = await pollUntil('teeinit under tini', () => childPids(tini)[0]);
+  const teeinit = await pollUntil('teeinit under tini', () => childPids(tini)[0], 20_000);
   assert.match(commandLine(teeinit) ?? '', /opt\/teeinit\/dist\/src\/cli\/main\.js run -c /);
-  const backend = await pollUntil(`a backend running ${backendNeedle}`, () =>
-    childPids(teeinit).find((p) => commandLine(p)?.includes(backendNeedle)),
+  const backend = await pollUntil(
+    `a backend running ${backendNeedle}`,
+    () => childPids(teeinit).find((p) => commandLine(p)?.includes(backendNeedle)),
+    20_000,
   );
   return { tini, teeinit, backend };
 }

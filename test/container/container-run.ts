@@ -3,7 +3,8 @@
 // into the container's network and mount namespaces, with an image-like environment.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { childPids, isAlive, pollUntil, withDeadline } from '../examples/harness.js';
+import { pollUntil, withDeadline } from '../helpers/poll.js';
+import { childPids, isAlive } from '../helpers/procfs.js';
 import type { ContainerNamespace } from './namespace.js';
 
 /** The environment a Dockerfile without ENV gives the entrypoint (plus HOME for root). */
@@ -65,7 +66,7 @@ export function startContainer(ns: ContainerNamespace, cli: string, config: stri
     running,
     output: () => Buffer.concat(chunks).toString('utf8'),
     tini: async () => {
-      tiniPid ??= await pollUntil('tini under unshare', () => childPids(unsharePid)[0]);
+      tiniPid ??= await pollUntil('tini under unshare', () => childPids(unsharePid)[0], 20_000);
       return tiniPid;
     },
     kill: () => {
@@ -87,16 +88,4 @@ export function innerPid(pid: number): number {
   const line = status.split('\n').find((l) => l.startsWith('NSpid:'));
   const fields = line?.split(/\s+/).slice(1) ?? [];
   return Number(fields[fields.length - 1]);
-}
-
-/** Every descendant of `pid` (host pids), breadth first. */
-export function descendants(pid: number): number[] {
-  const out: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    const next = childPids(queue.shift()!);
-    out.push(...next);
-    queue.push(...next);
-  }
-  return out;
 }

@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { REPO, pollUntil, withDeadline } from '../examples/harness.js';
+import { REPO } from '../examples/harness.js';
+import { pollUntil, withDeadline } from '../helpers/poll.js';
 import type { SeedSecretSpec } from '../examples/world.js';
 import type { ContainerNamespace } from './namespace.js';
 
@@ -85,10 +86,14 @@ export async function startEmulatorIn(
       }
     },
   };
-  await pollUntil('the emulator to serve', () => {
-    if (child.exitCode !== null) throw new Error(`emulator exited early:\n${text}`);
-    return /Confidential Space emulator running/.test(text);
-  });
+  await pollUntil(
+    'the emulator to serve',
+    () => {
+      if (child.exitCode !== null) throw new Error(`emulator exited early:\n${text}`);
+      return /Confidential Space emulator running/.test(text);
+    },
+    20_000,
+  );
   return emulator;
 }
 

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { withDeadline } from '../examples/harness.js';
+import { withDeadline } from '../helpers/poll.js';
 import { loadExample } from '../examples/example-config.js';
 import type { SeedSecretSpec } from '../examples/world.js';
 import { startContainer, type ContainerRun } from './container-run.js';

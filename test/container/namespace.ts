@@ -4,7 +4,8 @@
 // emulator's state directory, bind-mounted the way the launcher exposes its own directory.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
-import { pollUntil, runCommand, type CommandResult } from '../examples/harness.js';
+import { runCommand, type CommandResult } from '../examples/harness.js';
+import { pollUntil } from '../helpers/poll.js';
 
 /** Size of the secrets tmpfs in bytes, as `tee-mount=...,size=N` would give it. */
 export const SECRETS_TMPFS_BYTES = 16 * 1024 * 1024;
@@ -63,13 +64,17 @@ export async function createNamespace(stateDir: string): Promise<ContainerNamesp
     ...(mount ? ['-m'] : []),
   ];
   // unshare execs sleep once the namespaces exist: wait until the holder's netns differs.
-  await pollUntil('the namespace holder', () => {
-    try {
-      return readlinkNs(holder, 'net') !== readlinkNs(process.pid, 'net');
-    } catch {
-      return false;
-    }
-  });
+  await pollUntil(
+    'the namespace holder',
+    () => {
+      try {
+        return readlinkNs(holder, 'net') !== readlinkNs(process.pid, 'net');
+      } catch {
+        return false;
+      }
+    },
+    20_000,
+  );
   const ns: ContainerNamespace = {
     holder,
     enter,

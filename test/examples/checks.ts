@@ -3,16 +3,10 @@
 // shutdown on SIGTERM (backends gone, secrets directory emptied), and no secret value in
 // teeinit's output.
 import assert from 'node:assert/strict';
-import {
-  canConnect,
-  childPids,
-  commandLine,
-  isAlive,
-  listDir,
-  pollUntil,
-  stopTeeinit,
-  type TeeinitRun,
-} from './harness.js';
+import { canConnect } from '../helpers/net.js';
+import { pollUntil } from '../helpers/poll.js';
+import { childPids, commandLine, isAlive } from '../helpers/procfs.js';
+import { listDir, stopTeeinit, type TeeinitRun } from './harness.js';
 
 /** Polls `check` until it holds; if teeinit exits first, fails with its output. */
 export async function waitServing<T>(

@@ -18,8 +18,8 @@ import {
   writeConfig,
   writeTemplate,
 } from './example-config.js';
+import { freePort } from '../helpers/net.js';
 import {
-  freePort,
   killTeeinit,
   runCommand,
   scratch,

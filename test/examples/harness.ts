@@ -1,61 +1,17 @@
-// Process and filesystem helpers for the example end-to-end tests: free loopback ports,
-// scratch directories on tmpfs (/dev/shm), running the built teeinit CLI as a child with
-// captured output, running client commands with a deadline, and finding a child's pids.
+// Process and filesystem helpers for the example end-to-end tests: scratch directories on
+// tmpfs (/dev/shm), running the built teeinit CLI as a child with captured output, and
+// running client commands with a deadline. Polling, ports and /proc probes: test/helpers/.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { withDeadline } from '../helpers/poll.js';
 
 /** Repository root (this file runs as dist/test/examples/harness.js). */
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** The built CLI. */
 export const CLI = join(REPO, 'dist/src/cli/main.js');
-
-/** Polls `check` every 50 ms until it returns something other than undefined/false. */
-export async function pollUntil<T>(
-  what: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-/** A port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/** True when something accepts TCP connections on 127.0.0.1:port. */
-export function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.setTimeout(1000);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /**
  * A scratch directory on tmpfs: `secrets/` (teeinit's files.dir, traversable by service
@@ -135,19 +91,6 @@ export function killTeeinit(run: TeeinitRun | undefined): void {
     run.child.kill('SIGKILL');
 }
 
-/** Rejects after `ms` unless `promise` settles first. */
-export async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** Result of a client command. */
 export interface CommandResult {
   readonly code: number | null;
@@ -193,42 +136,6 @@ export function runCommand(
     child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
-}
-
-/** Direct children of `pid` (scans /proc/<n>/stat for the parent pid). */
-export function childPids(pid: number): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // Fields after the parenthesized command name: state, ppid, ...
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(rest[1]) === pid) found.push(Number(entry));
-    } catch {
-      // raced with an exiting process
-    }
-  }
-  return found;
-}
-
-/** The command line of a process, or undefined once it is gone. */
-export function commandLine(pid: number): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
-  } catch {
-    return undefined;
-  }
-}
-
-/** True while the pid exists and is not a zombie. */
-export function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 /** Files left in a directory (empty array when it is empty or gone). */

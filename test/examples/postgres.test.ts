@@ -16,9 +16,8 @@ import {
   retarget,
   writeConfig,
 } from './example-config.js';
+import { canConnect, freePort } from '../helpers/net.js';
 import {
-  canConnect,
-  freePort,
   killTeeinit,
   runCommand,
   scratch,

@@ -15,8 +15,8 @@ import {
   retarget,
   writeConfig,
 } from './example-config.js';
+import { freePort } from '../helpers/net.js';
 import {
-  freePort,
   killTeeinit,
   runCommand,
   scratch,

@@ -1,6 +1,6 @@
 // Shared fixtures for the proxy integration tests: a fresh PKI per run written to a temp
 // dir (for openssl/curl/redis/stunnel), config and material builders, a capturing logger,
-// echo servers, child-process runner and polling waits.
+// echo servers and a child-process runner (polling and ports: test/helpers/).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -173,15 +173,6 @@ export async function startEcho(
   return { server, port, address: `127.0.0.1:${port}` };
 }
 
-/** A free TCP port on loopback (for servers like redis that cannot take port 0). */
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 export interface RunResult {
   readonly code: number | null;
   readonly stdout: string;
@@ -212,19 +203,6 @@ export function run(
       setTimeout(() => child.stdin.end(), options.keepStdinOpenMs).unref();
     else child.stdin.end();
   });
-}
-
-/** Polls `check` until it returns true or the deadline passes. */
-export async function waitFor(
-  check: () => boolean,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** host and port of a RunningProxy address. */

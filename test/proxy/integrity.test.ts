@@ -7,7 +7,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startProxy, type RunningProxy } from '../../src/proxy/index.js';
-import { captureLogger, hostPort, proxyConfig, startEcho, waitFor } from './helpers.js';
+import { captureLogger, hostPort, proxyConfig, startEcho } from './helpers.js';
+import { pollUntil } from '../helpers/poll.js';
 
 const T = { timeout: 60000 };
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -66,7 +67,7 @@ describe('integrity', () => {
     s.on('data', (d: Buffer) => got.push(d));
     s.end(up);
     await new Promise((r) => s.on('close', r));
-    await waitFor(() => Buffer.concat(received).length === up.length, 5000, 'upload complete');
+    await pollUntil('upload complete', () => Buffer.concat(received).length === up.length, 5000);
     assert.equal(sha(Buffer.concat(got)), sha(down));
     assert.equal(sha(Buffer.concat(received)), sha(up));
   });
@@ -111,10 +112,10 @@ describe('integrity', () => {
     s.write(randomBytes(1024 * 1024));
     await new Promise((r) => s.once('data', r));
     s.resetAndDestroy();
-    await waitFor(
+    await pollUntil(
+      'open 0 after reset',
       () => client.stats().open === 0 && server.stats().open === 0,
       5000,
-      'open 0 after reset',
     );
     // And the target side vanishing mid-transfer closes the peer.
     behavior = (t) => {
@@ -124,10 +125,10 @@ describe('integrity', () => {
     s2.on('error', () => undefined);
     s2.write(randomBytes(64 * 1024));
     await new Promise((r) => s2.on('close', r));
-    await waitFor(
+    await pollUntil(
+      'open 0 after target reset',
       () => client.stats().open === 0 && server.stats().open === 0,
       5000,
-      'open 0 after target reset',
     );
   });
 
@@ -143,7 +144,7 @@ describe('integrity', () => {
       const started = Date.now();
       await new Promise((r) => s.on('close', r));
       assert.ok(Date.now() - started >= 1000);
-      await waitFor(() => /"reason":"idle-timeout"/.test(log.text()), 3000, 'idle log line');
+      await pollUntil('idle log line', () => /"reason":"idle-timeout"/.test(log.text()), 3000);
     },
   );
 
@@ -158,14 +159,14 @@ describe('integrity', () => {
         s.on('close', () => resolve());
       });
     await once();
-    await waitFor(() => server.stats().open === 0, 3000, 'settled');
+    await pollUntil('settled', () => server.stats().open === 0, 3000);
     const baseline = handles();
     for (let round = 0; round < 10; round += 1) await Promise.all(Array.from({ length: 30 }, once));
-    await waitFor(() => client.stats().open === 0 && server.stats().open === 0, 5000, 'open 0');
-    await waitFor(
+    await pollUntil('open 0', () => client.stats().open === 0 && server.stats().open === 0, 5000);
+    await pollUntil(
+      `handles back to ${baseline} (now ${handles()})`,
       () => handles() <= baseline,
       5000,
-      `handles back to ${baseline} (now ${handles()})`,
     );
   });
 

@@ -10,16 +10,16 @@ import { spkiSha256 } from '../../emulator/pki.js';
 import { startProxy } from '../../src/proxy/index.js';
 import {
   captureLogger,
-  freePort,
   hostPort,
   makePki,
   pkiMaterial,
   proxyConfig,
   removePki,
   run,
-  waitFor,
   type TestPki,
 } from './helpers.js';
+import { canConnect, freePort } from '../helpers/net.js';
+import { pollUntil } from '../helpers/poll.js';
 
 const T = { timeout: 30000 };
 
@@ -144,7 +144,7 @@ describe('mtls-client and redis', () => {
         ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
         { stdio: 'ignore' },
       );
-      await waitForPort(port);
+      await pollUntil(`redis on ${port}`, () => canConnect(port), 10000);
       const p = await startProxy(
         proxyConfig({
           name: 'redis',
@@ -193,20 +193,3 @@ describe('mtls-client and redis', () => {
     },
   );
 });
-
-async function waitForPort(port: number): Promise<void> {
-  let up = false;
-  const probe = (): void => {
-    const s = netConnect(port, '127.0.0.1', () => {
-      up = true;
-      s.destroy();
-    });
-    s.on('error', () => undefined);
-  };
-  const timer = setInterval(probe, 50);
-  try {
-    await waitFor(() => up, 10000, `redis on ${port}`);
-  } finally {
-    clearInterval(timer);
-  }
-}

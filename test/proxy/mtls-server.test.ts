@@ -17,9 +17,9 @@ import {
   removePki,
   run,
   startEcho,
-  waitFor,
   type TestPki,
 } from './helpers.js';
+import { pollUntil } from '../helpers/poll.js';
 import { exchange } from './tls-client.js';
 
 const T = { timeout: 30000 };
@@ -63,10 +63,10 @@ describe('mtls-server', () => {
     const r = await exchange(port, client(), 'hello through mtls');
     assert.equal(r.authorized, true);
     assert.equal(r.data.toString(), 'hello through mtls');
-    await waitFor(
+    await pollUntil(
+      'close log',
       () => /"identity":"spiffe:\/\/alice.test\/ns\/prod\/sa\/reader"/.test(log.text()),
       3000,
-      'close log',
     );
     const line = log.records().find((l) => l.message === 'proxy connection closed');
     assert.ok(line);
@@ -141,7 +141,7 @@ describe('mtls-server', () => {
       assert.equal(slow.length, 0);
       const good = await legit;
       assert.equal(good.data.length, 200000);
-      await waitFor(() => proxy.stats().open === 0, 5000, 'open back to 0');
+      await pollUntil('open back to 0', () => proxy.stats().open === 0, 5000);
       const s = proxy.stats();
       const delta = (k: string): number =>
         (s.rejected[k as never] ?? 0) - (before.rejected[k as never] ?? 0);
@@ -359,7 +359,7 @@ describe('mtls-server', () => {
       assert.equal(r.data.length, 0);
       assert.ok(Date.now() - started < 3000);
       assert.equal(p.stats().targetFailures, 1);
-      await waitFor(() => p.stats().open === 0, 3000, 'open 0');
+      await pollUntil('open 0', () => p.stats().open === 0, 3000);
       assert.match(log.text(), /proxy target unreachable.*ECONNREFUSED/);
     } finally {
       await p.close(200);
@@ -394,7 +394,7 @@ describe('mtls-server', () => {
         await Promise.all(sockets.map((s) => new Promise((r) => s.once('secureConnect', r))));
         const third = await exchange(hostPort(p.address).port, client(), 'x');
         assert.equal(third.data.length, 0);
-        await waitFor(() => p.stats().rejected['max-connections'] === 1, 3000, 'drop counted');
+        await pollUntil('drop counted', () => p.stats().rejected['max-connections'] === 1, 3000);
         sockets[0]!.write('still-here');
         const echoed = await new Promise<string>((r) =>
           sockets[0]!.once('data', (d: Buffer) => r(d.toString())),

@@ -11,16 +11,16 @@ import { deriveKey } from '../../src/keys/index.js';
 import { startProxy, type RunningProxy } from '../../src/proxy/index.js';
 import {
   captureLogger,
-  freePort,
   hostPort,
   makePki,
   proxyConfig,
   removePki,
   run,
   startEcho,
-  waitFor,
   type TestPki,
 } from './helpers.js';
+import { freePort } from '../helpers/net.js';
+import { pollUntil } from '../helpers/poll.js';
 import { exchange } from './tls-client.js';
 
 const T = { timeout: 30000 };
@@ -193,12 +193,12 @@ describe('psk', () => {
       { input: 'x\n', keepStdinOpenMs: 500 },
     );
     assert.doesNotMatch(r.stdout, /x/);
-    await waitFor(
+    await pollUntil(
+      'refusal counted',
       () =>
         (p12.stats().rejected['tls-version'] ?? 0) >= 1 ||
         (p12.stats().rejected['handshake-failed'] ?? 0) >= 1,
       3000,
-      'refusal counted',
     );
   });
 

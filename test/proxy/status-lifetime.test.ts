@@ -6,7 +6,8 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startProxy, type RunningProxy } from '../../src/proxy/index.js';
-import { captureLogger, hostPort, proxyConfig, startEcho, waitFor } from './helpers.js';
+import { captureLogger, hostPort, proxyConfig, startEcho } from './helpers.js';
+import { pollUntil } from '../helpers/poll.js';
 
 const T = { timeout: 30_000 };
 
@@ -62,7 +63,7 @@ describe('proxy status endpoint and lifetime cap', () => {
     assert.ok(Number(live.bytesIn) >= 4);
     assert.equal((await fetch(url, { method: 'POST' })).status, 405);
     socket.destroy();
-    await waitFor(() => server.stats().open === 0, 5000, 'connection closed');
+    await pollUntil('connection closed', () => server.stats().open === 0, 5000);
     const after = (await (await fetch(url)).json()) as Record<string, unknown>;
     assert.equal(after.open, 0);
   });
@@ -81,7 +82,7 @@ describe('proxy status endpoint and lifetime cap', () => {
       clearInterval(timer);
       const lived = Date.now() - began;
       assert.ok(lived >= 700 && lived < 10_000, `lived ${lived} ms`);
-      await waitFor(() => server.stats().open === 0, 5000, 'server side closed');
+      await pollUntil('server side closed', () => server.stats().open === 0, 5000);
     },
   );
 });

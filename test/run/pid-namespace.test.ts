@@ -5,8 +5,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pollUntil } from '../helpers/poll.js';
+import { childPids } from '../helpers/procfs.js';
 import { CLI, FIXTURES } from '../helpers/teeinit-process.js';
 import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
 import { writeConfig } from './world-config.js';
@@ -21,36 +23,6 @@ function unavailable(): string | false {
   if (probe.error) return `unshare/tini not runnable: ${probe.error.message}`;
   if (probe.status !== 0) return `unshare --pid not permitted here: ${probe.stderr.trim()}`;
   return false;
-}
-
-/** Host pids whose parent is `pid`. */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e))
-    .filter((e) => {
-      try {
-        return (
-          Number(
-            readFileSync(`/proc/${e}/stat`, 'utf8')
-              .replace(/^.*\) /s, '')
-              .split(' ')[1],
-          ) === pid
-        );
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
-async function poll<T>(what: string, probe: () => T | undefined, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 describe('run: tini as PID 1, teeinit below it', { skip: unavailable(), timeout: 60_000 }, () => {
@@ -105,8 +77,8 @@ describe('run: tini as PID 1, teeinit below it', { skip: unavailable(), timeout:
       { name: 'app', run: [process.execPath, FIXTURES + 'trap-sigterm.js', marker, '42'] },
     ]);
     const run = start(path);
-    const tini = await poll('tini', () => childrenOf(run.pid)[0]);
-    await poll('app started', () => (existsSync(marker) ? true : undefined));
+    const tini = await pollUntil('tini', () => childPids(run.pid)[0], 15_000);
+    await pollUntil('app started', () => existsSync(marker), 15_000);
     assert.deepEqual(readdirSync(dir), ['greeting']);
     process.kill(tini, 'SIGTERM');
     assert.equal(await run.exited, 42, run.output());

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startSupervisor } from '../../src/supervisor/index.js';
 import { launchSpec } from '../fixtures/launch-spec.js';
-import { capturingLogger, freePort, pollUntil, readLog, tempDir, Tracked } from './helpers.js';
+import { freePort } from '../helpers/net.js';
+import { pollUntil } from '../helpers/poll.js';
+import { capturingLogger, readLog, tempDir, Tracked } from './helpers.js';
 
 const tmp = tempDir();
 const tracked = new Tracked();

@@ -1,45 +1,18 @@
-// Test helpers for the supervisor: polling with a deadline, temp dirs, free ports, a
-// capturing logger, and a runner for the driver (test/fixtures/supervise.ts).
+// Test helpers for the supervisor: temp dirs, fixture logs and pid markers, a capturing
+// logger, and a runner for the driver (test/fixtures/supervise.ts). Polling, ports and pid
+// probes are the shared ones in test/helpers/.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '../../src/log/index.js';
 import type { Supervisor } from '../../src/supervisor/index.js';
 import { fixturePath, type ProcessSketch } from '../fixtures/launch-spec.js';
-
-/** Polls `check` every 20 ms until it returns a value other than undefined/false. */
-export async function pollUntil<T>(
-  what: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** A fresh directory; remove it with the returned function in an after hook. */
 export function tempDir(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'teeinit-sup-'));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** A port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** Lines of a fixture log ("<fixture> <event> <pid>"), empty when it does not exist yet. */
@@ -58,16 +31,6 @@ export function readPid(file: string): number | undefined {
     return Number.isInteger(n) && n > 0 ? n : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** True while the pid exists (signal 0). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

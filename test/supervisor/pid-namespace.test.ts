@@ -6,9 +6,11 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pollUntil, readLog, readPid, runDriver, tempDir } from './helpers.js';
+import { pollUntil } from '../helpers/poll.js';
+import { childPids } from '../helpers/procfs.js';
+import { readLog, readPid, runDriver, tempDir } from './helpers.js';
 
 const tmp = tempDir();
 after(() => tmp.remove());
@@ -26,26 +28,9 @@ function unavailable(): string | false {
 }
 const skip = unavailable();
 
-/** Host pids whose parent is `pid`. */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-        .replace(/^.*\) /s, '')
-        .split(' ');
-      if (Number(stat[1]) === pid) out.push(Number(entry));
-    } catch {
-      // The process went away while we looked.
-    }
-  }
-  return out;
-}
-
 /** The host pid of tini: the child of the unshare process. */
 async function tiniPid(unsharePid: number): Promise<number> {
-  return pollUntil('tini in the namespace', () => childrenOf(unsharePid)[0]);
+  return pollUntil('tini in the namespace', () => childPids(unsharePid)[0]);
 }
 
 function subdir(name: string): string {

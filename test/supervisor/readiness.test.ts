@@ -6,16 +6,10 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSupervisor } from '../../src/supervisor/index.js';
 import { launchSpec } from '../fixtures/launch-spec.js';
-import {
-  capturingLogger,
-  freePort,
-  isAlive,
-  pollUntil,
-  readLog,
-  readPid,
-  tempDir,
-  Tracked,
-} from './helpers.js';
+import { freePort } from '../helpers/net.js';
+import { pollUntil } from '../helpers/poll.js';
+import { pidExists } from '../helpers/procfs.js';
+import { capturingLogger, readLog, readPid, tempDir, Tracked } from './helpers.js';
 
 const tmp = tempDir();
 const tracked = new Tracked();
@@ -141,7 +135,7 @@ describe('supervisor readiness', () => {
       assert.equal(outcome.process, 'slow');
       assert.match(outcome.error?.message ?? '', /"slow".*tcp 127\.0\.0\.1/);
       const pid = readPid(marker);
-      if (pid !== undefined) assert.equal(isAlive(pid), false);
+      if (pid !== undefined) assert.equal(pidExists(pid), false);
       assert.deepEqual(readLog(log), []);
     },
   );

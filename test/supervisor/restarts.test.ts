@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startSupervisor } from '../../src/supervisor/index.js';
 import { launchSpec } from '../fixtures/launch-spec.js';
-import { capturingLogger, pollUntil, readLog, tempDir, Tracked } from './helpers.js';
+import { pollUntil } from '../helpers/poll.js';
+import { capturingLogger, readLog, tempDir, Tracked } from './helpers.js';
 
 const tmp = tempDir();
 const tracked = new Tracked();

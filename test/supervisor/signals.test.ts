@@ -6,15 +6,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startSupervisor } from '../../src/supervisor/index.js';
 import { launchSpec } from '../fixtures/launch-spec.js';
-import {
-  capturingLogger,
-  isAlive,
-  pollUntil,
-  readLog,
-  readPid,
-  tempDir,
-  Tracked,
-} from './helpers.js';
+import { pollUntil } from '../helpers/poll.js';
+import { pidExists } from '../helpers/procfs.js';
+import { capturingLogger, readLog, readPid, tempDir, Tracked } from './helpers.js';
 
 const tmp = tempDir();
 const tracked = new Tracked();
@@ -50,7 +44,7 @@ describe('supervisor signals', () => {
       const outcome = await sup.done;
       assert.deepEqual(outcome, { code: 0, process: 'app', reason: 'stopped' });
       assert.ok(readLog(log).some((l) => l.startsWith('trap-sigterm SIGTERM')));
-      assert.equal(isAlive(pid), false);
+      assert.equal(pidExists(pid), false);
     },
   );
 
@@ -116,7 +110,7 @@ describe('supervisor signals', () => {
     assert.equal(outcome.signal, 'SIGKILL');
     assert.ok(elapsed >= 400, `stopped after ${elapsed} ms, before the 400 ms stop timeout`);
     assert.ok(elapsed < 3000, `stopped after ${elapsed} ms`);
-    assert.equal(isAlive(pid), false);
+    assert.equal(pidExists(pid), false);
     assert.ok(lines.some((l) => l.message === 'stop timeout passed, killing'));
   });
 
@@ -167,7 +161,7 @@ describe('supervisor signals', () => {
           readLog(log).some((l) => l.startsWith(`trap-sigterm ${signal}`)),
         );
       }
-      assert.equal(isAlive(pid), true);
+      assert.equal(pidExists(pid), true);
       let settled = false;
       void sup.done.then(() => (settled = true));
       await new Promise((resolve) => setImmediate(resolve));

@@ -5,15 +5,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startSupervisor } from '../../src/supervisor/index.js';
 import { launchSpec } from '../fixtures/launch-spec.js';
-import {
-  capturingLogger,
-  isAlive,
-  pollUntil,
-  readLog,
-  readPid,
-  tempDir,
-  Tracked,
-} from './helpers.js';
+import { pollUntil } from '../helpers/poll.js';
+import { pidExists } from '../helpers/procfs.js';
+import { capturingLogger, readLog, readPid, tempDir, Tracked } from './helpers.js';
 
 const tmp = tempDir();
 const tracked = new Tracked();
@@ -50,7 +44,7 @@ describe('supervisor start-up cancellation', () => {
     assert.equal(outcome.reason, 'cancelled');
     assert.equal(outcome.code, 143);
     assert.equal(outcome.error?.code, 'TEEINIT_STARTUP_CANCELLED');
-    assert.equal(isAlive(pid), false);
+    assert.equal(pidExists(pid), false);
     assert.deepEqual(readLog(log), []);
   });
 
