@@ -2,7 +2,7 @@
 // builder, a capturing logger, a tmpfs base directory and passwd/group files.
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, statfs, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -15,7 +15,7 @@ import type {
 import { TeeinitError, type ErrorCode } from '../../src/errors/index.js';
 import type { Material } from '../../src/keys/index.js';
 import { Logger, Redactor } from '../../src/log/index.js';
-import { TMPFS_MAGIC } from '../../src/materialize/index.js';
+import { tmpfsDir } from '../helpers/temp.js';
 
 export const isRoot = process.getuid?.() === 0;
 let accounts = '';
@@ -109,16 +109,6 @@ export function assertNoSecret(text: string): void {
   for (const needle of NEEDLES) assert.ok(!text.includes(needle), 'a secret value reached the log');
 }
 
-export async function until<T>(what: string, fn: () => T | undefined, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
 export async function rejectsWith(
   p: Promise<unknown>,
   code: ErrorCode,
@@ -133,8 +123,9 @@ export async function rejectsWith(
 }
 
 before(async () => {
-  tmpfs = (await statfs('/dev/shm').catch(() => undefined))?.type === TMPFS_MAGIC;
-  where.base = await mkdtemp(join(tmpfs ? '/dev/shm' : tmpdir(), 'teeinit-mat-'));
+  const base = tmpfsDir('teeinit-mat-');
+  tmpfs = base.onTmpfs;
+  where.base = base.path;
   accounts = await mkdtemp(join(tmpdir(), 'teeinit-accounts-'));
   await writeFile(
     join(accounts, 'passwd'),

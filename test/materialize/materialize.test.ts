@@ -18,9 +18,9 @@ import {
   proc,
   PSK,
   SECRETS,
-  until,
   where,
 } from './fixture.js';
+import { pollUntil } from '../helpers/poll.js';
 
 describe('materialize', () => {
   test(
@@ -165,7 +165,7 @@ describe('materialize', () => {
           {},
           capture().logger,
         );
-        await until('inotify events', () => (events.length >= 4 ? true : undefined));
+        await pollUntil('inotify events', () => events.length >= 4, 5000);
         assert.deepEqual(events, ['server-key', 'server-cert', 'ca', 'psk']);
         await m.cleanup();
         assert.deepEqual(await readdir(dir), [], 'cleanup empties a directory it did not create');
