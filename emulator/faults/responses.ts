@@ -2,14 +2,14 @@
 // Google JSON errors for the APIs, OAuth errors for STS client errors, plain text for the
 // metadata server and the launcher's teeserver socket.
 import type { ServerResponse } from 'node:http';
+import { UNAUTHENTICATED_MESSAGES } from '../bearer-auth.js';
 import { sendGoogleError, sendJson, sendText } from '../http.js';
 import type { RouteId } from '../faults-contract.js';
 
 const DEFAULTS: Readonly<Record<number, { message: string; reason?: string }>> = {
   400: { message: 'Request contains an invalid argument.' },
   401: {
-    message:
-      'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
+    message: UNAUTHENTICATED_MESSAGES.ACCESS_TOKEN_EXPIRED,
     reason: 'ACCESS_TOKEN_EXPIRED',
   },
   403: { message: 'The caller does not have permission', reason: 'IAM_PERMISSION_DENIED' },

@@ -2,6 +2,7 @@
 // with a Bearer token from the STS; allowed when the service account's bindings grant the
 // caller roles/iam.workloadIdentityUser or roles/iam.serviceAccountTokenCreator.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { authenticate } from '../bearer-auth.js';
 import type { EmulatorContext, EmulatorService } from '../context.js';
 import { readJsonObject, sendGoogleError, sendHtml404, sendJson } from '../http.js';
 import { isGranted } from '../members.js';
@@ -33,40 +34,11 @@ export function createIamCredentialsService(ctx: EmulatorContext): EmulatorServi
       const decision = await ctx.faults.intercept('iam.generateAccessToken', res);
       if (decision.kind === 'handled') return;
       const email = decodeURIComponent(match[2] ?? '');
-      const auth = ctx.tokens.resolve(req.headers.authorization);
-      if (req.headers.authorization === undefined) {
-        sendGoogleError(
-          res,
-          401,
-          'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
-          {
-            reason: 'CREDENTIALS_MISSING',
-            domain: 'googleapis.com',
-            metadata: {
-              service: 'iamcredentials.googleapis.com',
-              method: 'google.iam.credentials.v1.IAMCredentials.GenerateAccessToken',
-            },
-          },
-        );
-        return;
-      }
-      if (auth.status !== 'valid' || decision.kind === 'expired-token') {
-        const expired = auth.status === 'expired' || decision.kind === 'expired-token';
-        sendGoogleError(
-          res,
-          401,
-          'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
-          {
-            reason: expired ? 'ACCESS_TOKEN_EXPIRED' : 'ACCESS_TOKEN_TYPE_UNSUPPORTED',
-            domain: 'googleapis.com',
-            metadata: {
-              service: 'iamcredentials.googleapis.com',
-              method: 'google.iam.credentials.v1.IAMCredentials.GenerateAccessToken',
-            },
-          },
-        );
-        return;
-      }
+      const principal = authenticate(ctx.tokens, req, res, decision, {
+        service: 'iamcredentials.googleapis.com',
+        method: 'google.iam.credentials.v1.IAMCredentials.GenerateAccessToken',
+      });
+      if (principal === undefined) return;
       const body = await readJsonObject(req);
       if (body === undefined) {
         sendGoogleError(res, 400, 'Invalid JSON payload received.');
@@ -91,7 +63,7 @@ export function createIamCredentialsService(ctx: EmulatorContext): EmulatorServi
         sendGoogleError(res, 404, `Not found; Gaia id not found for email ${email}`);
         return;
       }
-      if (!isGranted(sa.bindings, IMPERSONATION_ROLES, auth.principal)) {
+      if (!isGranted(sa.bindings, IMPERSONATION_ROLES, principal)) {
         sendGoogleError(
           res,
           403,

@@ -1,13 +1,9 @@
-// Who may call Secret Manager in the emulator: bearer tokens resolved through the shared
-// registry, IAM permissions mapped to the predefined roles that carry them, and the
-// emulator owner (the admin token's principal) who may do everything.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// Who may call Secret Manager in the emulator (once emulator/bearer-auth.ts resolved the
+// caller): IAM permissions mapped to the predefined roles that carry them, and the emulator
+// owner (the admin token's principal) who may do everything.
 import type { AccessTokenRegistry } from '../access-tokens.js';
-import type { EmulatorContext } from '../context.js';
-import type { FaultDecision } from '../faults-contract.js';
 import { isGranted } from '../members.js';
 import type { IamBinding, Principal } from '../model.js';
-import { sendUnauthenticated } from './errors.js';
 
 /**
  * The emulator owner: the principal behind the admin token. It may create secrets, list
@@ -77,32 +73,4 @@ export function hasPermission(
   bindings: readonly IamBinding[],
 ): boolean {
   return isOwner(principal) || isGranted(bindings, PERMISSION_ROLES[permission], principal);
-}
-
-/**
- * Resolves the bearer token; answers 401 and returns undefined when it is missing,
- * unknown or expired (or the fault injector says to treat it as expired).
- */
-export function authenticate(
-  ctx: EmulatorContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-  decision: FaultDecision,
-  method: string,
-): Principal | undefined {
-  const header = req.headers.authorization;
-  if (header === undefined || header.trim() === '') {
-    sendUnauthenticated(res, 'CREDENTIALS_MISSING', method);
-    return undefined;
-  }
-  const resolved = ctx.tokens.resolve(header);
-  if (resolved.status === 'unknown') {
-    sendUnauthenticated(res, 'ACCESS_TOKEN_TYPE_UNSUPPORTED', method);
-    return undefined;
-  }
-  if (resolved.status === 'expired' || decision.kind === 'expired-token') {
-    sendUnauthenticated(res, 'ACCESS_TOKEN_EXPIRED', method);
-    return undefined;
-  }
-  return resolved.principal;
 }

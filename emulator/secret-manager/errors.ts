@@ -2,35 +2,6 @@
 import type { ServerResponse } from 'node:http';
 import { sendGoogleError } from '../http.js';
 
-const SERVICE = 'secretmanager.googleapis.com';
-const RPC = 'google.cloud.secretmanager.v1.SecretManagerService.';
-
-const UNAUTH_MESSAGES = {
-  CREDENTIALS_MISSING:
-    'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
-  ACCESS_TOKEN_TYPE_UNSUPPORTED:
-    'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
-  ACCESS_TOKEN_EXPIRED:
-    'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
-} as const;
-
-/** 401 UNAUTHENTICATED with the reason Google's front end gives. */
-export function sendUnauthenticated(
-  res: ServerResponse,
-  reason: keyof typeof UNAUTH_MESSAGES,
-  method: string,
-): void {
-  res.setHeader(
-    'www-authenticate',
-    'Bearer realm="https://accounts.google.com/", error="invalid_token"',
-  );
-  sendGoogleError(res, 401, UNAUTH_MESSAGES[reason], {
-    reason,
-    domain: 'googleapis.com',
-    metadata: { service: SERVICE, method: RPC + method },
-  });
-}
-
 /** 403 PERMISSION_DENIED, the same whether or not the resource exists. */
 export function sendPermissionDenied(
   res: ServerResponse,

@@ -1,10 +1,10 @@
 // The emulator's Secret Manager (REST v1): routes requests to their method after the fault
 // injector and authentication, on global and regional names alike.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { authenticate } from '../bearer-auth.js';
 import type { EmulatorContext, EmulatorService } from '../context.js';
 import type { RouteId } from '../faults-contract.js';
 import { sendGoogleError, sendHtml404 } from '../http.js';
-import { authenticate } from './auth.js';
 import type { SmCall } from './call.js';
 import { getIamPolicy, setIamPolicy } from './iam.js';
 import { parseSmPath, type SmPath } from './names.js';
@@ -87,7 +87,10 @@ async function handle(
   if (path === undefined || operation === undefined) return sendHtml404(res, url.pathname);
   const decision = await ctx.faults.intercept(operation.route, res);
   if (decision.kind === 'handled') return;
-  const principal = authenticate(ctx, req, res, decision, operation.rpc);
+  const principal = authenticate(ctx.tokens, req, res, decision, {
+    service: 'secretmanager.googleapis.com',
+    method: `google.cloud.secretmanager.v1.SecretManagerService.${operation.rpc}`,
+  });
   if (principal === undefined) return;
   const alt = url.searchParams.get('$alt') ?? '';
   const call: SmCall = {
