@@ -3,25 +3,21 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
 import { checkServerIdentity, connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
-import type { ProxyConfig } from '../config/types.js';
-import type { Address } from './address.js';
+import { formatAddress, type Address } from './address.js';
 import { authorizePeer } from './authorize.js';
+import { reportDrops, startRelay, type Front, type FrontParts } from './front.js';
 import { buildMtlsClientTls, tlsError, type MtlsClientTls } from './mtls-context.js';
 import { buildPskTable, pskProtocol, type PskTable } from './psk-context.js';
-import { Relay } from './relay.js';
-import { peerOf, type Reporter } from './reporter.js';
-import type { Front } from './server-front.js';
-import type { ConnectionTracker } from './tracker.js';
+import { peerOf } from './reporter.js';
 import type { ProxyMaterial } from './types.js';
 
 /** Why: mirrors createServerFront for the egress direction. */
 export function createClientFront(
-  config: ProxyConfig,
+  parts: FrontParts,
   material: ProxyMaterial,
   target: Address,
-  tracker: ConnectionTracker,
-  reporter: Reporter,
 ): Front {
+  const { config, tracker, reporter } = parts;
   const psk = config.mode === 'psk-client';
   let mtls: MtlsClientTls | undefined = psk ? undefined : buildMtlsClientTls(config, material);
   let table: PskTable | undefined = psk ? buildPskTable(config, material) : undefined;
@@ -80,9 +76,7 @@ export function createClientFront(
   }
 
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
-  server.on('drop', (data?: { remoteAddress?: string; remotePort?: number }) => {
-    reporter.reject('max-connections', data === undefined ? 'unknown' : peerOf(data));
-  });
+  reportDrops(server, reporter);
   server.on('connection', (local: Socket) => {
     const entry = tracker.accept(local);
     const peer = peerOf(local);
@@ -116,18 +110,8 @@ export function createClientFront(
         return;
       }
       relayed = true;
-      tracker.stats.established += 1;
-      const name = psk ? `psk:${identity}` : (config.serverName ?? formatTarget(target));
-      const relay = new Relay(
-        local,
-        upstream,
-        { ...config.limits, stats: tracker.stats },
-        (result) => {
-          reporter.closed(peer, name, result);
-          tracker.settle(local, entry);
-        },
-      );
-      tracker.attach(local, entry, relay);
+      const name = psk ? `psk:${identity}` : (config.serverName ?? formatAddress(target));
+      startRelay(parts, local, upstream, { accepted: { raw: local, entry }, peer, identity: name });
       local.resume();
     });
   });
@@ -139,8 +123,4 @@ export function createClientFront(
       else mtls = buildMtlsClientTls(config, next);
     },
   };
-}
-
-function formatTarget(target: Address): string {
-  return target.kind === 'unix' ? `unix:${target.path}` : `${target.host}:${target.port}`;
 }

@@ -1,23 +1,16 @@
 // Server modes (mtls-server, psk-server): listen with TLS, authenticate the peer, then
 // relay plaintext to the target (TCP on loopback or a unix socket).
-import type { Server as NetServer, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { createServer, type SecureContext, type TLSSocket, type TlsOptions } from 'node:tls';
-import type { ProxyConfig } from '../config/types.js';
 import type { Address } from './address.js';
 import { authorizePeer } from './authorize.js';
+import { reportDrops, startRelay, type Front, type FrontParts } from './front.js';
 import { buildMtlsServerTls, type MtlsServerTls } from './mtls-context.js';
 import { buildPskTable, decoyKey, pskProtocol, type PskTable } from './psk-context.js';
-import { Relay } from './relay.js';
-import { peerOf, printable, type Reporter } from './reporter.js';
+import { peerOf, printable } from './reporter.js';
 import { dialTarget } from './target.js';
-import type { ConnectionTracker, Tracked } from './tracker.js';
+import type { Tracked } from './tracker.js';
 import type { ProxyMaterial, RejectReason } from './types.js';
-
-export interface Front {
-  readonly server: NetServer;
-  /** Builds the new contexts first; throws (keeping the old ones) if they are broken. */
-  update(material: ProxyMaterial): void;
-}
 
 interface PskSeen {
   readonly identity: string;
@@ -26,12 +19,11 @@ interface PskSeen {
 
 /** Why: one listener serves both server modes; only the handshake checks differ. */
 export function createServerFront(
-  config: ProxyConfig,
+  parts: FrontParts,
   material: ProxyMaterial,
   target: Address,
-  tracker: ConnectionTracker,
-  reporter: Reporter,
 ): Front {
+  const { config, tracker, reporter } = parts;
   const psk = config.mode === 'psk-server';
   let mtls: MtlsServerTls | undefined = psk ? undefined : buildMtlsServerTls(config, material);
   let table: PskTable | undefined = psk ? buildPskTable(config, material) : undefined;
@@ -72,9 +64,7 @@ export function createServerFront(
     accepted.set(raw, tracker.accept(raw));
     raw.on('error', () => undefined); // reported through the TLS socket
   });
-  server.on('drop', (data?: { remoteAddress?: string; remotePort?: number }) => {
-    reporter.reject('max-connections', data === undefined ? 'unknown' : peerOf(data));
-  });
+  reportDrops(server, reporter);
   server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
     const pskSeen = seen.get(socket);
     const reason = classifyHandshakeError(err, pskSeen);
@@ -124,19 +114,13 @@ export function createServerFront(
     backend.once('error', (err: NodeJS.ErrnoException) => {
       if (!connected) reporter.targetFailed(peer, err.code ?? 'error');
     });
-    tracker.stats.established += 1;
-    const relay = new Relay(
-      socket,
-      backend,
-      { ...config.limits, stats: tracker.stats },
-      (result) => {
-        reporter.closed(peer, identity, result);
-        if (raw !== undefined && entry !== undefined) tracker.settle(raw, entry);
-      },
-    );
     const raw = findRaw(socket);
     const entry = raw === undefined ? undefined : accepted.get(raw);
-    if (raw !== undefined && entry !== undefined) tracker.attach(raw, entry, relay);
+    startRelay(parts, socket, backend, {
+      ...(raw !== undefined && entry !== undefined ? { accepted: { raw, entry } } : {}),
+      peer,
+      identity,
+    });
   });
 
   return {

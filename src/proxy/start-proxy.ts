@@ -11,7 +11,8 @@ import { hasAuthorizationRules } from './authorize.js';
 import { createClientFront } from './client-front.js';
 import { describe } from './mtls-context.js';
 import { Reporter } from './reporter.js';
-import { createServerFront, type Front } from './server-front.js';
+import type { Front } from './front.js';
+import { createServerFront } from './server-front.js';
 import { StatsCounter } from './stats.js';
 import { startStatusServer } from './status-server.js';
 import { ConnectionTracker } from './tracker.js';
@@ -34,10 +35,10 @@ export async function startProxy(
   const stats = new StatsCounter(config.name, config.mode);
   const tracker = new ConnectionTracker(stats);
   const reporter = new Reporter(stats, log);
-  const serverMode = config.mode === 'mtls-server' || config.mode === 'psk-server';
-  const front: Front = serverMode
-    ? createServerFront(config, material, target, tracker, reporter)
-    : createClientFront(config, material, target, tracker, reporter);
+  const parts = { config, tracker, reporter };
+  const front: Front = isServerMode(config)
+    ? createServerFront(parts, material, target)
+    : createClientFront(parts, material, target);
   front.server.maxConnections = config.limits.maxConnections;
 
   const address = await listenOn(front.server, listen, config.name);
@@ -83,8 +84,13 @@ export async function startProxy(
   };
 }
 
+// Server modes terminate TLS on `listen`; client modes originate it towards `target`.
+function isServerMode(config: ProxyConfig): boolean {
+  return config.mode === 'mtls-server' || config.mode === 'psk-server';
+}
+
 function checkPlaintextSide(config: ProxyConfig, listen: Address, target: Address): void {
-  const serverMode = config.mode === 'mtls-server' || config.mode === 'psk-server';
+  const serverMode = isServerMode(config);
   const plain = serverMode ? target : listen;
   const key = serverMode ? 'target' : 'listen';
   if (!isLoopback(plain) && !config.unsafeNonLoopback) {
