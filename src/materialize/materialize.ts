@@ -1,9 +1,9 @@
 // The materialize stage: everything used as a file is rendered and validated first, then
 // written to tmpfs in a fixed order (TLS keys, certificates, other secrets and keys,
 // templates); the result renders argv/env for each process and removes every file on exit.
-import { readFile } from 'node:fs/promises';
 import { rmdirSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { readTemplateText } from '../config/template-references.js';
 import type { Config, ProcessConfig } from '../config/types.js';
 import { TeeinitError } from '../errors/index.js';
 import type { Material } from '../keys/index.js';
@@ -33,30 +33,11 @@ export interface MaterializeOptions {
   readonly accountFiles?: AccountFiles;
 }
 
-async function loadTemplates(config: Config): Promise<Map<string, string>> {
-  const texts = new Map<string, string>();
-  for (const [name, t] of Object.entries(config.templates)) {
-    if (t.content !== undefined) {
-      texts.set(name, t.content);
-      continue;
-    }
-    if (t.source === undefined) {
-      throw new TeeinitError(
-        'TEEINIT_TEMPLATE_INVALID',
-        `templates.${name}: needs source or content.`,
-      );
-    }
-    try {
-      texts.set(name, await readFile(t.source, 'utf8'));
-    } catch (error) {
-      throw new TeeinitError(
-        'TEEINIT_TEMPLATE_INVALID',
-        `templates.${name}: cannot read source ${t.source} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
-        { cause: error },
-      );
-    }
-  }
-  return texts;
+/** Template texts by name, read with the same reader (and errors) as `teeinit validate`. */
+function loadTemplates(config: Config): Map<string, string> {
+  return new Map(
+    Object.keys(config.templates).map((name) => [name, readTemplateText(config, name)]),
+  );
 }
 
 function contentOf(
@@ -88,7 +69,7 @@ export async function materialize(
   options: MaterializeOptions = {},
 ): Promise<Materialized> {
   const dir = resolve(config.files.dir);
-  const texts = await loadTemplates(config);
+  const texts = loadTemplates(config);
   const plan = planFiles(config, texts);
   const owners = plan.map((f) => resolveOwner(f.owner, f.group, options.accountFiles));
   const paths = new Map(plan.map((f) => [f.ref, join(dir, f.fileName)]));
