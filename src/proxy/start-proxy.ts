@@ -172,8 +172,5 @@ async function closeProxy(
     ]);
   }
   await stopped;
-  log.info('proxy closed', {
-    ...tracker.stats.snapshot(),
-    rejected: tracker.stats.snapshot().rejected,
-  });
+  log.info('proxy closed', { ...tracker.stats.snapshot() });
 }
