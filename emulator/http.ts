@@ -95,17 +95,21 @@ export function sendGoogleError(
   sendJson(res, code, { error: { code, message, status, details } });
 }
 
-/** The HTML 404 page Google's front end answers for an unknown URL path. */
-export function sendHtml404(res: ServerResponse, path: string): void {
-  const body = `<!DOCTYPE html>
+/** The HTML 404 page Google's front ends answer for an unknown URL path. */
+export function notFoundPage(path: string): string {
+  return `<!DOCTYPE html>
 <html lang=en>
   <meta charset=utf-8>
   <title>Error 404 (Not Found)!!1</title>
   <p><b>404.</b> <ins>That’s an error.</ins>
   <p>The requested URL <code>${escapeHtml(path)}</code> was not found on this server.  <ins>That’s all we know.</ins>
 `;
+}
+
+// Answers an unknown URL path with that page.
+export function sendHtml404(res: ServerResponse, path: string): void {
   res.writeHead(404, { 'content-type': 'text/html; charset=UTF-8' });
-  res.end(body);
+  res.end(notFoundPage(path));
 }
 
 function escapeHtml(s: string): string {

@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClaimSettings } from '../attestation/claims.js';
 import type { EmulatorContext, EmulatorService } from '../context.js';
+import { notFoundPage } from '../http.js';
 
 const PREFIX = '/computeMetadata/v1';
 
@@ -90,12 +91,7 @@ export function createMetadataService(
         }
         return;
       }
-      send(
-        res,
-        404,
-        `<!DOCTYPE html>\n<html lang=en>\n  <title>Error 404 (Not Found)!!1</title>\n  <p><b>404.</b> <ins>That’s an error.</ins>\n  <p>The requested URL <code>${url.pathname.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)}</code> was not found on this server.  <ins>That’s all we know.</ins>\n`,
-        'text/html; charset=UTF-8',
-      );
+      send(res, 404, notFoundPage(url.pathname), 'text/html; charset=UTF-8');
     },
   };
 }
