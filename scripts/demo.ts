@@ -12,6 +12,7 @@ import { connect, type ConnectionOptions } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { startDemoWorld } from '../emulator/demo-world.js';
 import { deriveKey } from '../src/keys/index.js';
+import { TMPFS_MAGIC } from '../src/materialize/index.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const BACKEND = fileURLToPath(new URL('./demo-backend.js', import.meta.url));
@@ -36,7 +37,7 @@ function which(binary: string): boolean {
 
 function secretsDir(): { dir: string; tmpfs: boolean } {
   try {
-    if (statfsSync('/dev/shm').type === 0x01021994) {
+    if (statfsSync('/dev/shm').type === TMPFS_MAGIC) {
       return { dir: join(mkdtempSync('/dev/shm/teeinit-demo-'), 'secrets'), tmpfs: true };
     }
   } catch {
