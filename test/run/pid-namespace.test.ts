@@ -4,96 +4,89 @@
 // by tini; the secrets directory is emptied.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pidNamespaceUnavailable, UNSHARE_TINI } from '../helpers/pid-namespace.js';
 import { pollUntil } from '../helpers/poll.js';
 import { childPids } from '../helpers/procfs.js';
 import { CLI, FIXTURES } from '../helpers/teeinit-process.js';
 import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
 import { writeConfig } from './world-config.js';
 
-const UNSHARE = ['unshare', '--pid', '--fork', '--mount-proc', 'tini', '--'];
-
-function unavailable(): string | false {
-  const probe = spawnSync(UNSHARE[0]!, [...UNSHARE.slice(1), 'true'], {
-    encoding: 'utf8',
-    timeout: 10_000,
-  });
-  if (probe.error) return `unshare/tini not runnable: ${probe.error.message}`;
-  if (probe.status !== 0) return `unshare --pid not permitted here: ${probe.stderr.trim()}`;
-  return false;
-}
-
-describe('run: tini as PID 1, teeinit below it', { skip: unavailable(), timeout: 60_000 }, () => {
-  let work: string;
-  let secrets: { path: string; onTmpfs: boolean };
-  before(() => {
-    work = tempDir('teeinit-pidns-');
-    secrets = tmpfsDir('teeinit-pidns-secrets-');
-    writeFileSync(join(work, 'greeting.txt'), 'local development secret\n');
-  });
-  after(() => {
-    removeDir(work);
-    removeDir(secrets.path);
-  });
-
-  function config(name: string, processes: unknown[]): { path: string; dir: string } {
-    const dir = join(secrets.path, name);
-    const path = writeConfig(work, {
-      version: 1,
-      collaborators: { local: { credentials: 'none' } },
-      secrets: { greeting: { from: 'local', path: join(work, 'greeting.txt') } },
-      files: { dir, unsafeAllowNonTmpfs: !secrets.onTmpfs, entries: { greeting: {} } },
-      processes,
+describe(
+  'run: tini as PID 1, teeinit below it',
+  { skip: pidNamespaceUnavailable(), timeout: 60_000 },
+  () => {
+    let work: string;
+    let secrets: { path: string; onTmpfs: boolean };
+    before(() => {
+      work = tempDir('teeinit-pidns-');
+      secrets = tmpfsDir('teeinit-pidns-secrets-');
+      writeFileSync(join(work, 'greeting.txt'), 'local development secret\n');
     });
-    return { path, dir };
-  }
+    after(() => {
+      removeDir(work);
+      removeDir(secrets.path);
+    });
 
-  function start(configPath: string): {
-    pid: number;
-    exited: Promise<number>;
-    output: () => string;
-  } {
-    const child = spawn(
-      UNSHARE[0]!,
-      [...UNSHARE.slice(1), process.execPath, CLI, 'run', '-c', configPath],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number>((resolve) =>
-      child.on('exit', (code) => resolve(code ?? -1)),
-    );
-    return { pid: child.pid!, exited, output: () => output };
-  }
+    function config(name: string, processes: unknown[]): { path: string; dir: string } {
+      const dir = join(secrets.path, name);
+      const path = writeConfig(work, {
+        version: 1,
+        collaborators: { local: { credentials: 'none' } },
+        secrets: { greeting: { from: 'local', path: join(work, 'greeting.txt') } },
+        files: { dir, unsafeAllowNonTmpfs: !secrets.onTmpfs, entries: { greeting: {} } },
+        processes,
+      });
+      return { path, dir };
+    }
 
-  test('pidns-sigterm: tini → teeinit → app, exit code 42 comes back out', async () => {
-    const marker = join(work, 'app.pid');
-    const { path, dir } = config('sigterm', [
-      { name: 'app', run: [process.execPath, FIXTURES + 'trap-sigterm.js', marker, '42'] },
-    ]);
-    const run = start(path);
-    const tini = await pollUntil('tini', () => childPids(run.pid)[0], 15_000);
-    await pollUntil('app started', () => existsSync(marker), 15_000);
-    assert.deepEqual(readdirSync(dir), ['greeting']);
-    process.kill(tini, 'SIGTERM');
-    assert.equal(await run.exited, 42, run.output());
-    assert.match(run.output(), /got SIGTERM/);
-    assert.ok(!existsSync(dir) || readdirSync(dir).length === 0, 'secrets removed');
-  });
+    function start(configPath: string): {
+      pid: number;
+      exited: Promise<number>;
+      output: () => string;
+    } {
+      const child = spawn(
+        UNSHARE_TINI[0],
+        [...UNSHARE_TINI.slice(1), process.execPath, CLI, 'run', '-c', configPath],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      const exited = new Promise<number>((resolve) =>
+        child.on('exit', (code) => resolve(code ?? -1)),
+      );
+      return { pid: child.pid!, exited, output: () => output };
+    }
 
-  test('pidns-orphans: an orphan of the application is reaped by tini', async () => {
-    const pidFile = join(work, 'orphan.pid');
-    const { path } = config('orphan', [
-      { name: 'check', run: [process.execPath, FIXTURES + 'check-reaped.js', pidFile, '1500'] },
-      { name: 'orphaner', run: [process.execPath, FIXTURES + 'spawn-orphan.js', pidFile, '300'] },
-    ]);
-    const run = start(path);
-    assert.equal(await run.exited, 0, run.output());
-    assert.match(run.output(), /^reaped \d+$/m);
-  });
-});
+    test('pidns-sigterm: tini → teeinit → app, exit code 42 comes back out', async () => {
+      const marker = join(work, 'app.pid');
+      const { path, dir } = config('sigterm', [
+        { name: 'app', run: [process.execPath, FIXTURES + 'trap-sigterm.js', marker, '42'] },
+      ]);
+      const run = start(path);
+      const tini = await pollUntil('tini', () => childPids(run.pid)[0], 15_000);
+      await pollUntil('app started', () => existsSync(marker), 15_000);
+      assert.deepEqual(readdirSync(dir), ['greeting']);
+      process.kill(tini, 'SIGTERM');
+      assert.equal(await run.exited, 42, run.output());
+      assert.match(run.output(), /got SIGTERM/);
+      assert.ok(!existsSync(dir) || readdirSync(dir).length === 0, 'secrets removed');
+    });
+
+    test('pidns-orphans: an orphan of the application is reaped by tini', async () => {
+      const pidFile = join(work, 'orphan.pid');
+      const { path } = config('orphan', [
+        { name: 'check', run: [process.execPath, FIXTURES + 'check-reaped.js', pidFile, '1500'] },
+        { name: 'orphaner', run: [process.execPath, FIXTURES + 'spawn-orphan.js', pidFile, '300'] },
+      ]);
+      const run = start(path);
+      assert.equal(await run.exited, 0, run.output());
+      assert.match(run.output(), /^reaped \d+$/m);
+    });
+  },
+);

@@ -5,9 +5,9 @@
 // the children it spawned, which is why tini is PID 1 and teeinit runs below it.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { pidNamespaceUnavailable, UNSHARE_PID, UNSHARE_TINI } from '../helpers/pid-namespace.js';
 import { pollUntil } from '../helpers/poll.js';
 import { childPids } from '../helpers/procfs.js';
 import { readLog, readPid, runDriver, tempDir } from './helpers.js';
@@ -15,18 +15,7 @@ import { readLog, readPid, runDriver, tempDir } from './helpers.js';
 const tmp = tempDir();
 after(() => tmp.remove());
 
-const UNSHARE = ['unshare', '--pid', '--fork', '--mount-proc'];
-
-function unavailable(): string | false {
-  const probe = spawnSync(UNSHARE[0]!, [...UNSHARE.slice(1), 'tini', '--', 'true'], {
-    encoding: 'utf8',
-    timeout: 10_000,
-  });
-  if (probe.error) return `unshare/tini not runnable: ${probe.error.message}`;
-  if (probe.status !== 0) return `unshare --pid not permitted here: ${probe.stderr.trim()}`;
-  return false;
-}
-const skip = unavailable();
+const skip = pidNamespaceUnavailable();
 
 /** The host pid of tini: the child of the unshare process. */
 async function tiniPid(unsharePid: number): Promise<number> {
@@ -57,7 +46,7 @@ describe('supervisor under tini in a PID namespace', { skip }, () => {
             extraEnv: { FIXTURE_LOG: log },
           },
         ],
-        [...UNSHARE, 'tini', '--'],
+        UNSHARE_TINI,
       );
       const tini = await tiniPid(run.child.pid!);
       await pollUntil('app ready', () => readPid(marker));
@@ -80,7 +69,7 @@ describe('supervisor under tini in a PID namespace', { skip }, () => {
       const run = runDriver(
         dir,
         [{ name: 'app', fixture: 'forever', args: [marker] }],
-        [...UNSHARE, 'tini', '--'],
+        UNSHARE_TINI,
       );
       const tini = await tiniPid(run.child.pid!);
       await pollUntil('app ready', () => readPid(marker));
@@ -91,11 +80,7 @@ describe('supervisor under tini in a PID namespace', { skip }, () => {
 
   test('a child exit code passes through tini', { timeout: 30_000 }, async () => {
     const dir = subdir('exit');
-    const run = runDriver(
-      dir,
-      [{ name: 'app', fixture: 'exit-with', args: ['7'] }],
-      [...UNSHARE, 'tini', '--'],
-    );
+    const run = runDriver(dir, [{ name: 'app', fixture: 'exit-with', args: ['7'] }], UNSHARE_TINI);
     assert.equal(await run.exited, 7, run.stderr());
   });
 
@@ -108,7 +93,7 @@ describe('supervisor under tini in a PID namespace', { skip }, () => {
         { name: 'check', fixture: 'check-reaped', args: [pidFile, '1500'] },
         { name: 'orphaner', fixture: 'spawn-orphan', args: [pidFile, '300'] },
       ],
-      [...UNSHARE, 'tini', '--'],
+      UNSHARE_TINI,
     );
     assert.equal(await run.exited, 0, run.stdout() + run.stderr());
     assert.match(run.stdout(), /^reaped \d+$/m);
@@ -123,7 +108,7 @@ describe('supervisor under tini in a PID namespace', { skip }, () => {
         { name: 'check', fixture: 'check-reaped', args: [pidFile, '1000'] },
         { name: 'orphaner', fixture: 'spawn-orphan', args: [pidFile, '300'] },
       ],
-      UNSHARE,
+      UNSHARE_PID,
     );
     assert.equal(await run.exited, 3, run.stdout() + run.stderr());
     assert.match(run.stdout(), /^zombie \d+$/m);
