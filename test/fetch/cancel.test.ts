@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createTransporter, withCallSignal } from '../../src/identity/transporter.js';
 import { Logger, Redactor } from '../../src/log/index.js';
+import { holdRoute } from '../helpers/hold-route.js';
+import { pollUntil } from '../helpers/poll.js';
 import { FetchHarness, ref } from './harness.js';
-import { holdRoute, StrayWatch } from './stray-watch.js';
+import { StrayWatch } from './stray-watch.js';
 import type { LogCapture } from './world.js';
 import { ALICE, reader, secretValue, startWorld, workload, type World } from './world.js';
 
@@ -147,16 +149,17 @@ describe('cancellation leaves nothing behind', () => {
     const token = readFileSync(world.em.tokenFile);
     const sts = holdRoute(world.em, { route: 'sts.token', latencyMs: 1 });
     await cancelWhen(t, config({ attestation: { tokenFile: fifo } }), async (abort) => {
-      const deadline = Date.now() + 8000;
-      let fd: number | undefined;
-      while (fd === undefined) {
-        try {
-          fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK); // ENXIO: no reader yet
-        } catch {
-          if (Date.now() > deadline) throw new Error('the token file was never opened');
-          await new Promise((r) => setTimeout(r, 10));
-        }
-      }
+      const fd = await pollUntil(
+        'the token file to be opened',
+        () => {
+          try {
+            return openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+          } catch {
+            return undefined; // ENXIO: no reader yet
+          }
+        },
+        8000,
+      );
       abort();
       writeSync(fd, token);
       closeSync(fd);

@@ -2,8 +2,6 @@
 // unhandled rejection raised after the call already rejected (in production either one
 // crashes teeinit with a stack trace instead of a clean TEEINIT_STARTUP_CANCELLED, 143).
 import assert from 'node:assert/strict';
-import { parseFaultRules } from '../../emulator/faults/rules.js';
-import type { RunningEmulator } from '../../emulator/index.js';
 
 /** Process-wide listeners recording every uncaught exception and unhandled rejection. */
 export class StrayWatch {
@@ -30,25 +28,6 @@ export class StrayWatch {
     }
     assert.deepEqual(this.events, [], 'asynchronous errors after the cancellation');
   }
-}
-
-/**
- * Delays every request on `rule.route` (5 s unless the rule says otherwise); the returned
- * function resolves once one such request has reached the emulator and is being held.
- */
-export function holdRoute(
-  em: RunningEmulator,
-  rule: Record<string, unknown> & { route: string },
-): (timeoutMs?: number) => Promise<void> {
-  const id = `hold-${rule.route}-${Date.now()}`;
-  for (const r of parseFaultRules({ latencyMs: 5000, ...rule, id, times: 1000 })) em.faults.add(r);
-  return async (timeoutMs = 8000) => {
-    const deadline = Date.now() + timeoutMs;
-    while ((em.faults.list().find((r) => r.id === id)?.times ?? 0) >= 1000) {
-      if (Date.now() > deadline) throw new Error(`no request reached ${rule.route}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
 }
 
 function describe(e: unknown): string {

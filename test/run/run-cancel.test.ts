@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startDemoWorld, type DemoWorld } from '../../emulator/demo-world.js';
 import { parseFaultRules } from '../../emulator/faults/rules.js';
+import { holdRoute } from '../helpers/hold-route.js';
 import { FIXTURES, runTeeinit, type TeeinitProcess } from '../helpers/teeinit-process.js';
 import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
 import { worldConfig, writeConfig } from './world-config.js';
@@ -55,18 +56,10 @@ describe('run: cancelled start-up', { timeout: 60_000 }, () => {
   });
 
   test('SIGTERM while the STS exchange is held by the server', async (t) => {
-    const [rule] = parseFaultRules([
-      { route: 'sts.token', latencyMs: 5000, times: 1000, id: 'cancel-hold' },
-    ]);
-    assert.ok(rule);
-    world.emulator.faults.add(rule);
+    const held = holdRoute(world.emulator, { route: 'sts.token' });
     t.after(() => world.emulator.faults.clear());
     const p = start('sts-held');
-    const deadline = Date.now() + 10_000;
-    while ((world.emulator.faults.list().find((r) => r.id === 'cancel-hold')?.times ?? 0) >= 1000) {
-      assert.ok(Date.now() < deadline, `no STS request arrived:\n${p.output()}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await held(10_000).catch((e: Error) => assert.fail(`${e.message}:\n${p.output()}`));
     p.kill('SIGTERM');
     await assertCleanCancel(p);
   });
