@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
+import { pollUntil } from '../helpers/poll.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -28,10 +29,11 @@ async function serve(stateDir: string, extra: string[] = []): Promise<Served> {
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 15_000;
-  while (!out.includes('# stop with') && Date.now() < deadline && child.exitCode === null) {
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await pollUntil(
+    'the emulator to print its endpoints (or exit)',
+    () => out.includes('# stop with') || child.exitCode !== null,
+    15_000,
+  ).catch(() => undefined); // the assertion below reports what it printed
   assert.match(out, /# stop with/, out);
   return { child, output: () => out, exit };
 }
