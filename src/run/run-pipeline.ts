@@ -126,12 +126,14 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     }
     return cancelledBy === undefined ? err.exitCode : signalExitCode(cancelledBy);
   } finally {
-    signals.dispose();
+    // Signals stay routed until the files are gone: a second SIGTERM during the proxies'
+    // drain must not kill teeinit with its default action and leave secret files behind.
     await closeProxies(drainMs);
     if (files !== undefined) {
       await files.cleanup();
       logger.info('secret files removed', { dir: files.dir, count: files.files.size });
     }
+    signals.dispose();
     process.removeListener('exit', onExit);
   }
 }

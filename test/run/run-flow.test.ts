@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { startDemoWorld, type DemoWorld } from '../../emulator/demo-world.js';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import {
   assertNoSecretsInFiles,
   filesModifiedSince,
 } from '../helpers/leak-scan.js';
+import { freePort } from '../helpers/net.js';
 import { FIXTURES, logLines, runTeeinit } from '../helpers/teeinit-process.js';
 import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
 import { worldConfig, writeConfig } from './world-config.js';
@@ -83,5 +85,48 @@ describe('run: the whole flow', { timeout: 90_000 }, () => {
     const t = runTeeinit(['run', '-c', writeConfig(work, config)]);
     assert.equal(await t.exited(), 3, t.output());
     assert.ok(!existsSync(dir) || readdirSync(dir).length === 0);
+  });
+
+  test('run-second-sigterm-during-drain: secret files are still removed', async () => {
+    const dir = join(secrets.path, 'drain');
+    const port = await freePort();
+    const config = worldConfig(
+      world,
+      dir,
+      [{ name: 'app', run: [process.execPath, '-e', 'setInterval(() => {}, 1000)'] }],
+      {
+        shutdown: { stopTimeout: '3s' },
+        proxies: [
+          {
+            name: 'ingress',
+            mode: 'psk-server',
+            listen: `127.0.0.1:${port}`,
+            target: '127.0.0.1:9',
+            psk: 'session-psk',
+            identity: 'client',
+            limits: { handshakeTimeout: '1h' },
+          },
+        ],
+      },
+    );
+    if (!secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
+    const t = runTeeinit(['run', '-c', writeConfig(work, config)]);
+    // A connection that never completes its handshake keeps the proxy draining.
+    await t.waitFor(/"running"/);
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    try {
+      await new Promise((resolve) => socket.once('connect', resolve));
+      assert.ok(readdirSync(dir).length > 0, 'files written');
+      t.kill('SIGTERM');
+      // The pipeline's own "stopping" line (no stage): the children are gone, the drain runs.
+      await t.waitFor(/"message":"stopping","time":"[^"]*","reason":"stopped"/);
+      t.kill('SIGTERM');
+      await t.exited();
+      assert.ok(!existsSync(dir) || readdirSync(dir).length === 0, t.output());
+      assert.match(t.stdout(), /secret files removed/);
+    } finally {
+      socket.destroy();
+    }
   });
 });
