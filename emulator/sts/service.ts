@@ -1,6 +1,7 @@
 // Security Token Service: `POST /v1/token` (form or camelCase JSON) exchanges an attestation
 // JWT for an opaque access token of a federated workload principal (gcp-wire.md §2).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ISSUER } from '../attestation/claims.js';
 import type { EmulatorContext, EmulatorService } from '../context.js';
 import { readBody, sendHtml404, sendJson } from '../http.js';
 import { mapIdentity } from './attribute-mapping.js';
@@ -14,7 +15,6 @@ const SUBJECT_TOKEN_TYPES = [
   'urn:ietf:params:oauth:token-type:jwt',
   'urn:ietf:params:oauth:token-type:id_token',
 ];
-export const DEFAULT_ISSUER = 'https://confidentialcomputing.googleapis.com';
 
 export interface StsOptions {
   /** The attestation issuer's current JWKS (the emulator's own keys). */
@@ -91,7 +91,7 @@ function exchange(
   const full = providerResourceName(provider.projectNumber, provider.poolId, provider.providerId);
   const claims = verifySubjectToken({
     token: p.subject_token,
-    issuer: provider.issuerUri ?? DEFAULT_ISSUER,
+    issuer: provider.issuerUri ?? ISSUER,
     jwks: options.jwks(),
     allowedAudiences: provider.allowedAudiences ?? [
       'https://sts.googleapis.com',
