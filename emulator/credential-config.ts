@@ -1,13 +1,14 @@
 // The `external_account` credential configuration a workload uses with Workload Identity
 // Federation, pointed at the emulator's STS, IAM credentials and token file.
+import { DEFAULT_POOL, DEFAULT_PROVIDER } from './default-world.js';
 import { providerResourceName } from './sts/provider-name.js';
 
 export interface CredentialConfigOptions {
   /** Project id or number of the collaborator's pool. */
   readonly project: string;
-  /** Default `tee`. */
+  /** Default `cs-pool`. */
   readonly pool?: string;
-  /** Default `cs`. */
+  /** Default `attestation-verifier`. */
   readonly provider?: string;
   /** Impersonate this service account (optional). */
   readonly serviceAccount?: string;
@@ -29,8 +30,8 @@ export function credentialConfig(
 ): Record<string, unknown> {
   const audience = providerResourceName(
     projectNumber(o.project),
-    o.pool ?? 'cs-pool',
-    o.provider ?? 'attestation-verifier',
+    o.pool ?? DEFAULT_POOL,
+    o.provider ?? DEFAULT_PROVIDER,
   );
   return {
     type: 'external_account',

@@ -1,8 +1,13 @@
 // The ready-made world the emulator starts with when no config is given: two
-// collaborators, alice and bob, each with a Workload Identity pool `tee`, a provider `cs`
-// that admits only the demo image on Confidential Space, and one impersonable reader SA.
+// collaborators, alice and bob, each with a Workload Identity pool `cs-pool`, a provider
+// `attestation-verifier` that admits only the demo image on Confidential Space, and one
+// impersonable reader SA.
 import { DEFAULT_IMAGE_DIGEST } from './attestation/claims.js';
 import type { EmulatorConfigInput } from './config.js';
+
+/** The default world's pool and provider ids (also the defaults of credentialConfig). */
+export const DEFAULT_POOL = 'cs-pool';
+export const DEFAULT_PROVIDER = 'attestation-verifier';
 
 /** The Confidential Space mapping from Google's docs (gcp-wire.md §2). */
 export const CONFIDENTIAL_SPACE_MAPPING: Readonly<Record<string, string>> = {
@@ -40,8 +45,8 @@ export function defaultWorld(imageDigest: string = DEFAULT_IMAGE_DIGEST): Emulat
     ],
     providers: COLLABORATORS.map((c) => ({
       project: c.project,
-      pool: 'cs-pool',
-      provider: 'attestation-verifier',
+      pool: DEFAULT_POOL,
+      provider: DEFAULT_PROVIDER,
       attributeMapping: { ...CONFIDENTIAL_SPACE_MAPPING },
       attributeCondition: confidentialSpaceCondition(imageDigest),
     })),
@@ -50,7 +55,7 @@ export function defaultWorld(imageDigest: string = DEFAULT_IMAGE_DIGEST): Emulat
       bindings: [
         {
           role: 'roles/iam.workloadIdentityUser',
-          members: [imagePrincipalSet(c.number, 'cs-pool', imageDigest)],
+          members: [imagePrincipalSet(c.number, DEFAULT_POOL, imageDigest)],
         },
       ],
     })),

@@ -3,7 +3,7 @@
 // all stored in Secret Manager and granted to the demo image only.
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_IMAGE_DIGEST } from './attestation/claims.js';
-import { imagePrincipalSet } from './default-world.js';
+import { DEFAULT_POOL, imagePrincipalSet } from './default-world.js';
 import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from './index.js';
 import { createCa, issueCert, type IssuedCa, type Pem } from './pki.js';
 import { applySeed, parseSeedDocument } from './seed/apply.js';
@@ -52,7 +52,7 @@ export async function startDemoWorld(
     });
     const shares = { alice: randomBytes(32).toString('hex'), bob: randomBytes(32).toString('hex') };
     const grant = (project: string): { role: string; members: string[] }[] => [
-      { role: ACCESSOR, members: [imagePrincipalSet(project, 'cs-pool', DEFAULT_IMAGE_DIGEST)] },
+      { role: ACCESSOR, members: [imagePrincipalSet(project, DEFAULT_POOL, DEFAULT_IMAGE_DIGEST)] },
     ];
     const alice = '111111111111';
     const bob = '222222222222';

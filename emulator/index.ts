@@ -17,7 +17,7 @@ import {
   type EmulatorConfigInput,
 } from './config.js';
 import type { EmulatorContext, EmulatorService } from './context.js';
-import { defaultWorld } from './default-world.js';
+import { DEFAULT_POOL, DEFAULT_PROVIDER, defaultWorld } from './default-world.js';
 import { FaultController } from './faults/controller.js';
 import { createIamCredentialsService } from './iam/service.js';
 import { createMetadataService } from './metadata/service.js';
@@ -212,7 +212,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     faults,
     attestation,
     adminToken,
-    providerAudience(project, pool = 'cs-pool', provider = 'attestation-verifier') {
+    providerAudience(project, pool = DEFAULT_POOL, provider = DEFAULT_PROVIDER) {
       return providerResourceName(store.projectNumber(project) ?? project, pool, provider);
     },
     credentialConfig(o) {
