@@ -6,58 +6,25 @@
 //   A/B: OTHER=path/to/proxy-serve.js (another build; default this one) with OTHER_NODE_ARGS,
 //   OTHER_EXTRA='{json merged into its config}'. The machine is shared: compare the CPU
 //   microseconds per request (stable) more than rps (noisy).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createCa, issueCert } from '../emulator/pki.js';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import {
+  BenchEnv,
+  PROXY_SERVE,
+  freePort,
+  haproxyConfig,
+  proxyConfig,
+  redisBenchmark,
+  startTeeinitProxy,
+  waitPort,
+  writeBenchPki,
+} from './proxy-setup.js';
 
 const N = Number(process.env.N ?? 50000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const CONNS = Number(process.env.CONNS ?? 50);
 const PROXY_EXTRA = JSON.parse(process.env.PROXY_EXTRA ?? '{}') as object;
-const dir = mkdtempSync(join(tmpdir(), 'teeinit-ab-'));
-const file = (n: string): string => join(dir, n);
-const children: ChildProcess[] = [];
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-async function waitPort(port: number): Promise<void> {
-  for (let i = 0; i < 200; i += 1) {
-    const up = await new Promise<boolean>((r) => {
-      const s = connect(port, '127.0.0.1', () => (s.destroy(), r(true)));
-      s.on('error', () => r(false));
-    });
-    if (up) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`port ${port} never opened`);
-}
-
-function start(cmd: string, args: string[], input?: string): ChildProcess {
-  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-  children.push(child);
-  if (input !== undefined) child.stdin?.end(input);
-  return child;
-}
-
-function output(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.on('error', reject);
-    child.on('close', () => resolve(out));
-  });
-}
+const env = new BenchEnv('teeinit-ab-');
 
 /** CPU seconds (user, system) a process and its direct children (cluster workers) have used. */
 function cpu(pid: number | undefined): [number, number] {
@@ -98,95 +65,41 @@ async function measured(
 }
 
 async function bench(port: number): Promise<{ rps: number; p50: number }> {
-  const csv = await output('redis-benchmark', [
-    ...['-h', '127.0.0.1', '-p', String(port), '-t', 'get', '-c', String(CONNS)],
-    ...['-n', String(N), '--csv', '--tls', '--cacert', file('ca.crt')],
-    ...['--cert', file('client.crt'), '--key', file('client.key')],
-  ]);
-  const row = csv
-    .split('\n')
-    .find((l) => l.startsWith('"GET"'))
-    ?.split(',')
-    .map((c) => c.replace(/"/g, ''));
+  const rows = await redisBenchmark(env, port, { tests: 'get', conns: CONNS, n: N, tls: true });
+  const row = rows.get('GET');
   return { rps: Number(row?.[1]), p50: Number(row?.[4]) };
 }
 
 async function main(): Promise<void> {
-  const ca = await createCa('ab CA');
-  const server = await issueCert(ca, {
-    commonName: 'localhost',
-    dnsNames: ['localhost'],
-    ips: ['127.0.0.1'],
-    usage: 'server',
-  });
-  const client = await issueCert(ca, { commonName: 'bench-client', usage: 'client' });
-  const w = (n: string, b: string): void => writeFileSync(file(n), b, { mode: 0o600 });
-  w('ca.crt', ca.cert);
-  w('client.crt', client.cert);
-  w('client.key', client.key);
-  w('server.pem', server.cert + server.key);
+  const { ca, server } = await writeBenchPki(env, 'ab CA');
   const [redisPort, haproxyPort] = [await freePort(), await freePort()];
-  start('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '']);
+  env.start('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '']);
   await waitPort(redisPort);
-  w(
-    'haproxy.cfg',
-    `global\n  maxconn 1000\n${process.env.HAPROXY_THREADS === undefined ? '' : `  nbthread ${process.env.HAPROXY_THREADS}\n`}defaults\n  mode tcp\n  timeout connect 5s\n  timeout client 300s\n  timeout server 300s\nfrontend f\n  bind 127.0.0.1:${haproxyPort} ssl crt ${file('server.pem')} ca-file ${file('ca.crt')} verify required\n  default_backend b\nbackend b\n  server r 127.0.0.1:${redisPort}\n`,
-  );
-  const haproxy = start('haproxy', ['-f', file('haproxy.cfg')]);
-  const config = {
+  env.write('haproxy.cfg', haproxyConfig(env, haproxyPort, redisPort, process.env.HAPROXY_THREADS));
+  const haproxy = env.start('haproxy', ['-f', env.file('haproxy.cfg')]);
+  const config = proxyConfig({
     name: 'ab',
     mode: 'mtls-server',
-    listen: '127.0.0.1:0',
     target: `127.0.0.1:${redisPort}`,
     tls: 'server',
-    sniCa: {},
-    identities: {},
-    tlsVersion: '1.3',
-    unsafeNonLoopback: false,
-    start: 'before-processes',
     authorize: { allowAll: true, commonNames: [], dnsNames: [], uris: [], spkiSha256: [] },
-    limits: {
-      handshakeTimeout: 10000,
-      idleTimeout: 300000,
-      maxLifetime: 0,
-      maxConnections: 10000,
-      connectTimeout: 5000,
-    },
     ...PROXY_EXTRA,
-  };
-  const nodeArgs = (process.env.NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  });
+  const split = (v: string | undefined): string[] => (v ?? '').split(' ').filter((x) => x !== '');
+  const nodeArgs = split(process.env.NODE_ARGS);
   if (process.env.PROF !== undefined)
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${process.env.PROF}`);
-  const input = JSON.stringify({
-    config: 'CONFIG',
-    tls: { server: { certPem: server.cert, keyPem: server.key, caPem: ca.cert } },
-    keys: {},
-  });
+  const tls = { server: { certPem: server.cert, keyPem: server.key, caPem: ca.cert } };
   // OTHER=/path/to/other/dist/bench/proxy-serve.js adds a second teeinit build (A/B).
-  const here = fileURLToPath(new URL('./proxy-serve.js', import.meta.url));
-  const split = (v: string | undefined): string[] => (v ?? '').split(' ').filter((x) => x !== '');
-  const builds: [string, string, string[], object][] = [['teeinit', here, nodeArgs, config]];
+  const builds: [string, string, string[], object][] = [['teeinit', PROXY_SERVE, nodeArgs, config]];
   if (['OTHER', 'OTHER_EXTRA', 'OTHER_NODE_ARGS'].some((k) => process.env[k] !== undefined)) {
     const extra = JSON.parse(process.env.OTHER_EXTRA ?? '{}') as object;
     const args = [...split(process.env.OTHER_NODE_ARGS), ...nodeArgs];
-    builds.push(['other', process.env.OTHER ?? here, args, { ...config, ...extra }]);
+    builds.push(['other', process.env.OTHER ?? PROXY_SERVE, args, { ...config, ...extra }]);
   }
   const proxies: { name: string; child: ChildProcess; port: number }[] = [];
   for (const [name, script, args, cfg] of builds) {
-    const child = start(
-      process.execPath,
-      [...args, script],
-      input.replace('"CONFIG"', JSON.stringify(cfg)),
-    );
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-        out += d;
-        const m = /ADDRESS \S+:(\d+)/.exec(out);
-        if (m?.[1] !== undefined) resolve(Number(m[1]));
-      });
-      child.on('exit', () => reject(new Error('proxy-serve exited')));
-    });
+    const { child, port } = await startTeeinitProxy(env, { config: cfg, tls }, script, args);
     proxies.push({ name, child, port });
   }
   await waitPort(haproxyPort);
@@ -223,6 +136,5 @@ async function main(): Promise<void> {
 try {
   await main();
 } finally {
-  for (const c of children) if (c.exitCode === null && c.pid !== undefined) c.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
+  env.close();
 }

@@ -3,103 +3,38 @@
 // certificates, same redis; bulk MB/s; psk-server vs stunnel PSK with a Node ping-pong
 // client. Prints a table with the ratio against haproxy.
 //   node dist/bench/proxy-redis.js   (env: N=100000 ROUNDS=3 CONNS=50)
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createCa, issueCert } from '../emulator/pki.js';
+import {
+  BenchEnv,
+  freePort,
+  haproxyConfig,
+  output,
+  proxyConfig,
+  redisBenchmark,
+  startTeeinitProxy,
+  waitPort,
+  writeBenchPki,
+} from './proxy-setup.js';
 
 const N = Number(process.env.N ?? 100000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const CONNS = Number(process.env.CONNS ?? 50);
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
-const children: ChildProcess[] = [];
-const dir = mkdtempSync(join(tmpdir(), 'teeinit-bench-'));
-const file = (n: string): string => join(dir, n);
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-function start(cmd: string, args: string[], input?: string): ChildProcess {
-  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-  children.push(child);
-  if (input !== undefined) child.stdin?.end(input);
-  return child;
-}
-
-function output(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 300000);
-    child.on('error', reject);
-    child.on('close', () => (clearTimeout(timer), resolve(out)));
-  });
-}
-
-async function waitPort(port: number): Promise<void> {
-  const { connect } = await import('node:net');
-  for (let i = 0; i < 200; i += 1) {
-    const up = await new Promise<boolean>((r) => {
-      const s = connect(port, '127.0.0.1', () => (s.destroy(), r(true)));
-      s.on('error', () => r(false));
-    });
-    if (up) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`port ${port} never opened`);
-}
+const env = new BenchEnv('teeinit-bench-');
+const file = (n: string): string => env.file(n);
 
 async function teeinit(config: object, tls: object, keys: object = {}): Promise<number> {
-  const child = start(
-    process.execPath,
-    [here('./proxy-serve.js')],
-    JSON.stringify({ config, tls, keys }),
-  );
-  const address = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const m = /ADDRESS (\S+)/.exec(out);
-      if (m?.[1] !== undefined) resolve(m[1]);
-    });
-    child.on('exit', () => reject(new Error('proxy-serve exited')));
-  });
-  return Number(address.slice(address.lastIndexOf(':') + 1));
+  return (await startTeeinitProxy(env, { config, tls, keys })).port;
 }
 
-const limits = {
-  handshakeTimeout: 10000,
-  idleTimeout: 300000,
-  maxLifetime: 0,
-  maxConnections: 10000,
-  connectTimeout: 5000,
-};
 const rules = {
   allowAll: false,
   commonNames: ['bench-client'],
   dnsNames: [],
   uris: [],
   spkiSha256: [],
-};
-const proxyBase = {
-  listen: '127.0.0.1:0',
-  sniCa: {},
-  identities: {},
-  tlsVersion: '1.3',
-  unsafeNonLoopback: false,
-  start: 'before-processes',
-  authorize: rules,
-  limits,
 };
 
 interface Row {
@@ -114,38 +49,10 @@ async function redisBench(
   port: number,
   tls: boolean,
 ): Promise<{ set: number; get: number; p50: number; p99: number }> {
-  const args = [
-    '-h',
-    '127.0.0.1',
-    '-p',
-    String(port),
-    '-t',
-    'set,get',
-    '-c',
-    String(CONNS),
-    '-n',
-    String(N),
-    '--csv',
-  ];
-  if (tls)
-    args.push(
-      '--tls',
-      '--cacert',
-      file('ca.crt'),
-      '--cert',
-      file('client.crt'),
-      '--key',
-      file('client.key'),
-    );
-  const csv = await output('redis-benchmark', args);
-  const rows = csv
-    .split('\n')
-    .filter((l) => /^"(SET|GET)"/.test(l))
-    .map((l) => l.split(',').map((c) => c.replace(/"/g, '')));
-  const find = (t: string): string[] => rows.find((r) => r[0] === t) ?? [];
-  const get = find('GET');
+  const rows = await redisBenchmark(env, port, { tests: 'set,get', conns: CONNS, n: N, tls });
+  const get = rows.get('GET') ?? [];
   return {
-    set: Number(find('SET')[1]),
+    set: Number(rows.get('SET')?.[1]),
     get: Number(get[1]),
     p50: Number(get[4]),
     p99: Number(get[6]),
@@ -158,21 +65,8 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const ca = await createCa('bench CA');
-  const server = await issueCert(ca, {
-    commonName: 'localhost',
-    dnsNames: ['localhost'],
-    ips: ['127.0.0.1'],
-    usage: 'server',
-  });
-  const client = await issueCert(ca, { commonName: 'bench-client', usage: 'client' });
-  const w = (n: string, b: string): void => writeFileSync(file(n), b, { mode: 0o600 });
-  w('ca.crt', ca.cert);
-  w('server.crt', server.cert);
-  w('server.key', server.key);
-  w('client.crt', client.cert);
-  w('client.key', client.key);
-  w('server.pem', server.cert + server.key);
+  const { ca, server, client } = await writeBenchPki(env, 'bench CA');
+  const w = (n: string, b: string): void => env.write(n, b);
   const psk = randomBytes(32).toString('hex');
   w('psk.txt', `Client1:${psk}\n`);
 
@@ -186,7 +80,7 @@ async function main(): Promise<void> {
       number,
       number,
     ];
-  start('redis-server', [
+  env.start('redis-server', [
     '--port',
     String(plainPort),
     '--tls-port',
@@ -209,13 +103,13 @@ async function main(): Promise<void> {
   await waitPort(plainPort);
   const tlsMaterial = { server: { certPem: server.cert, keyPem: server.key, caPem: ca.cert } };
   const teeinitPort = await teeinit(
-    {
-      ...proxyBase,
+    proxyConfig({
+      authorize: rules,
       name: 'bench',
       mode: 'mtls-server',
       target: `127.0.0.1:${plainPort}`,
       tls: 'server',
-    },
+    }),
     tlsMaterial,
   );
   w(
@@ -223,34 +117,31 @@ async function main(): Promise<void> {
     `foreground = yes\npid =\ndebug = 3\n[redis]\naccept = 127.0.0.1:${stunnelPort}\nconnect = 127.0.0.1:${plainPort}\ncert = ${file('server.crt')}\nkey = ${file('server.key')}\nCAfile = ${file('ca.crt')}\nverifyChain = yes\n` +
       `[psk]\naccept = 127.0.0.1:${stunnelPsk}\nconnect = 127.0.0.1:${echoPort}\nPSKsecrets = ${file('psk.txt')}\nsslVersionMin = TLSv1.3\nciphersuites = TLS_AES_128_GCM_SHA256\n`,
   );
-  start('stunnel', [file('stunnel.conf')]);
-  w(
-    'haproxy.cfg',
-    `global\n  maxconn 1000\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client 300s\n  timeout server 300s\nfrontend f\n  bind 127.0.0.1:${haproxyPort} ssl crt ${file('server.pem')} ca-file ${file('ca.crt')} verify required\n  default_backend b\nbackend b\n  server r 127.0.0.1:${plainPort}\n`,
-  );
-  start('haproxy', ['-f', file('haproxy.cfg')]);
+  env.start('stunnel', [file('stunnel.conf')]);
+  w('haproxy.cfg', haproxyConfig(env, haproxyPort, plainPort));
+  env.start('haproxy', ['-f', file('haproxy.cfg')]);
   // Echo/sink target for bulk and PSK runs.
   const echo = createServer((s) => s.pipe(s));
   await new Promise<void>((r) => echo.listen(echoPort, '127.0.0.1', r));
   const pskPort = await teeinit(
-    {
-      ...proxyBase,
+    proxyConfig({
+      authorize: rules,
       name: 'psk',
       mode: 'psk-server',
       target: `127.0.0.1:${echoPort}`,
       identities: { Client1: 'k' },
-    },
+    }),
     {},
     { k: psk },
   );
   const bulkPort = await teeinit(
-    {
-      ...proxyBase,
+    proxyConfig({
+      authorize: rules,
       name: 'bulk',
       mode: 'mtls-server',
       target: `127.0.0.1:${echoPort}`,
       tls: 'server',
-    },
+    }),
     tlsMaterial,
   );
   await Promise.all([tlsPort, stunnelPort, haproxyPort, stunnelPsk].map(waitPort));
@@ -325,6 +216,5 @@ async function main(): Promise<void> {
 try {
   await main();
 } finally {
-  for (const c of children) if (c.exitCode === null && c.pid !== undefined) c.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
+  env.close();
 }
