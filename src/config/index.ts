@@ -2,7 +2,7 @@
 // overrides and the helpers later stages share.
 export { loadConfig, loadConfigTree, type LoadedConfig, type LoadOptions } from './load.js';
 export { validateConfigTree, configSchema, type ConfigInput } from './schema.js';
-export { parseTemplate, isPlainTemplate, type TemplatePart } from './template-syntax.js';
+export { parseTemplate, type TemplatePart } from './template-syntax.js';
 export {
   collectReferences,
   readTemplateText,

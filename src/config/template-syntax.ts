@@ -51,11 +51,6 @@ export function parseTemplate(text: string, where: string): TemplatePart[] {
   return parts;
 }
 
-/** True when the text has no directive (so it is used as is, after unescaping). */
-export function isPlainTemplate(parts: readonly TemplatePart[]): boolean {
-  return parts.every((p) => p.kind === 'text');
-}
-
 function invalid(where: string, what: string): TeeinitError {
   // The template text may sit next to operator input: name the key, not the text.
   return new TeeinitError('TEEINIT_TEMPLATE_INVALID', `${where}: template has ${what}.`, {
