@@ -27,7 +27,7 @@ export interface LoggerOptions {
 
 /** The logger every stage receives; `child` adds fixed fields. */
 export class Logger {
-  readonly #level: number;
+  readonly #level: Severity;
   readonly #format: 'json' | 'text';
   readonly #stdout: NodeJS.WritableStream;
   readonly #stderr: NodeJS.WritableStream;
@@ -38,16 +38,15 @@ export class Logger {
     const stdout = options.stdout ?? process.stdout;
     this.#stdout = stdout;
     this.#stderr = options.stderr ?? process.stderr;
-    this.#level = RANK[options.level ?? 'INFO'];
+    this.#level = options.level ?? 'INFO';
     this.#format = options.format ?? (stdout.isTTY === true ? 'text' : 'json');
     this.#redactor = options.redactor ?? redactor;
     this.#base = options.base ?? {};
   }
 
   child(fields: LogFields): Logger {
-    const level = (Object.keys(RANK) as Severity[]).find((s) => RANK[s] === this.#level) ?? 'INFO';
     return new Logger({
-      level,
+      level: this.#level,
       format: this.#format,
       stdout: this.#stdout,
       stderr: this.#stderr,
@@ -73,7 +72,7 @@ export class Logger {
   }
 
   log(severity: Severity, message: string, fields: LogFields = {}): void {
-    if (RANK[severity] < this.#level) return;
+    if (RANK[severity] < RANK[this.#level]) return;
     const record = { severity, message, time: new Date().toISOString(), ...this.#base, ...fields };
     const line = this.#format === 'json' ? JSON.stringify(record) : formatText(record);
     const stream = RANK[severity] >= RANK.WARNING ? this.#stderr : this.#stdout;
