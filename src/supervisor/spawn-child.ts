@@ -64,6 +64,7 @@ export async function spawnChild(spec: LaunchSpec): Promise<RunningChild> {
   child.on('error', () => undefined);
   let gone = false;
   void exited.then(() => (gone = true));
+  const hasExited = (): boolean => gone || child.exitCode !== null || child.signalCode !== null;
   const output =
     config.prefixOutput && child.stdout && child.stderr
       ? Promise.all([
@@ -76,9 +77,9 @@ export async function spawnChild(spec: LaunchSpec): Promise<RunningChild> {
     pid: child.pid ?? -1,
     exited,
     output,
-    hasExited: () => gone || child.exitCode !== null || child.signalCode !== null,
+    hasExited,
     kill: (signal) => {
-      if (gone || child.exitCode !== null || child.signalCode !== null) return false;
+      if (hasExited()) return false;
       try {
         return child.kill(signal);
       } catch {
