@@ -16,8 +16,6 @@ export class TokenFileWriter {
   #writing: Promise<void> = Promise.resolve();
   #stopped = false;
   readonly #unsubscribe: () => void;
-  /** Number of completed writes (tests poll it). */
-  writes = 0;
 
   constructor(path: string, authority: AttestationAuthority) {
     this.path = path;
@@ -48,7 +46,6 @@ export class TokenFileWriter {
       await rm(tmp, { force: true });
       throw error;
     }
-    this.writes += 1;
     this.#schedule();
   }
 

@@ -33,11 +33,6 @@ export function parseSmPath(pathname: string): SmPath | undefined {
   };
 }
 
-/** True when the path belongs to Secret Manager (the emulator's dispatcher uses this). */
-export function isSecretManagerPath(pathname: string): boolean {
-  return parseSmPath(pathname) !== undefined;
-}
-
 /** `projects/N[/locations/L]` */
 export function parentName(projectNumber: string, location?: string): string {
   return location === undefined

@@ -17,9 +17,6 @@ import {
   listVersions,
 } from './versions.js';
 
-export { isSecretManagerPath } from './names.js';
-export { issueOwnerToken, ownerPrincipal } from './auth.js';
-
 interface Operation {
   /** RPC name, used in ErrorInfo metadata. */
   readonly rpc: string;

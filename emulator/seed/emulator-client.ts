@@ -85,22 +85,9 @@ async function readState(dir: string): Promise<{ endpoint: string; token: string
   return { endpoint, token };
 }
 
-/** Finds the Secret Manager (or the one shared) base URL in endpoints.json. */
-export function pickEndpoint(endpoints: unknown): string | undefined {
+/** The Secret Manager base URL in endpoints.json (as startEmulator writes it). */
+function pickEndpoint(endpoints: unknown): string | undefined {
   if (typeof endpoints !== 'object' || endpoints === null) return undefined;
-  const record = endpoints as Record<string, unknown>;
-  for (const key of [
-    'secretManager',
-    'secretmanager',
-    'secretManagerUrl',
-    'base',
-    'baseUrl',
-    'url',
-    'http',
-  ]) {
-    const value = record[key];
-    if (typeof value === 'string' && /^https?:\/\//.test(value)) return value;
-  }
-  const first = Object.values(record).find((v) => typeof v === 'string' && /^https?:\/\//.test(v));
-  return typeof first === 'string' ? first : undefined;
+  const value = (endpoints as Record<string, unknown>).secretManager;
+  return typeof value === 'string' && /^https?:\/\//.test(value) ? value : undefined;
 }
