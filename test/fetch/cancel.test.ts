@@ -7,38 +7,16 @@ import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createTransporter, withCallSignal } from '../../src/identity/transporter.js';
-import { Logger, Redactor } from '../../src/log/index.js';
 import { holdRoute } from '../helpers/hold-route.js';
 import { pollUntil } from '../helpers/poll.js';
 import { FetchHarness, ref } from './harness.js';
 import { StrayWatch } from './stray-watch.js';
-import type { LogCapture } from './world.js';
 import { ALICE, reader, secretValue, startWorld, workload, type World } from './world.js';
 
 const V = { ca: secretValue('ca') };
 const h = new FetchHarness(Object.values(V));
 const T = { timeout: 20_000 };
 const SA = `reader@${ALICE.project}.iam.gserviceaccount.com`;
-
-/** A captured logger that runs `hook` on every line (synchronously, as it is written). */
-function hookedLog(hook: (line: string) => void): LogCapture {
-  const log = h.capture();
-  const sink = {
-    write: (chunk: string): boolean => {
-      log.lines.push(String(chunk));
-      hook(String(chunk));
-      return true;
-    },
-  } as unknown as NodeJS.WritableStream;
-  const logger = new Logger({
-    level: 'DEBUG',
-    format: 'json',
-    stdout: sink,
-    stderr: sink,
-    redactor: new Redactor(),
-  });
-  return Object.assign(log, { logger });
-}
 
 describe('cancellation leaves nothing behind', () => {
   let world: World;
@@ -116,7 +94,7 @@ describe('cancellation leaves nothing behind', () => {
   test('during the backoff sleep after a failed secret access', T, async (t) => {
     world.fault({ route: 'secretmanager.access', error: { status: 503 } });
     let abort = (): void => undefined;
-    const log = hookedLog((line) => {
+    const log = h.capture((line) => {
       // The sleep starts right after this line: abort once it has.
       if (line.includes('secret access failed, retrying')) queueMicrotask(() => abort());
     });
@@ -131,7 +109,7 @@ describe('cancellation leaves nothing behind', () => {
   test('during the backoff sleep after a failed token exchange', T, async (t) => {
     world.fault({ route: 'sts.token', error: { status: 503 } });
     let abort = (): void => undefined;
-    const log = hookedLog((line) => {
+    const log = h.capture((line) => {
       if (line.includes('credential attempt failed, retrying')) queueMicrotask(() => abort());
     });
     await cancelWhen(

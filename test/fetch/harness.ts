@@ -5,7 +5,8 @@ import type { Config } from '../../src/config/index.js';
 import { TeeinitError, type ErrorCode } from '../../src/errors/index.js';
 import { createIdentities } from '../../src/identity/index.js';
 import { fetchAll } from '../../src/secrets/index.js';
-import { LogCapture, findLeaks, type World } from './world.js';
+import type { CapturedLog } from '../helpers/capture-logger.js';
+import { findLeaks, logCapture, type World } from './world.js';
 
 /** `projects/P/secrets/S/versions/V`. */
 export const ref = (project: string, id: string, version: string | number = 1): string =>
@@ -14,14 +15,15 @@ export const ref = (project: string, id: string, version: string | number = 1): 
 /** Knows a test file's secret values and every log it captured. */
 export class FetchHarness {
   readonly #values: readonly string[];
-  readonly #captures: LogCapture[] = [];
+  readonly #captures: CapturedLog[] = [];
 
   constructor(values: readonly string[]) {
     this.#values = values;
   }
 
-  capture(): LogCapture {
-    const c = new LogCapture();
+  /** A captured logger (`onLine` sees each line as it is written) kept for assertNoLeaks. */
+  capture(onLine?: (line: string) => void): CapturedLog {
+    const c = logCapture(onLine);
     this.#captures.push(c);
     return c;
   }
@@ -49,7 +51,7 @@ export class FetchHarness {
 
   /** Asserts no captured log line holds a secret value. */
   assertNoLeaks(): void {
-    const leaks = this.#captures.flatMap((c) => findLeaks(c.text, this.#values));
+    const leaks = this.#captures.flatMap((c) => findLeaks(c.text(), this.#values));
     assert.deepEqual(leaks, [], 'secret values appeared in logs');
   }
 }

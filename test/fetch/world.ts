@@ -12,7 +12,8 @@ import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
 import { applySeed, parseSeedDocument } from '../../emulator/seed/apply.js';
 import type { Config } from '../../src/config/index.js';
 import { validateConfigTree } from '../../src/config/index.js';
-import { Logger, Redactor } from '../../src/log/index.js';
+import { Redactor } from '../../src/log/index.js';
+import { captureLogger, type CapturedLog } from '../helpers/capture-logger.js';
 
 export const ALICE = { project: 'alice-proj', number: '111111111111' } as const;
 export const BOB = { project: 'bob-proj', number: '222222222222' } as const;
@@ -45,28 +46,9 @@ export interface SeedSecretInput {
   readonly members: readonly string[];
 }
 
-/** Captured log lines (JSON) from a Logger. */
-export class LogCapture {
-  readonly lines: string[] = [];
-  readonly logger: Logger;
-  constructor() {
-    const sink = { write: (chunk: string): boolean => (this.lines.push(String(chunk)), true) };
-    const stream = sink as unknown as NodeJS.WritableStream;
-    // Its own empty redactor: a leak shows up here instead of being masked.
-    this.logger = new Logger({
-      level: 'DEBUG',
-      format: 'json',
-      stdout: stream,
-      stderr: stream,
-      redactor: new Redactor(),
-    });
-  }
-  get text(): string {
-    return this.lines.join('');
-  }
-  records(): Record<string, unknown>[] {
-    return this.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-  }
+/** A captured logger with its own empty redactor: a leak shows up instead of being masked. */
+export function logCapture(onLine?: (line: string) => void): CapturedLog {
+  return captureLogger({ redactor: new Redactor(), ...(onLine ? { onLine } : {}) });
 }
 
 export interface World {

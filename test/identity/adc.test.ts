@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createIdentities } from '../../src/identity/index.js';
 import { fetchAll } from '../../src/secrets/index.js';
-import { LogCapture, findLeaks, secretValue, startWorld, type World } from '../fetch/world.js';
+import { logCapture, findLeaks, secretValue, startWorld, type World } from '../fetch/world.js';
 
 describe('identity: adc via the metadata server', () => {
   let world: World;
@@ -32,15 +32,15 @@ describe('identity: adc via the metadata server', () => {
       collaborators: { operator: { credentials: 'adc' } },
       secrets: { op: { from: 'operator', ref: 'projects/operator-proj/secrets/op/versions/1' } },
     });
-    const log = new LogCapture();
+    const log = logCapture();
     const started = Date.now();
     const got = await fetchAll(config, createIdentities(config, log.logger), {
       logger: log.logger,
       baseDir: world.dir,
     });
     assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
-    assert.equal(log.records().filter((r) => r.severity === 'WARNING').length, 0, log.text);
+    assert.equal(log.records().filter((r) => r.severity === 'WARNING').length, 0, log.text());
     assert.equal(got.get('op')?.toString(), value);
-    assert.deepEqual(findLeaks(log.text, [value]), []);
+    assert.deepEqual(findLeaks(log.text(), [value]), []);
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TeeinitError, type ErrorCode } from '../../src/errors/index.js';
 import { createIdentities, readTeeserverToken, readTokenFile } from '../../src/identity/index.js';
-import { ALICE, BOB, LogCapture, provider, startWorld, type World } from '../fetch/world.js';
+import { ALICE, BOB, logCapture, provider, startWorld, type World } from '../fetch/world.js';
 
 const rejectsWith =
   (code: ErrorCode, ...parts: (string | RegExp)[]) =>
@@ -103,7 +103,7 @@ describe('identity: token sources', () => {
       const config = world.config({
         attestation: { source: 'teeserver', tokenFile: join(world.dir, 'absent') },
       });
-      const ids = createIdentities(config, new LogCapture().logger);
+      const ids = createIdentities(config, logCapture().logger);
       assert.ok((await ids.accessToken('alice')).length > 0);
     },
   );
@@ -115,7 +115,7 @@ describe('identity: token sources', () => {
       const path = join(world.dir, 'absent-token');
       const ids = createIdentities(
         world.config({ attestation: { tokenFile: path } }),
-        new LogCapture().logger,
+        logCapture().logger,
       );
       await assert.rejects(
         ids.accessToken('alice'),
@@ -136,7 +136,7 @@ describe('identity: credentials per collaborator', () => {
     'STS exchange without impersonation; one token per collaborator, cached',
     { timeout: 10_000 },
     async () => {
-      const ids = createIdentities(world.config({}), new LogCapture().logger);
+      const ids = createIdentities(world.config({}), logCapture().logger);
       const a = await ids.accessToken('alice');
       const b = await ids.accessToken('bob');
       assert.notEqual(a, b);
@@ -157,7 +157,7 @@ describe('identity: credentials per collaborator', () => {
           },
         },
       });
-      const ids = createIdentities(config, new LogCapture().logger);
+      const ids = createIdentities(config, logCapture().logger);
       assert.ok((await ids.accessToken('alice')).length > 0);
     },
   );
@@ -168,7 +168,7 @@ describe('identity: credentials per collaborator', () => {
     async (t) => {
       await world.em.attestation.usePreset('debug');
       t.after(() => world.em.attestation.usePreset('production'));
-      const ids = createIdentities(world.config({}), new LogCapture().logger);
+      const ids = createIdentities(world.config({}), logCapture().logger);
       await assert.rejects(
         ids.accessToken('bob'),
         rejectsWith(
@@ -188,7 +188,7 @@ describe('identity: credentials per collaborator', () => {
     async () => {
       const bad = provider(ALICE).replace('/providers/attestation-verifier', '/providers/nope');
       const config = world.config({ collaborators: { alice: { provider: bad } } });
-      const ids = createIdentities(config, new LogCapture().logger);
+      const ids = createIdentities(config, logCapture().logger);
       await assert.rejects(
         ids.accessToken('alice'),
         rejectsWith('TEEINIT_IDENTITY_REJECTED', '"alice"', bad, 'invalid_target'),
@@ -207,7 +207,7 @@ describe('identity: credentials per collaborator', () => {
       );
       const ids = createIdentities(
         world.config({ attestation: { tokenFile: path } }),
-        new LogCapture().logger,
+        logCapture().logger,
       );
       await assert.rejects(
         ids.accessToken('alice'),
@@ -224,7 +224,7 @@ describe('identity: credentials per collaborator', () => {
       const config = world.config({
         collaborators: { alice: { provider: provider(ALICE), serviceAccount: sa } },
       });
-      const ids = createIdentities(config, new LogCapture().logger);
+      const ids = createIdentities(config, logCapture().logger);
       await assert.rejects(
         ids.accessToken('alice'),
         rejectsWith('TEEINIT_IMPERSONATION_DENIED', '"alice"', sa, 'HTTP 403'),
@@ -239,7 +239,7 @@ describe('identity: credentials per collaborator', () => {
       world.fault({ route: 'sts.token', latencyMs: 1500 });
       t.after(() => world.em.faults.clear());
       const config = world.config({ fetch: { callTimeout: 300, attempts: 1 } });
-      const ids = createIdentities(config, new LogCapture().logger);
+      const ids = createIdentities(config, logCapture().logger);
       const started = Date.now();
       await assert.rejects(
         ids.accessToken('alice'),
@@ -264,7 +264,7 @@ describe('identity: credentials per collaborator', () => {
           },
         },
       });
-      const ids = createIdentities(config, new LogCapture().logger);
+      const ids = createIdentities(config, logCapture().logger);
       await assert.rejects(
         ids.accessToken('alice'),
         rejectsWith('TEEINIT_DEADLINE_EXCEEDED', 'generateAccessToken'),
@@ -278,7 +278,7 @@ describe('identity: credentials per collaborator', () => {
     async (t) => {
       world.fault({ route: 'sts.token', error: { status: 503 }, times: 2 });
       t.after(() => world.em.faults.clear());
-      const capture = new LogCapture();
+      const capture = logCapture();
       const ids = createIdentities(world.config({}), capture.logger);
       const token = await ids.accessToken('alice');
       assert.ok(token.length > 0);
@@ -286,14 +286,14 @@ describe('identity: credentials per collaborator', () => {
         .records()
         .filter((r) => r.message === 'credential attempt failed, retrying');
       assert.equal(retries.length, 2);
-      assert.ok(!capture.text.includes(token), 'access token must not be logged');
+      assert.ok(!capture.text().includes(token), 'access token must not be logged');
     },
   );
 
   test('a caller abort cancels the exchange promptly', { timeout: 10_000 }, async (t) => {
     world.fault({ route: 'sts.token', latencyMs: 3000 });
     t.after(() => world.em.faults.clear());
-    const ids = createIdentities(world.config({}), new LogCapture().logger);
+    const ids = createIdentities(world.config({}), logCapture().logger);
     const ctl = new AbortController();
     const started = Date.now();
     setTimeout(() => ctl.abort(new Error('cancelled by test')), 100);

@@ -14,7 +14,8 @@ import type {
 } from '../../src/config/types.js';
 import { TeeinitError, type ErrorCode } from '../../src/errors/index.js';
 import type { Material } from '../../src/keys/index.js';
-import { Logger, Redactor } from '../../src/log/index.js';
+import { Redactor } from '../../src/log/index.js';
+import { captureLogger, type CapturedLog } from '../helpers/capture-logger.js';
 import { tmpfsDir } from '../helpers/temp.js';
 
 export const isRoot = process.getuid?.() === 0;
@@ -89,21 +90,8 @@ export function config(s: Shape): Config {
   } as unknown as Config;
 }
 
-export function capture(): { logger: Logger; text: () => string } {
-  let out = '';
-  const sink = {
-    write: (chunk: string) => ((out += chunk), true),
-  } as unknown as NodeJS.WritableStream;
-  // A fresh, empty redactor: the test proves nothing is logged, not that it is masked.
-  const logger = new Logger({
-    level: 'DEBUG',
-    format: 'json',
-    stdout: sink,
-    stderr: sink,
-    redactor: new Redactor(),
-  });
-  return { logger, text: () => out };
-}
+// A fresh, empty redactor: the test proves nothing is logged, not that it is masked.
+export const capture = (): CapturedLog => captureLogger({ redactor: new Redactor() });
 
 export function assertNoSecret(text: string): void {
   for (const needle of NEEDLES) assert.ok(!text.includes(needle), 'a secret value reached the log');

@@ -1,13 +1,12 @@
 // Shared fixtures for the proxy integration tests: a fresh PKI per run written to a temp
-// dir (for openssl/curl/redis/stunnel), config and material builders, a capturing logger,
-// echo servers and a child-process runner (polling and ports: test/helpers/).
+// dir (for openssl/curl/redis/stunnel), config and material builders, echo servers
+// and a child-process runner (polling, ports and the capturing logger: test/helpers/).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuthorizeConfig, ProxyConfig } from '../../src/config/types.js';
-import { Logger } from '../../src/log/index.js';
 import type { ProxyMaterial } from '../../src/proxy/index.js';
 import { createCa, issueCert, type IssuedCa, type Pem } from '../../emulator/pki.js';
 
@@ -134,28 +133,6 @@ export function pkiMaterial(
     ]),
     keys: new Map(Object.entries(keys)),
     secrets: new Map(Object.entries(secrets)),
-  };
-}
-
-/** A Logger whose JSON lines are kept for assertions (and secret greps). */
-export function captureLogger(): {
-  logger: Logger;
-  text: () => string;
-  records: () => Record<string, unknown>[];
-} {
-  let text = '';
-  const sink = {
-    write: (chunk: string) => ((text += chunk), true),
-  } as unknown as NodeJS.WritableStream;
-  const logger = new Logger({ level: 'DEBUG', format: 'json', stdout: sink, stderr: sink });
-  return {
-    logger,
-    text: () => text,
-    records: () =>
-      text
-        .split('\n')
-        .filter((l) => l.length > 0)
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
   };
 }
 

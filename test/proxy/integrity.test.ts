@@ -7,7 +7,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startProxy, type RunningProxy } from '../../src/proxy/index.js';
-import { captureLogger, hostPort, proxyConfig, startEcho } from './helpers.js';
+import { hostPort, proxyConfig, startEcho } from './helpers.js';
+import { captureLogger } from '../helpers/capture-logger.js';
 import { pollUntil } from '../helpers/poll.js';
 
 const T = { timeout: 60000 };

@@ -9,7 +9,6 @@ import type { AddressInfo } from 'node:net';
 import { spkiSha256 } from '../../emulator/pki.js';
 import { startProxy } from '../../src/proxy/index.js';
 import {
-  captureLogger,
   hostPort,
   makePki,
   pkiMaterial,
@@ -18,6 +17,7 @@ import {
   run,
   type TestPki,
 } from './helpers.js';
+import { captureLogger } from '../helpers/capture-logger.js';
 import { canConnect, freePort } from '../helpers/net.js';
 import { pollUntil } from '../helpers/poll.js';
 

@@ -9,7 +9,6 @@ import { connect } from 'node:tls';
 import { spkiSha256, issueCert } from '../../emulator/pki.js';
 import { startProxy, type RunningProxy } from '../../src/proxy/index.js';
 import {
-  captureLogger,
   hostPort,
   makePki,
   pkiMaterial,
@@ -19,6 +18,7 @@ import {
   startEcho,
   type TestPki,
 } from './helpers.js';
+import { captureLogger } from '../helpers/capture-logger.js';
 import { pollUntil } from '../helpers/poll.js';
 import { exchange } from './tls-client.js';
 

@@ -10,7 +10,6 @@ import { after, before, describe, test } from 'node:test';
 import { deriveKey } from '../../src/keys/index.js';
 import { startProxy, type RunningProxy } from '../../src/proxy/index.js';
 import {
-  captureLogger,
   hostPort,
   makePki,
   proxyConfig,
@@ -19,6 +18,7 @@ import {
   startEcho,
   type TestPki,
 } from './helpers.js';
+import { captureLogger } from '../helpers/capture-logger.js';
 import { freePort } from '../helpers/net.js';
 import { pollUntil } from '../helpers/poll.js';
 import { exchange } from './tls-client.js';

@@ -6,7 +6,8 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startProxy, type RunningProxy } from '../../src/proxy/index.js';
-import { captureLogger, hostPort, proxyConfig, startEcho } from './helpers.js';
+import { hostPort, proxyConfig, startEcho } from './helpers.js';
+import { captureLogger } from '../helpers/capture-logger.js';
 import { pollUntil } from '../helpers/poll.js';
 
 const T = { timeout: 30_000 };

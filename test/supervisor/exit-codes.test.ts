@@ -6,8 +6,9 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSupervisor } from '../../src/supervisor/index.js';
 import { launchSpec } from '../fixtures/launch-spec.js';
+import { captureLogger } from '../helpers/capture-logger.js';
 import { pollUntil } from '../helpers/poll.js';
-import { capturingLogger, readLog, readPid, tempDir, Tracked } from './helpers.js';
+import { readLog, readPid, tempDir, Tracked } from './helpers.js';
 
 const tmp = tempDir();
 const tracked = new Tracked();
@@ -20,7 +21,7 @@ after(async () => {
 
 describe('supervisor exit codes', () => {
   test('a child exit code passes through, named and logged', { timeout: 20_000 }, async () => {
-    const { logger, lines } = capturingLogger();
+    const { logger, records } = captureLogger();
     const sup = start(
       [
         launchSpec({ name: 'main', fixture: 'forever' }),
@@ -30,7 +31,7 @@ describe('supervisor exit codes', () => {
     );
     const outcome = await sup.done;
     assert.deepEqual(outcome, { code: 3, process: 'quits', reason: 'exit' });
-    const exited = lines
+    const exited = records()
       .filter((l) => l.message === 'exited')
       .map((l) => [l.process, l.code, l.signal]);
     assert.deepEqual(exited.sort(), [
@@ -47,7 +48,7 @@ describe('supervisor exit codes', () => {
     test(`a death by ${signal} is ${status}`, { timeout: 20_000 }, async () => {
       const marker = join(tmp.dir, `pid-${signal}`);
       const sup = start([launchSpec({ name: 'victim', fixture: 'forever', args: [marker] })], {
-        logger: capturingLogger().logger,
+        logger: captureLogger().logger,
       });
       await sup.started;
       const pid = await pollUntil('pid marker', () => readPid(marker));
@@ -58,7 +59,7 @@ describe('supervisor exit codes', () => {
   }
 
   test('a missing binary is TEEINIT_SPAWN_NOT_FOUND, exit 127', { timeout: 20_000 }, async () => {
-    const { logger, text } = capturingLogger();
+    const { logger, text } = captureLogger();
     const sup = start(
       [
         launchSpec({
@@ -90,7 +91,7 @@ describe('supervisor exit codes', () => {
         launchSpec({ name: 'ghost', argv: [join(tmp.dir, 'missing')] }),
         launchSpec({ name: 'next', fixture: 'forever', extraEnv: { FIXTURE_LOG: log } }),
       ],
-      { logger: capturingLogger().logger },
+      { logger: captureLogger().logger },
     );
     const outcome = await sup.done;
     assert.equal(outcome.code, 127);
@@ -103,7 +104,7 @@ describe('supervisor exit codes', () => {
     writeFileSync(file, '#!/bin/sh\nexit 0\n');
     chmodSync(file, 0o644);
     const sup = start([launchSpec({ name: 'noexec', argv: [file] })], {
-      logger: capturingLogger().logger,
+      logger: captureLogger().logger,
     });
     const outcome = await sup.done;
     assert.equal(outcome.code, 126);
@@ -125,7 +126,7 @@ describe('supervisor exit codes', () => {
         argv: ['say-seven'],
         extraEnv: { PATH: `${bin}:/usr/bin:/bin` },
       });
-      const sup = start([spec], { logger: capturingLogger().logger });
+      const sup = start([spec], { logger: captureLogger().logger });
       const outcome = await sup.done;
       assert.equal(outcome.code, 7);
     },

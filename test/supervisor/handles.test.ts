@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startSupervisor } from '../../src/supervisor/index.js';
 import { launchSpec } from '../fixtures/launch-spec.js';
+import { captureLogger } from '../helpers/capture-logger.js';
 import { freePort } from '../helpers/net.js';
 import { pollUntil } from '../helpers/poll.js';
-import { capturingLogger, readLog, tempDir, Tracked } from './helpers.js';
+import { readLog, tempDir, Tracked } from './helpers.js';
 
 const tmp = tempDir();
 const tracked = new Tracked();
@@ -28,7 +29,7 @@ describe('supervisor leaves nothing behind', () => {
     { timeout: 20_000 },
     async () => {
       const log = join(tmp.dir, 'backoff.log');
-      const { logger, lines } = capturingLogger();
+      const { logger, records } = captureLogger();
       const timers = count('Timeout');
       const sup = start(
         [
@@ -43,7 +44,7 @@ describe('supervisor leaves nothing behind', () => {
         { logger },
       );
       await sup.started;
-      await pollUntil('in backoff', () => lines.some((l) => l.message === 'restarting'));
+      await pollUntil('in backoff', () => records().some((l) => l.message === 'restarting'));
       const t0 = Date.now();
       const outcome = await sup.stop('test');
       assert.ok(Date.now() - t0 < 2000);
@@ -70,7 +71,7 @@ describe('supervisor leaves nothing behind', () => {
             ready: { timeout: 300, interval: 50, tcp: `127.0.0.1:${port}` },
           }),
         ],
-        { logger: capturingLogger().logger },
+        { logger: captureLogger().logger },
       );
       const outcome = await sup.done;
       assert.equal(outcome.reason, 'ready-timeout');

@@ -1,11 +1,9 @@
-// Test helpers for the supervisor: temp dirs, fixture logs and pid markers, a capturing
-// logger, and a runner for the driver (test/fixtures/supervise.ts). Polling, ports and pid
+// Test helpers for the supervisor: temp dirs, fixture logs and pid markers, and a runner for the driver (test/fixtures/supervise.ts). Polling, ports and pid
 // probes are the shared ones in test/helpers/.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Logger } from '../../src/log/index.js';
 import type { Supervisor } from '../../src/supervisor/index.js';
 import { fixturePath, type ProcessSketch } from '../fixtures/launch-spec.js';
 
@@ -32,25 +30,6 @@ export function readPid(file: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A logger whose JSON lines are kept in `lines` (parsed) and `text()` (raw). */
-export function capturingLogger(): {
-  logger: Logger;
-  lines: Record<string, unknown>[];
-  text: () => string;
-} {
-  const raw: string[] = [];
-  const lines: Record<string, unknown>[] = [];
-  const sink = {
-    write: (s: string) => {
-      raw.push(s);
-      lines.push(JSON.parse(s) as Record<string, unknown>);
-      return true;
-    },
-  } as unknown as NodeJS.WritableStream;
-  const logger = new Logger({ level: 'DEBUG', format: 'json', stdout: sink, stderr: sink });
-  return { logger, lines, text: () => raw.join('') };
 }
 
 /** A running driver process and what it printed. */

@@ -6,10 +6,11 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSupervisor } from '../../src/supervisor/index.js';
 import { launchSpec } from '../fixtures/launch-spec.js';
+import { captureLogger } from '../helpers/capture-logger.js';
 import { freePort } from '../helpers/net.js';
 import { pollUntil } from '../helpers/poll.js';
 import { pidExists } from '../helpers/procfs.js';
-import { capturingLogger, readLog, readPid, tempDir, Tracked } from './helpers.js';
+import { readLog, readPid, tempDir, Tracked } from './helpers.js';
 
 const tmp = tempDir();
 const tracked = new Tracked();
@@ -32,7 +33,7 @@ describe('supervisor readiness', () => {
       const file = join(tmp.dir, 'forever.pid');
       const flag = join(tmp.dir, 'flag');
       const env = { FIXTURE_LOG: log };
-      const { logger, lines } = capturingLogger();
+      const { logger, records } = captureLogger();
       const sup = start(
         [
           // Listens only after 300 ms: the next process must wait for the TCP check.
@@ -74,7 +75,7 @@ describe('supervisor readiness', () => {
         readLog(log).some((l) => l.startsWith('crash-after start')),
       );
       assert.equal(
-        lines.some((l) => l.message === 'starting' && l.process === 'last'),
+        records().some((l) => l.message === 'starting' && l.process === 'last'),
         false,
         'last started before late was ready',
       );
@@ -85,7 +86,7 @@ describe('supervisor readiness', () => {
         () => readLog(log).filter((l) => l.startsWith('forever start')).length === 2,
       );
       // The supervisor's own log is the order it acted in.
-      const messages = lines
+      const messages = records()
         .filter((l) => l.message === 'starting' || l.message === 'ready')
         .map((l) => `${String(l.message)} ${String(l.process)}`);
       assert.deepEqual(messages, [
@@ -98,7 +99,7 @@ describe('supervisor readiness', () => {
         'starting last',
       ]);
       // db listens 300 ms after it boots: the TCP check really waited for it.
-      const dbReady = lines.find((l) => l.message === 'ready' && l.process === 'db');
+      const dbReady = records().find((l) => l.message === 'ready' && l.process === 'db');
       assert.ok(Number(dbReady?.ms) >= 300, `db ready after ${String(dbReady?.ms)} ms`);
       const events = readLog(log).map((l) => l.split(' ').slice(0, 2).join(' '));
       assert.ok(events.includes('listen listening'));
@@ -124,7 +125,7 @@ describe('supervisor readiness', () => {
           }),
           launchSpec({ name: 'never', fixture: 'forever', extraEnv: { FIXTURE_LOG: log } }),
         ],
-        { logger: capturingLogger().logger },
+        { logger: captureLogger().logger },
       );
       const t0 = Date.now();
       await assert.rejects(sup.started, { code: 'TEEINIT_READY_TIMEOUT' });
@@ -156,7 +157,7 @@ describe('supervisor readiness', () => {
           }),
           launchSpec({ name: 'next', fixture: 'forever', extraEnv: { FIXTURE_LOG: log } }),
         ],
-        { logger: capturingLogger().logger },
+        { logger: captureLogger().logger },
       );
       await assert.rejects(sup.started, { code: 'TEEINIT_STARTUP_EXITED' });
       const outcome = await sup.done;
@@ -181,7 +182,7 @@ describe('supervisor readiness', () => {
             ready: { timeout: 60_000, interval: 50, command: hang },
           }),
         ],
-        { logger: capturingLogger().logger },
+        { logger: captureLogger().logger },
       );
       const t0 = Date.now();
       await assert.rejects(sup.started, { code: 'TEEINIT_STARTUP_EXITED' });

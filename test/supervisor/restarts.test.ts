@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startSupervisor } from '../../src/supervisor/index.js';
 import { launchSpec } from '../fixtures/launch-spec.js';
+import { captureLogger } from '../helpers/capture-logger.js';
 import { pollUntil } from '../helpers/poll.js';
-import { capturingLogger, readLog, tempDir, Tracked } from './helpers.js';
+import { readLog, tempDir, Tracked } from './helpers.js';
 
 const tmp = tempDir();
 const tracked = new Tracked();
@@ -24,7 +25,7 @@ describe('supervisor restarts', () => {
     { timeout: 30_000 },
     async () => {
       const log = join(tmp.dir, 'crash.log');
-      const { logger, lines } = capturingLogger();
+      const { logger, records } = captureLogger();
       const t0 = Date.now();
       const sup = start(
         [
@@ -52,7 +53,7 @@ describe('supervisor restarts', () => {
       assert.equal(outcome.process, 'crashy');
       assert.equal(outcome.error?.code, 'TEEINIT_RESTART_LIMIT');
       assert.equal(readLog(log).filter((l) => l.startsWith('crash-after start')).length, 4);
-      const restarts = lines.filter((l) => l.message === 'restarting');
+      const restarts = records().filter((l) => l.message === 'restarting');
       assert.deepEqual(
         restarts.map((l) => [l.attempt, l.delayMs]),
         [
@@ -63,7 +64,9 @@ describe('supervisor restarts', () => {
       );
       // Four runs of 100 ms plus 550 ms of backoff.
       assert.ok(elapsed >= 950, `gave up after ${elapsed} ms`);
-      assert.ok(lines.some((l) => l.code === 'TEEINIT_RESTART_LIMIT' && l.severity === 'ERROR'));
+      assert.ok(
+        records().some((l) => l.code === 'TEEINIT_RESTART_LIMIT' && l.severity === 'ERROR'),
+      );
     },
   );
 
@@ -81,7 +84,7 @@ describe('supervisor restarts', () => {
             restart: { policy: 'on-failure' },
           }),
         ],
-        { logger: capturingLogger().logger },
+        { logger: captureLogger().logger },
       );
       assert.deepEqual(await sup.done, { code: 0, process: 'once', reason: 'exit' });
     },
@@ -99,7 +102,7 @@ describe('supervisor restarts', () => {
           restart: { policy: 'always', backoff: 20, maxBackoff: 40, maxRestarts: 100 },
         }),
       ],
-      { logger: capturingLogger().logger },
+      { logger: captureLogger().logger },
     );
     await sup.started;
     await pollUntil(
@@ -131,7 +134,7 @@ describe('supervisor restarts', () => {
           },
         }),
       ],
-      { logger: capturingLogger().logger },
+      { logger: captureLogger().logger },
     );
     await pollUntil(
       'four runs',

@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startSupervisor } from '../../src/supervisor/index.js';
 import { launchSpec } from '../fixtures/launch-spec.js';
+import { captureLogger } from '../helpers/capture-logger.js';
 import { pollUntil } from '../helpers/poll.js';
 import { pidExists } from '../helpers/procfs.js';
-import { capturingLogger, readLog, readPid, tempDir, Tracked } from './helpers.js';
+import { readLog, readPid, tempDir, Tracked } from './helpers.js';
 
 const tmp = tempDir();
 const tracked = new Tracked();
@@ -36,7 +37,7 @@ describe('supervisor signals', () => {
           }),
           launchSpec({ name: 'side', fixture: 'forever' }),
         ],
-        { logger: capturingLogger().logger },
+        { logger: captureLogger().logger },
       );
       await sup.started;
       const pid = await pollUntil('trap marker', () => readPid(marker));
@@ -50,7 +51,7 @@ describe('supervisor signals', () => {
 
   test('a first process killed by SIGTERM makes the outcome 143', { timeout: 20_000 }, async () => {
     const sup = start([launchSpec({ name: 'app', fixture: 'forever' })], {
-      logger: capturingLogger().logger,
+      logger: captureLogger().logger,
     });
     await sup.started;
     sup.forward('SIGINT');
@@ -70,7 +71,7 @@ describe('supervisor signals', () => {
       const sup = start(
         [launchSpec({ name: 'app', fixture: 'trap-sigterm', args: [marker, '42'] })],
         {
-          logger: capturingLogger().logger,
+          logger: captureLogger().logger,
         },
       );
       await pollUntil('trap marker', () => readPid(marker));
@@ -80,7 +81,7 @@ describe('supervisor signals', () => {
 
   test('stop() with an exit code overrides the child status', { timeout: 20_000 }, async () => {
     const sup = start([launchSpec({ name: 'app', fixture: 'forever' })], {
-      logger: capturingLogger().logger,
+      logger: captureLogger().logger,
     });
     await sup.started;
     const outcome = await sup.stop('fatal error elsewhere', 70);
@@ -90,7 +91,7 @@ describe('supervisor signals', () => {
 
   test('a child ignoring SIGTERM is killed after stopTimeout', { timeout: 20_000 }, async () => {
     const marker = join(tmp.dir, 'ignore.pid');
-    const { logger, lines } = capturingLogger();
+    const { logger, records } = captureLogger();
     const sup = start(
       [
         launchSpec({
@@ -111,7 +112,7 @@ describe('supervisor signals', () => {
     assert.ok(elapsed >= 400, `stopped after ${elapsed} ms, before the 400 ms stop timeout`);
     assert.ok(elapsed < 3000, `stopped after ${elapsed} ms`);
     assert.equal(pidExists(pid), false);
-    assert.ok(lines.some((l) => l.message === 'stop timeout passed, killing'));
+    assert.ok(records().some((l) => l.message === 'stop timeout passed, killing'));
   });
 
   test('the stopSignal of each process is used', { timeout: 20_000 }, async () => {
@@ -128,7 +129,7 @@ describe('supervisor signals', () => {
           extraEnv: { FIXTURE_LOG: log },
         }),
       ],
-      { logger: capturingLogger().logger },
+      { logger: captureLogger().logger },
     );
     await pollUntil('marker', () => readPid(marker));
     const outcome = await sup.stop('test');
@@ -152,7 +153,7 @@ describe('supervisor signals', () => {
             extraEnv: { FIXTURE_LOG: log },
           }),
         ],
-        { logger: capturingLogger().logger },
+        { logger: captureLogger().logger },
       );
       const pid = await pollUntil('marker', () => readPid(marker));
       for (const signal of ['SIGHUP', 'SIGUSR2', 'SIGQUIT'] as const) {
@@ -172,7 +173,7 @@ describe('supervisor signals', () => {
 
   test('stop() is idempotent and done resolves once', { timeout: 20_000 }, async () => {
     const sup = start([launchSpec({ name: 'app', fixture: 'forever' })], {
-      logger: capturingLogger().logger,
+      logger: captureLogger().logger,
     });
     await sup.started;
     const [a, b] = await Promise.all([sup.stop('one'), sup.stop('two', 5)]);

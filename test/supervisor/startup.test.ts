@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startSupervisor } from '../../src/supervisor/index.js';
 import { launchSpec } from '../fixtures/launch-spec.js';
+import { captureLogger } from '../helpers/capture-logger.js';
 import { pollUntil } from '../helpers/poll.js';
 import { pidExists } from '../helpers/procfs.js';
-import { capturingLogger, readLog, readPid, tempDir, Tracked } from './helpers.js';
+import { readLog, readPid, tempDir, Tracked } from './helpers.js';
 
 const tmp = tempDir();
 const tracked = new Tracked();
@@ -33,7 +34,7 @@ describe('supervisor start-up cancellation', () => {
         }),
         launchSpec({ name: 'second', fixture: 'forever', extraEnv: { FIXTURE_LOG: log } }),
       ],
-      { logger: capturingLogger().logger, signal: controller.signal },
+      { logger: captureLogger().logger, signal: controller.signal },
     );
     const pid = await pollUntil('first running', () => readPid(marker));
     const t0 = Date.now();
@@ -50,7 +51,7 @@ describe('supervisor start-up cancellation', () => {
 
   test('an already aborted signal starts nothing', { timeout: 20_000 }, async () => {
     const log = join(tmp.dir, 'pre.log');
-    const { logger, lines } = capturingLogger();
+    const { logger, records } = captureLogger();
     const sup = start(
       [launchSpec({ name: 'app', fixture: 'forever', extraEnv: { FIXTURE_LOG: log } })],
       {
@@ -61,7 +62,7 @@ describe('supervisor start-up cancellation', () => {
     await assert.rejects(sup.started, { code: 'TEEINIT_STARTUP_CANCELLED' });
     assert.equal((await sup.done).reason, 'cancelled');
     assert.equal(
-      lines.some((l) => l.message === 'starting'),
+      records().some((l) => l.message === 'starting'),
       false,
     );
     assert.deepEqual(readLog(log), []);
@@ -78,7 +79,7 @@ describe('supervisor start-up cancellation', () => {
           ready: { timeout: 60_000, interval: 50, file: join(tmp.dir, 'never') },
         }),
       ],
-      { logger: capturingLogger().logger },
+      { logger: captureLogger().logger },
     );
     await pollUntil('first running', () => readPid(marker));
     sup.forward('SIGTERM');
@@ -89,7 +90,7 @@ describe('supervisor start-up cancellation', () => {
   test('an abort after start-up changes nothing', { timeout: 20_000 }, async () => {
     const controller = new AbortController();
     const sup = start([launchSpec({ name: 'app', fixture: 'forever' })], {
-      logger: capturingLogger().logger,
+      logger: captureLogger().logger,
       signal: controller.signal,
     });
     await sup.started;
@@ -109,7 +110,7 @@ describe('supervisor start-up cancellation', () => {
         launchSpec({ name: 'b', fixture: 'forever' }),
       ],
       {
-        logger: capturingLogger().logger,
+        logger: captureLogger().logger,
         hooks: { beforeStart: async (name) => void calls.push(name) },
       },
     );

@@ -1,0 +1,46 @@
+// A real Logger whose JSON lines are kept in memory, so tests can assert on what was logged
+// and grep it for secret values.
+import { Logger, type Redactor } from '../../src/log/index.js';
+
+/** A capturing logger and what it wrote so far. */
+export interface CapturedLog {
+  readonly logger: Logger;
+  /** Everything written, raw. */
+  readonly text: () => string;
+  /** Each written JSON line, parsed. */
+  readonly records: () => Record<string, unknown>[];
+}
+
+/**
+ * A DEBUG-level JSON Logger writing stdout and stderr into one buffer. Pass a fresh
+ * `new Redactor()` to prove nothing secret is logged rather than that it is masked;
+ * `onLine` runs synchronously on every line as it is written.
+ */
+export function captureLogger(
+  options: { redactor?: Redactor; onLine?: (line: string) => void } = {},
+): CapturedLog {
+  let text = '';
+  const sink = {
+    write: (chunk: string): boolean => {
+      text += chunk;
+      options.onLine?.(String(chunk));
+      return true;
+    },
+  } as unknown as NodeJS.WritableStream;
+  const logger = new Logger({
+    level: 'DEBUG',
+    format: 'json',
+    stdout: sink,
+    stderr: sink,
+    ...(options.redactor === undefined ? {} : { redactor: options.redactor }),
+  });
+  return {
+    logger,
+    text: () => text,
+    records: () =>
+      text
+        .split('\n')
+        .filter((l) => l.length > 0)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
