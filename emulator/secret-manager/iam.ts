@@ -3,6 +3,7 @@ import { sendGoogleError, sendJson } from '../http.js';
 import type { IamBinding } from '../model.js';
 import { lookupSecret, readJsonObject, type SmCall } from './call.js';
 import { sendInvalid } from './errors.js';
+import { ROLE_RE } from './names.js';
 import { policyEtag, renderPolicy } from './render.js';
 
 /** GET or POST …/secrets/S:getIamPolicy */
@@ -46,7 +47,7 @@ export function parseBindings(input: unknown): IamBinding[] | string {
   for (const [i, raw] of input.entries()) {
     const b = raw as { role?: unknown; members?: unknown; condition?: unknown };
     if (typeof b !== 'object' || b === null) return `Policy.bindings[${i}] must be an object.`;
-    if (typeof b.role !== 'string' || !/^(roles|projects\/[^/]+\/roles)\/[\w.]+$/.test(b.role)) {
+    if (typeof b.role !== 'string' || !ROLE_RE.test(b.role)) {
       return `Policy.bindings[${i}].role is invalid.`;
     }
     if (!Array.isArray(b.members) || b.members.some((m) => typeof m !== 'string' || m === '')) {

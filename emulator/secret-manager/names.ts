@@ -57,3 +57,9 @@ export function versionName(
 
 /** Secret ids Google accepts: letters, digits, `-` and `_`, at most 255. */
 export const SECRET_ID_RE = /^[A-Za-z0-9_-]{1,255}$/;
+
+/** IAM roles a binding may name: predefined `roles/X` or custom `projects/P/roles/X`. */
+export const ROLE_RE = /^(roles|projects\/[^/]+\/roles)\/[\w.]+$/;
+
+/** Version alias names Google accepts (`latest` is reserved; checked where aliases are set). */
+export const VERSION_ALIAS_RE = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;

@@ -1,12 +1,11 @@
 // Secret methods: create (`?secretId=`), get, list, patch (versionAliases, labels), delete.
-import { sendJson } from '../http.js';
+import { sendGoogleError, sendJson } from '../http.js';
 import type { SecretModel } from '../model.js';
 import { secretKey } from '../store.js';
 import { callParent, lookupProject, lookupSecret, readJsonObject, type SmCall } from './call.js';
 import { sendInvalid } from './errors.js';
-import { SECRET_ID_RE, secretName } from './names.js';
+import { SECRET_ID_RE, secretName, VERSION_ALIAS_RE } from './names.js';
 import { renderSecret, setSecretExtras } from './render.js';
-import { sendGoogleError } from '../http.js';
 
 /** Secret fields the API knows; anything else is rejected like Google's JSON parser does. */
 const KNOWN_FIELDS = new Set([
@@ -148,7 +147,7 @@ export function parseAliases(input: unknown, secret: SecretModel): Record<string
   const out: Record<string, number> = {};
   for (const [alias, value] of Object.entries(input as Record<string, unknown>)) {
     const n = Number(value);
-    if (!/^[A-Za-z][A-Za-z0-9_-]{0,62}$/.test(alias) || alias === 'latest') {
+    if (!VERSION_ALIAS_RE.test(alias) || alias === 'latest') {
       return `Invalid version alias [${alias}].`;
     }
     const version = secret.versions.find((v) => v.number === n);

@@ -1,13 +1,11 @@
 // The declarative seed document: projects and secrets (versions, aliases, IAM bindings)
 // to create in the emulator. Strict: unknown keys are rejected.
 import { z } from 'zod';
+import { ROLE_RE, SECRET_ID_RE, VERSION_ALIAS_RE } from '../secret-manager/names.js';
 
 const roleSchema = z
   .string()
-  .regex(
-    /^(roles|projects\/[^/]+\/roles)\/[\w.]+$/,
-    'expected a role such as roles/secretmanager.secretAccessor',
-  );
+  .regex(ROLE_RE, 'expected a role such as roles/secretmanager.secretAccessor');
 
 const versionSchema = z
   .strictObject({
@@ -30,7 +28,7 @@ const versionSchema = z
 const secretSchema = z.strictObject({
   /** Project id or number (declared under `projects` or known to the emulator). */
   project: z.string().min(1),
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'letters, digits, _ and - only (1..255)'),
+  id: z.string().regex(SECRET_ID_RE, 'letters, digits, _ and - only (1..255)'),
   /** Regional secret (`projects/P/locations/L/secrets/S`); absent = global. */
   location: z
     .string()
@@ -38,9 +36,7 @@ const secretSchema = z.strictObject({
     .optional(),
   versions: z.array(versionSchema).max(1000).default([]),
   /** alias → version number. */
-  aliases: z
-    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,62}$/), z.number().int().min(1))
-    .default({}),
+  aliases: z.record(z.string().regex(VERSION_ALIAS_RE), z.number().int().min(1)).default({}),
   bindings: z
     .array(z.strictObject({ role: roleSchema, members: z.array(z.string().min(1)).min(1) }))
     .default([]),
