@@ -18,7 +18,7 @@ import {
   startTeeinitProxy,
   waitPort,
   writeBenchPki,
-} from './proxy-setup.js';
+} from './lib/proxy-setup.js';
 
 const N = Number(process.env.N ?? 50000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   if (process.env.PROF !== undefined)
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${process.env.PROF}`);
   const tls = { server: { certPem: server.cert, keyPem: server.key, caPem: ca.cert } };
-  // OTHER=/path/to/other/dist/bench/proxy-serve.js adds a second teeinit build (A/B).
+  // OTHER=/path/to/other/dist/bench/lib/proxy-serve.js adds a second teeinit build (A/B).
   const builds: [string, string, string[], object][] = [['teeinit', PROXY_SERVE, nodeArgs, config]];
   if (['OTHER', 'OTHER_EXTRA', 'OTHER_NODE_ARGS'].some((k) => process.env[k] !== undefined)) {
     const extra = JSON.parse(process.env.OTHER_EXTRA ?? '{}') as object;

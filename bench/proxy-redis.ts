@@ -16,7 +16,7 @@ import {
   startTeeinitProxy,
   waitPort,
   writeBenchPki,
-} from './proxy-setup.js';
+} from './lib/proxy-setup.js';
 
 const N = Number(process.env.N ?? 100000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -182,7 +182,7 @@ async function main(): Promise<void> {
       `| ${r.name} | ${r.set.toFixed(0)} | ${r.get.toFixed(0)} | ${r.p50.toFixed(3)} | ${r.p99.toFixed(3)} | ${(r.get / hap.get).toFixed(2)} |`,
     );
 
-  const load = here('./proxy-load.js');
+  const load = here('./lib/proxy-load.js');
   const certJson = JSON.stringify({ ca: ca.cert, cert: client.cert, key: client.key });
   const bulk = async (port: number): Promise<number> =>
     (

@@ -1,8 +1,8 @@
 // Bench helper (not a test): runs one teeinit proxy in its own process, as in production.
 // Reads {config, material} JSON on stdin (keys hex, PEMs as text), prints "ADDRESS <addr>".
-import { startProxy, type ProxyMaterial } from '../src/proxy/index.js';
-import { silentLogger } from '../src/log/index.js';
-import type { ProxyConfig } from '../src/config/types.js';
+import { startProxy, type ProxyMaterial } from '../../src/proxy/index.js';
+import { silentLogger } from '../../src/log/index.js';
+import type { ProxyConfig } from '../../src/config/types.js';
 
 interface Input {
   config: ProxyConfig;

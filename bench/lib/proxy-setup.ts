@@ -7,7 +7,7 @@ import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCa, issueCert, type IssuedCa, type Pem } from '../emulator/pki.js';
+import { createCa, issueCert, type IssuedCa, type Pem } from '../../emulator/pki.js';
 
 /** proxy-serve.js of this build. */
 export const PROXY_SERVE = fileURLToPath(new URL('./proxy-serve.js', import.meta.url));
