@@ -23,12 +23,22 @@ export function appendVersion(
   const number = secret.versions.reduce((max, v) => Math.max(max, v.number), 0) + 1;
   const createTime = new Date(now).toISOString();
   const version: SecretVersionModel = { number, state, data: Buffer.from(data), createTime };
-  if (state === 'DESTROYED') {
-    version.data = undefined;
-    version.destroyTime = createTime;
-  }
+  setVersionState(version, state, now);
   secret.versions.push(version);
   return version;
+}
+
+/** Moves a version to `state`; DESTROYED wipes the payload and stamps `destroyTime`. */
+export function setVersionState(
+  version: SecretVersionModel,
+  state: VersionState,
+  now: number,
+): void {
+  version.state = state;
+  if (state !== 'DESTROYED') return;
+  version.data?.fill(0);
+  version.data = undefined;
+  version.destroyTime = new Date(now).toISOString();
 }
 
 /** POST …/secrets/S:addVersion `{"payload":{"data":b64,"dataCrc32c":"n"}}`. */
@@ -142,11 +152,6 @@ export function changeVersionState(call: SmCall): void {
     );
     return sendStateError(call.res, name, 'DESTROYED');
   }
-  version.state = transition.to;
-  if (transition.to === 'DESTROYED') {
-    version.data?.fill(0);
-    version.data = undefined;
-    version.destroyTime = new Date(call.ctx.now()).toISOString();
-  }
+  setVersionState(version, transition.to, call.ctx.now());
   sendJson(call.res, 200, renderVersion(secret, version, call.render));
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TeeinitError } from '../../src/errors/index.js';
 import type { IamBinding, ProjectModel, SecretModel, VersionState } from '../model.js';
-import { appendVersion } from '../secret-manager/versions.js';
+import { appendVersion, setVersionState } from '../secret-manager/versions.js';
 import { secretKey, type EmulatorStore } from '../store.js';
 import { seedSchema } from './schema.js';
 
@@ -108,11 +108,7 @@ export function applySeed(store: EmulatorStore, seed: SeedDocument, now: () => n
       const current = secret.versions.find((x) => x.number === i + 1);
       if (current === undefined) appendVersion(secret, v.data, now(), v.state);
       else if (current.state !== 'DESTROYED' && v.state !== current.state) {
-        current.state = v.state;
-        if (v.state === 'DESTROYED') {
-          current.data = undefined;
-          current.destroyTime = new Date(now()).toISOString();
-        }
+        setVersionState(current, v.state, now());
       }
     });
     secret.versionAliases = { ...secret.versionAliases, ...s.aliases };
