@@ -32,9 +32,16 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   const startup = new AbortController();
   let cancelledBy: NodeJS.Signals | undefined;
   let logger = options.logger ?? new Logger();
+  let supervisor: Supervisor | undefined;
   signals.listen((signal) => {
     if (!isStopSignal(signal)) {
-      logger.info('signal ignored during start-up (no process yet)', { signal });
+      // Processes that already started (others may still be starting) get it; else no one.
+      if (supervisor === undefined) {
+        logger.info('signal ignored during start-up (no process yet)', { signal });
+      } else {
+        logger.info('signal received during start-up: forwarding', { signal });
+        supervisor.forward(signal);
+      }
       return;
     }
     cancelledBy ??= signal;
@@ -47,7 +54,6 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   const closeProxies = (drainMs: number): Promise<unknown> =>
     (proxiesClosed ??= Promise.allSettled(proxies.map((p) => p.close(drainMs))));
   let files: Materialized | undefined;
-  let supervisor: Supervisor | undefined;
   const onExit = (): void => files?.cleanupSync();
   let drainMs = 10_000;
   process.once('exit', onExit);
