@@ -10,7 +10,7 @@ import { after, describe, test, before } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { resolveUser } from '../../src/materialize/users.js';
 import { hkdfSha256 } from '../../src/keys/kdf.js';
-import { runCommand } from '../examples/harness.js';
+import { runCommand } from '../helpers/command.js';
 import { canConnect } from '../helpers/net.js';
 import {
   ALICE,

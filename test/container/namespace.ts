@@ -4,7 +4,7 @@
 // emulator's state directory, bind-mounted the way the launcher exposes its own directory.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
-import { runCommand, type CommandResult } from '../examples/harness.js';
+import { runCommand, type CommandResult } from '../helpers/command.js';
 import { pollUntil } from '../helpers/poll.js';
 
 /** Size of the secrets tmpfs in bytes, as `tee-mount=...,size=N` would give it. */

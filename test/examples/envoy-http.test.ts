@@ -19,14 +19,8 @@ import {
   writeTemplate,
 } from './example-config.js';
 import { freePort } from '../helpers/net.js';
-import {
-  killTeeinit,
-  runCommand,
-  scratch,
-  startTeeinit,
-  type Scratch,
-  type TeeinitRun,
-} from './harness.js';
+import { killTeeinit, scratch, startTeeinit, type Scratch, type TeeinitRun } from './harness.js';
+import { runCommand } from '../helpers/command.js';
 import { createTestPki, startWorld, testEnvironment, tlsSecrets, type TestPki } from './world.js';
 
 describe('examples/envoy-http', { timeout: 120_000 }, () => {

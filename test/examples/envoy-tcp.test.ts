@@ -20,14 +20,8 @@ import {
   writeTemplate,
 } from './example-config.js';
 import { freePort } from '../helpers/net.js';
-import {
-  killTeeinit,
-  runCommand,
-  scratch,
-  startTeeinit,
-  type Scratch,
-  type TeeinitRun,
-} from './harness.js';
+import { killTeeinit, scratch, startTeeinit, type Scratch, type TeeinitRun } from './harness.js';
+import { runCommand } from '../helpers/command.js';
 import { createTestPki, startWorld, testEnvironment, tlsSecrets, type TestPki } from './world.js';
 
 describe('examples/envoy-tcp', { timeout: 120_000 }, () => {

@@ -91,53 +91,6 @@ export function killTeeinit(run: TeeinitRun | undefined): void {
     run.child.kill('SIGKILL');
 }
 
-/** Result of a client command. */
-export interface CommandResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a command (no shell) with optional stdin and a deadline; never throws on exit codes. */
-export function runCommand(
-  argv: readonly string[],
-  options: {
-    input?: string | Buffer;
-    timeoutMs?: number;
-    env?: NodeJS.ProcessEnv;
-    cwd?: string;
-  } = {},
-): Promise<CommandResult> {
-  const [file, ...args] = argv;
-  if (file === undefined) throw new Error('empty argv');
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, {
-      env: { ...process.env, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 15_000);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({
-        code,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(options.input ?? '');
-  });
-}
-
 /** Files left in a directory (empty array when it is empty or gone). */
 export function listDir(dir: string): string[] {
   try {

@@ -17,14 +17,8 @@ import {
   writeConfig,
 } from './example-config.js';
 import { canConnect, freePort } from '../helpers/net.js';
-import {
-  killTeeinit,
-  runCommand,
-  scratch,
-  startTeeinit,
-  type Scratch,
-  type TeeinitRun,
-} from './harness.js';
+import { killTeeinit, scratch, startTeeinit, type Scratch, type TeeinitRun } from './harness.js';
+import { runCommand } from '../helpers/command.js';
 import { createTestPki, startWorld, testEnvironment, tlsSecrets, type TestPki } from './world.js';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';

@@ -24,12 +24,12 @@ import { freePort } from '../helpers/net.js';
 import {
   killTeeinit,
   listDir,
-  runCommand,
   scratch,
   startTeeinit,
   type Scratch,
   type TeeinitRun,
 } from './harness.js';
+import { runCommand } from '../helpers/command.js';
 import { ALICE, ALICE_READER, BOB, imageMember, startWorld, testEnvironment } from './world.js';
 
 const HTTP_GET = 'GET / HTTP/1.0\r\nHost: backend\r\n\r\n';

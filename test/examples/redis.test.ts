@@ -16,14 +16,8 @@ import {
   writeConfig,
 } from './example-config.js';
 import { freePort } from '../helpers/net.js';
-import {
-  killTeeinit,
-  runCommand,
-  scratch,
-  startTeeinit,
-  type Scratch,
-  type TeeinitRun,
-} from './harness.js';
+import { killTeeinit, scratch, startTeeinit, type Scratch, type TeeinitRun } from './harness.js';
+import { runCommand } from '../helpers/command.js';
 import { createTestPki, startWorld, testEnvironment, tlsSecrets, type TestPki } from './world.js';
 
 describe('examples/redis', { timeout: 120_000 }, () => {

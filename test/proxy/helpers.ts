@@ -1,7 +1,6 @@
 // Shared fixtures for the proxy integration tests: a fresh PKI per run written to a temp
-// dir (for openssl/curl/redis/stunnel), config and material builders, echo servers
-// and a child-process runner (polling, ports and the capturing logger: test/helpers/).
-import { spawn } from 'node:child_process';
+// dir (for openssl/curl/redis/stunnel), config and material builders and echo servers (polling,
+// ports, commands and the capturing logger: test/helpers/).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -148,38 +147,6 @@ export async function startEcho(
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   return { server, port, address: `127.0.0.1:${port}` };
-}
-
-export interface RunResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a command with stdin and a hard deadline (killed by PID on timeout). */
-export function run(
-  cmd: string,
-  args: readonly string[],
-  options: { input?: string; timeoutMs?: number; keepStdinOpenMs?: number } = {},
-): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 15000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.on('error', () => undefined);
-    if (options.input !== undefined) child.stdin.write(options.input);
-    if (options.keepStdinOpenMs !== undefined)
-      setTimeout(() => child.stdin.end(), options.keepStdinOpenMs).unref();
-    else child.stdin.end();
-  });
 }
 
 /** host and port of a RunningProxy address. */

@@ -8,16 +8,9 @@ import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { spkiSha256 } from '../../emulator/pki.js';
 import { startProxy } from '../../src/proxy/index.js';
-import {
-  hostPort,
-  makePki,
-  pkiMaterial,
-  proxyConfig,
-  removePki,
-  run,
-  type TestPki,
-} from './helpers.js';
+import { hostPort, makePki, pkiMaterial, proxyConfig, removePki, type TestPki } from './helpers.js';
 import { captureLogger } from '../helpers/capture-logger.js';
+import { runCommand } from '../helpers/command.js';
 import { canConnect, freePort } from '../helpers/net.js';
 import { pollUntil } from '../helpers/poll.js';
 
@@ -170,11 +163,12 @@ describe('mtls-client and redis', () => {
           '-p',
           String(hostPort(p.address).port),
         ];
-        const set = await run('redis-cli', [...tlsArgs, 'SET', 'k', 'through-teeinit']);
+        const set = await runCommand(['redis-cli', ...tlsArgs, 'SET', 'k', 'through-teeinit']);
         assert.equal(set.stdout.trim(), 'OK', set.stderr);
-        const get = await run('redis-cli', [...tlsArgs, 'GET', 'k']);
+        const get = await runCommand(['redis-cli', ...tlsArgs, 'GET', 'k']);
         assert.equal(get.stdout.trim(), 'through-teeinit');
-        const noCert = await run('redis-cli', [
+        const noCert = await runCommand([
+          'redis-cli',
           '--tls',
           '--cacert',
           pki.file('ca.crt'),

@@ -14,11 +14,11 @@ import {
   pkiMaterial,
   proxyConfig,
   removePki,
-  run,
   startEcho,
   type TestPki,
 } from './helpers.js';
 import { captureLogger } from '../helpers/capture-logger.js';
+import { runCommand } from '../helpers/command.js';
 import { pollUntil } from '../helpers/poll.js';
 import { exchange } from './tls-client.js';
 
@@ -77,9 +77,9 @@ describe('mtls-server', () => {
   });
 
   test('mtls-server-openssl: s_client with -cert/-key', T, async () => {
-    const r = await run(
-      'openssl',
+    const r = await runCommand(
       [
+        'openssl',
         's_client',
         '-connect',
         proxy.address,
@@ -174,7 +174,8 @@ describe('mtls-server', () => {
       log.logger,
     );
     try {
-      const r = await run('curl', [
+      const r = await runCommand([
+        'curl',
         '-sS',
         '--max-time',
         '10',
@@ -187,7 +188,8 @@ describe('mtls-server', () => {
         `https://localhost:${hostPort(p.address).port}/abc`,
       ]);
       assert.equal(r.stdout, 'hi /abc', r.stderr);
-      const refused = await run('curl', [
+      const refused = await runCommand([
+        'curl',
         '-sS',
         '--max-time',
         '10',

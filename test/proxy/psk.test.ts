@@ -9,16 +9,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { deriveKey } from '../../src/keys/index.js';
 import { startProxy, type RunningProxy } from '../../src/proxy/index.js';
-import {
-  hostPort,
-  makePki,
-  proxyConfig,
-  removePki,
-  run,
-  startEcho,
-  type TestPki,
-} from './helpers.js';
+import { hostPort, makePki, proxyConfig, removePki, startEcho, type TestPki } from './helpers.js';
 import { captureLogger } from '../helpers/capture-logger.js';
+import { runCommand } from '../helpers/command.js';
 import { freePort } from '../helpers/net.js';
 import { pollUntil } from '../helpers/poll.js';
 import { exchange } from './tls-client.js';
@@ -103,7 +96,10 @@ describe('psk', () => {
         '-quiet',
       ];
       if (flag === '-tls1_2') args.push('-cipher', 'ECDHE-PSK-AES128-CBC-SHA256');
-      const r = await run('openssl', args, { input: `hello ${flag}\n`, keepStdinOpenMs: 1500 });
+      const r = await runCommand(['openssl', ...args], {
+        input: `hello ${flag}\n`,
+        keepStdinOpenMs: 1500,
+      });
       assert.match(r.stdout, new RegExp(`hello ${flag}`), r.stderr);
     });
   }
@@ -131,9 +127,9 @@ describe('psk', () => {
         [p13, '-tls1_3'],
         [p12, '-tls1_2'],
       ] as const) {
-        const a = await run(
-          'openssl',
+        const a = await runCommand(
           [
+            'openssl',
             's_client',
             '-connect',
             proxy.address,
@@ -146,9 +142,9 @@ describe('psk', () => {
           ],
           { input: 'x\n', keepStdinOpenMs: 500 },
         );
-        const b = await run(
-          'openssl',
+        const b = await runCommand(
           [
+            'openssl',
             's_client',
             '-connect',
             proxy.address,
@@ -175,9 +171,9 @@ describe('psk', () => {
   );
 
   test('psk-server-tls11: TLS 1.1 offered is refused', T, async () => {
-    const r = await run(
-      'openssl',
+    const r = await runCommand(
       [
+        'openssl',
         's_client',
         '-connect',
         p12.address,
