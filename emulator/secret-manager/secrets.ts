@@ -1,4 +1,5 @@
 // Secret methods: create (`?secretId=`), get, list, patch (versionAliases, labels), delete.
+import { pageOf, parsePage } from './paging.js';
 import { sendGoogleError, sendJson } from '../http.js';
 import type { SecretModel } from '../model.js';
 import { secretKey } from '../store.js';
@@ -89,16 +90,15 @@ export function listSecrets(call: SmCall): void {
   const all = [...call.ctx.store.secrets.values()]
     .filter((s) => s.projectNumber === projectNumber && s.location === call.path.location)
     .sort((a, b) => a.secretId.localeCompare(b.secretId));
-  const size = Number(call.query.get('pageSize') || '25000') || 25_000;
-  const offset = Number(call.query.get('pageToken') || '0');
-  if (!Number.isInteger(size) || size < 0 || !Number.isInteger(offset) || offset < 0) {
+  const page = parsePage(call.query);
+  if (page === undefined) {
     return sendInvalid(call.res, `Invalid pageSize or pageToken for ${parent}.`);
   }
-  const page = all.slice(offset, offset + size);
+  const { items, next, total } = pageOf(all, page);
   const out: Record<string, unknown> = {};
-  if (page.length > 0) out.secrets = page.map((s) => renderSecret(s));
-  if (offset + size < all.length) out.nextPageToken = String(offset + size);
-  out.totalSize = all.length;
+  if (items.length > 0) out.secrets = items.map((s) => renderSecret(s));
+  if (next !== undefined) out.nextPageToken = next;
+  out.totalSize = total;
   sendJson(call.res, 200, out);
 }
 

@@ -1,5 +1,6 @@
 // Secret version methods: addVersion, get, list (newest first, paged), access, and the
 // state changes disable / enable / destroy (DESTROYED is terminal).
+import { pageOf, parsePage } from './paging.js';
 import { crc32c } from '../../src/secrets/crc32c.js';
 import { sendJson } from '../http.js';
 import type { SecretModel, SecretVersionModel, VersionState } from '../model.js';
@@ -87,23 +88,18 @@ export function getVersion(call: SmCall): void {
 export function listVersions(call: SmCall): void {
   const secret = lookupSecret(call, 'secretmanager.versions.list');
   if (secret === undefined) return;
-  const sizeText = call.query.get('pageSize') ?? '';
-  const pageSize = sizeText === '' ? 25_000 : Number(sizeText);
-  const offset = Number(call.query.get('pageToken') || '0');
-  if (!Number.isInteger(pageSize) || pageSize < 0 || !Number.isInteger(offset) || offset < 0) {
-    return sendInvalid(call.res, 'Invalid pageSize or pageToken.');
-  }
+  const page = parsePage(call.query);
+  if (page === undefined) return sendInvalid(call.res, 'Invalid pageSize or pageToken.');
   const filter = call.query.get('filter') ?? '';
   const stateFilter = /^state\s*[:=]\s*(ENABLED|DISABLED|DESTROYED)$/.exec(filter.trim())?.[1];
   const all = [...secret.versions]
     .filter((v) => stateFilter === undefined || v.state === stateFilter)
     .sort((a, b) => b.number - a.number);
-  const size = pageSize === 0 ? 25_000 : pageSize;
-  const page = all.slice(offset, offset + size);
+  const { items, next, total } = pageOf(all, page);
   const out: Record<string, unknown> = {};
-  if (page.length > 0) out.versions = page.map((v) => renderVersion(secret, v, call.render));
-  if (offset + size < all.length) out.nextPageToken = String(offset + size);
-  out.totalSize = all.length;
+  if (items.length > 0) out.versions = items.map((v) => renderVersion(secret, v, call.render));
+  if (next !== undefined) out.nextPageToken = next;
+  out.totalSize = total;
   sendJson(call.res, 200, out);
 }
 

@@ -36,7 +36,15 @@ const secretSchema = z.strictObject({
     .optional(),
   versions: z.array(versionSchema).max(1000).default([]),
   /** alias → version number. */
-  aliases: z.record(z.string().regex(VERSION_ALIAS_RE), z.number().int().min(1)).default({}),
+  aliases: z
+    .record(
+      z
+        .string()
+        .regex(VERSION_ALIAS_RE)
+        .refine((a) => a !== 'latest', '`latest` is reserved and cannot be an alias'),
+      z.number().int().min(1),
+    )
+    .default({}),
   bindings: z
     .array(z.strictObject({ role: roleSchema, members: z.array(z.string().min(1)).min(1) }))
     .default([]),
