@@ -48,7 +48,7 @@ export async function backendPids(run: TeeinitRun, needle: string): Promise<numb
 }
 
 /**
- * SIGTERM to teeinit, then: it exits with `expectedCode`, every backend pid is gone and the
+ * Once teeinit has finished start-up, SIGTERM to it, then: it exits with `expectedCode`, every backend pid is gone and the
  * secrets directory is empty. `writesFiles: false` for configs that keep keys in memory.
  */
 export async function expectCleanShutdown(
@@ -59,6 +59,11 @@ export async function expectCleanShutdown(
   writesFiles = true,
 ): Promise<number> {
   if (writesFiles) assert.ok(listDir(secretsDir).length > 0, 'secrets directory populated');
+  // A port that answers is not the end of start-up (ready probes poll on their own interval):
+  // SIGTERM before "running" is a cancelled start-up (143), not the shutdown under test.
+  await waitServing(run, 'teeinit to log "running"', () =>
+    /"message":"running"/.test(run.output()),
+  );
   const code = await stopTeeinit(run);
   const allowed = typeof expectedCode === 'number' ? [expectedCode] : expectedCode;
   assert.ok(
