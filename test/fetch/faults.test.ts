@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createIdentities } from '../../src/identity/index.js';
 import { fetchAll } from '../../src/secrets/index.js';
+import { holdRoute } from '../helpers/hold-route.js';
 import { FetchHarness, ref } from './harness.js';
 import { ALICE, BOB, secretValue, startWorld, workload, type World } from './world.js';
 
@@ -203,15 +204,14 @@ describe('fetchAll under faults', () => {
     "a caller's signal cancels start-up → TEEINIT_STARTUP_CANCELLED",
     { timeout: 15_000 },
     async (t) => {
-      world.fault({ route: 'secretmanager.access', latencyMs: 5000 });
+      const reached = holdRoute(world.em, { route: 'secretmanager.access', latencyMs: 5000 });
       t.after(() => world.em.faults.clear());
       const ctl = new AbortController();
-      setTimeout(() => ctl.abort(), 200);
       const started = Date.now();
-      await assert.rejects(
-        h.run(world, one(), h.capture(), ctl.signal),
-        h.failsWith('TEEINIT_STARTUP_CANCELLED'),
-      );
+      const run = h.run(world, one(), h.capture(), ctl.signal);
+      await reached(); // cancel while the access is in flight, not before it starts
+      ctl.abort();
+      await assert.rejects(run, h.failsWith('TEEINIT_STARTUP_CANCELLED'));
       assert.ok(Date.now() - started < 1500);
     },
   );

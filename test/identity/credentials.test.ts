@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TeeinitError, type ErrorCode } from '../../src/errors/index.js';
 import { createIdentities, readTeeserverToken, readTokenFile } from '../../src/identity/index.js';
+import { holdRoute } from '../helpers/hold-route.js';
 import { ALICE, BOB, logCapture, provider, startWorld, type World } from '../fetch/world.js';
 
 const rejectsWith =
@@ -291,13 +292,15 @@ describe('identity: credentials per collaborator', () => {
   );
 
   test('a caller abort cancels the exchange promptly', { timeout: 10_000 }, async (t) => {
-    world.fault({ route: 'sts.token', latencyMs: 3000 });
+    const reached = holdRoute(world.em, { route: 'sts.token', latencyMs: 3000 });
     t.after(() => world.em.faults.clear());
     const ids = createIdentities(world.config({}), logCapture().logger);
     const ctl = new AbortController();
     const started = Date.now();
-    setTimeout(() => ctl.abort(new Error('cancelled by test')), 100);
-    await assert.rejects(ids.accessToken('alice', ctl.signal), /cancelled by test/);
+    const token = ids.accessToken('alice', ctl.signal);
+    await reached(); // abort while the exchange is in flight, not before it starts
+    ctl.abort(new Error('cancelled by test'));
+    await assert.rejects(token, /cancelled by test/);
     assert.ok(Date.now() - started < 1000);
   });
 });
