@@ -31,9 +31,15 @@ export function runTeeinit(args: readonly string[], env: NodeJS.ProcessEnv = {})
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exit = once(child, 'exit').then(([code, signal]) =>
-    typeof code === 'number' ? code : 128 + (signal === 'SIGKILL' ? 9 : 15),
-  );
+  // 'exit' can come before the pipes are drained: wait for both streams to end too, but
+  // not forever (an orphan of the child could keep a pipe open).
+  const drained = Promise.all([once(child.stdout, 'end'), once(child.stderr, 'end')]);
+  const exit = once(child, 'exit').then(async ([code, signal]) => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([drained, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+    clearTimeout(timer);
+    return typeof code === 'number' ? code : 128 + (signal === 'SIGKILL' ? 9 : 15);
+  });
   return {
     child,
     stdout: () => out,

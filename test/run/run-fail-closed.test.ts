@@ -79,8 +79,9 @@ const CASES: Case[] = [
       (c.fetch = {
         startupDeadline: '1s',
         callTimeout: '200ms',
-        initialBackoff: '50ms',
-        maxBackoff: '100ms',
+        // 20 attempts ~200 ms apart (full jitter up to 400 ms) outlast the 1 s deadline.
+        initialBackoff: '400ms',
+        maxBackoff: '400ms',
         attempts: 20,
       }),
     arrange: async (w) => {
