@@ -9,3 +9,4 @@ export {
 } from './kdf.js';
 export { checkShares, parseShare, MIN_SHARE_BYTES, type NamedShare } from './shares.js';
 export { checkTlsBundle, type TlsMaterial, type TlsPems } from './tls-bundle.js';
+export { parseSubjectAltName, unquoteValue } from './subject-alt-name.js';

@@ -1,5 +1,6 @@
 // Checks one configured TLS bundle before anything starts: PEM parses, key matches the
 // leaf, validity (with clock skew), chain to the CA, extended key usage.
+import { parseSubjectAltName } from './subject-alt-name.js';
 import { createHash, type X509Certificate } from 'node:crypto';
 import type { TlsBundleConfig } from '../config/types.js';
 import { TeeinitError } from '../errors/index.js';
@@ -103,8 +104,7 @@ function checkUsage(
   }
 }
 
-/** Node's `subjectAltName` is `DNS:a, IP Address:1.2.3.4`; quoted values may hold commas. */
+/** `DNS:a`, `IP Address:1.2.3.4`… one string per SAN entry, quoted values unquoted. */
 function parseSans(text: string | undefined): string[] {
-  if (text === undefined || text === '') return [];
-  return text.split(/, (?=[A-Za-z ]+:)/).map((s) => s.trim());
+  return parseSubjectAltName(text ?? '').map((s) => `${s.type}:${s.value}`);
 }

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isLoopback, parseAddress } from './address.js';
-import { parseSubjectAltName } from './peer-identity.js';
+import { parseSubjectAltName } from '../keys/index.js';
 import { matchUriPattern } from './uri-pattern.js';
 
 test('matchUriPattern: * is one segment, trailing /** one or more', { timeout: 5000 }, () => {
