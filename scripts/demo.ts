@@ -232,7 +232,11 @@ async function main(): Promise<number> {
       await new Promise((r) => setTimeout(r, 50));
     }
     const files = readdirSync(secrets.dir);
-    say(`secret files on ${secrets.tmpfs ? 'tmpfs' : 'disk (no tmpfs here)'}: ${files.join(', ')}`);
+    say(
+      files.length === 0
+        ? 'secret files: none (the proxies hold the certificate and the PSK in memory)'
+        : `secret files on ${secrets.tmpfs ? 'tmpfs' : 'disk (no tmpfs here)'}: ${files.join(', ')}`,
+    );
 
     step('A client with a certificate from the CA connects over mTLS');
     const answer = await ping({
