@@ -19,12 +19,19 @@ export interface DemoWorld {
   readonly shares: { readonly alice: string; readonly bob: string };
   /** Every secret value stored, to search captured output for leaks. */
   readonly secretValues: readonly string[];
-  /** The `endpoints` and `attestation` parts of a teeinit config that point at the emulator. */
+  /**
+   * The parts of a teeinit config every user of the world shares: `attestation` and
+   * `endpoints` pointing at the emulator, both collaborators, the five secrets (version 1),
+   * the `session-psk` key from both shares and the `server` TLS bundle.
+   */
   readonly configBase: Record<string, unknown>;
   stop(): Promise<void>;
 }
 
 const ACCESSOR = 'roles/secretmanager.secretAccessor';
+
+const versionOne = (project: string, id: string): string =>
+  `projects/${project}/secrets/${id}/versions/1`;
 
 /** Secret ids in the world: alice holds the PKI and her share, bob his share. */
 export const DEMO_SECRETS = {
@@ -96,6 +103,19 @@ export async function startDemoWorld(
           iamCredentials: emulator.endpoints.iamCredentials,
           secretManager: emulator.endpoints.secretManager,
         },
+        collaborators: {
+          alice: { provider: emulator.providerAudience('alice-proj') },
+          bob: { provider: emulator.providerAudience('bob-proj') },
+        },
+        secrets: Object.fromEntries([
+          ...DEMO_SECRETS.alice.map((id) => [
+            id,
+            { from: 'alice', ref: versionOne('alice-proj', id) },
+          ]),
+          ...DEMO_SECRETS.bob.map((id) => [id, { from: 'bob', ref: versionOne('bob-proj', id) }]),
+        ]),
+        keys: { 'session-psk': { shares: ['alice-share', 'bob-share'], kdf: 'hkdf-sha256' } },
+        tls: { server: { cert: 'server-cert', key: 'server-key', ca: 'ca', usage: 'server' } },
       },
       stop: () => emulator.stop(),
     };

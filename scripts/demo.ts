@@ -152,29 +152,9 @@ async function main(): Promise<number> {
             },
           ]),
     ];
-    const ref = (p: string, id: string): string => `projects/${p}/secrets/${id}/versions/1`;
     const config = {
       version: 1,
       ...world.configBase,
-      collaborators: {
-        alice: {
-          provider:
-            '//iam.googleapis.com/projects/111111111111/locations/global/workloadIdentityPools/cs-pool/providers/attestation-verifier',
-        },
-        bob: {
-          provider:
-            '//iam.googleapis.com/projects/222222222222/locations/global/workloadIdentityPools/cs-pool/providers/attestation-verifier',
-        },
-      },
-      secrets: {
-        ca: { from: 'alice', ref: ref('alice-proj', 'ca') },
-        'server-cert': { from: 'alice', ref: ref('alice-proj', 'server-cert') },
-        'server-key': { from: 'alice', ref: ref('alice-proj', 'server-key') },
-        'alice-share': { from: 'alice', ref: ref('alice-proj', 'alice-share') },
-        'bob-share': { from: 'bob', ref: ref('bob-proj', 'bob-share') },
-      },
-      keys: { 'session-psk': { shares: ['alice-share', 'bob-share'], kdf: 'hkdf-sha256' } },
-      tls: { server: { cert: 'server-cert', key: 'server-key', ca: 'ca', usage: 'server' } },
       files: { dir: secrets.dir, unsafeAllowNonTmpfs: !secrets.tmpfs },
       proxies,
       processes: [backend],
