@@ -1,7 +1,6 @@
 // The command dispatcher: parse the command line, run one command, turn any failure into
 // one clear stderr line and an exit code. src/cli is the only place exit codes are decided.
 import { planCommand } from './commands/plan.js';
-import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
 import { versionCommand } from './commands/version.js';
 import { HELP } from './help.js';
@@ -18,8 +17,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return 0;
     }
     switch (line.command) {
-      case 'run':
+      case 'run': {
+        // Loaded only for `run`: validate/plan/version need none of the network stages.
+        const { runCommand } = await import('./commands/run.js');
         return await runCommand({ configPath: line.configPath, argv, env: io.env, io });
+      }
       case 'validate':
         return validateCommand(line.configPath, io);
       case 'plan':
