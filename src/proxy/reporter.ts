@@ -1,6 +1,8 @@
 // Log lines and counters for connection outcomes: one line per refusal (with the reason
-// only we know, e.g. an unknown PSK identity) and one line per closed relay.
+// only we know, e.g. an unknown PSK identity), within a budget so a flood of bad
+// connections cannot flood the log, and one line per closed relay.
 import type { Logger } from '../log/index.js';
+import { LogBudget, type Suppressed } from './log-budget.js';
 import type { RelayResult } from './relay.js';
 import type { StatsCounter } from './stats.js';
 import type { RejectReason } from './types.js';
@@ -17,10 +19,15 @@ const HANDSHAKE_REASONS: ReadonlySet<RejectReason> = new Set([
 
 /** Why: every refusal is counted and logged the same way, whatever the mode. */
 export class Reporter {
+  readonly #budget: LogBudget;
+
   constructor(
     readonly stats: StatsCounter,
     readonly logger: Logger,
-  ) {}
+    budget: LogBudget = new LogBudget(),
+  ) {
+    this.#budget = budget;
+  }
 
   reject(
     reason: RejectReason,
@@ -29,6 +36,7 @@ export class Reporter {
   ): void {
     this.stats.reject(reason);
     if (HANDSHAKE_REASONS.has(reason)) this.stats.handshakeFailures += 1;
+    if (!this.#allowed(reason)) return;
     this.logger.warn('proxy connection refused', {
       proxy: this.stats.name,
       peer,
@@ -39,7 +47,28 @@ export class Reporter {
 
   targetFailed(peer: string, code: string): void {
     this.stats.targetFailures += 1;
+    if (!this.#allowed('target-unreachable')) return;
     this.logger.warn('proxy target unreachable', { proxy: this.stats.name, peer, error: code });
+  }
+
+  /** Logs the summary of lines still suppressed (call when the proxy closes). */
+  flush(): void {
+    this.#summarize(this.#budget.flush());
+  }
+
+  #allowed(reason: string): boolean {
+    const { allowed, flushed } = this.#budget.take(reason);
+    this.#summarize(flushed);
+    return allowed;
+  }
+
+  #summarize(suppressed: Suppressed | undefined): void {
+    if (suppressed === undefined) return;
+    this.logger.warn('proxy warnings suppressed (log budget); the counters include them', {
+      proxy: this.stats.name,
+      suppressed: suppressed.count,
+      byReason: suppressed.byReason,
+    });
   }
 
   closed(peer: string, identity: string, result: RelayResult): void {

@@ -78,7 +78,9 @@ export async function startProxy(
       }
     },
     close(drainMs: number): Promise<void> {
-      closing ??= closeProxy(front.server, status?.server, tracker, drainMs, log);
+      closing ??= closeProxy(front.server, status?.server, tracker, drainMs, log).finally(() =>
+        reporter.flush(),
+      );
       return closing;
     },
   };
