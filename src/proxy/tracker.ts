@@ -29,11 +29,18 @@ export class ConnectionTracker {
   /** A relay attached to an accepted socket keeps it open until the relay is done. */
   attach(raw: Socket, entry: Tracked, relay: Relay): void {
     entry.relay = relay;
+    if (entry.pending === 0) {
+      // The raw socket closed before the handshake event: already counted out, nothing to relay.
+      relay.destroy('peer-closed');
+      return;
+    }
     entry.pending += 1;
     this.#live.set(raw, entry);
   }
 
+  /** Counts one holder of `entry` out; `open` drops once, when the last one is gone. */
   settle(raw: Socket, entry: Tracked): void {
+    if (entry.pending === 0) return;
     entry.pending -= 1;
     if (entry.pending > 0) return;
     this.#live.delete(raw);
