@@ -1,12 +1,14 @@
 // Shared fixtures for the proxy integration tests: a fresh PKI per run written to a temp
 // dir (for openssl/curl/redis/stunnel), config and material builders and echo servers (polling,
 // ports, commands and the capturing logger: test/helpers/).
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuthorizeConfig, ProxyConfig } from '../../src/config/types.js';
-import type { ProxyMaterial } from '../../src/proxy/index.js';
+import type { Logger } from '../../src/log/index.js';
+import { startProxy, type ProxyMaterial, type RunningProxy } from '../../src/proxy/index.js';
 import { createCa, issueCert, type IssuedCa, type Pem } from '../../emulator/pki.js';
 
 export interface TestPki {
@@ -147,6 +149,66 @@ export async function startEcho(
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   return { server, port, address: `127.0.0.1:${port}` };
+}
+
+/** A psk-client → psk-server pair in front of an echo target, sharing one random key. */
+export interface PskPair {
+  readonly target: { server: Server; port: number; address: string };
+  readonly server: RunningProxy;
+  readonly client: RunningProxy;
+  /** The material both ends use (key `k`, identity `c`). */
+  readonly material: ProxyMaterial;
+  close(): Promise<void>;
+}
+
+/** Starts a PskPair; `server` overrides the psk-server's config (limits, status…). */
+export async function startPskPair(
+  logger: Logger,
+  options: {
+    onSocket?: (s: Socket) => void;
+    server?: Partial<Omit<ProxyConfig, 'mode' | 'target' | 'authorize' | 'limits'>> & {
+      limits?: Partial<ProxyConfig['limits']>;
+    };
+  } = {},
+): Promise<PskPair> {
+  const material: ProxyMaterial = {
+    tls: new Map(),
+    keys: new Map([['k', randomBytes(32)]]),
+    secrets: new Map(),
+  };
+  const target = await startEcho(options.onSocket);
+  const server = await startProxy(
+    proxyConfig({
+      name: 'in',
+      mode: 'psk-server',
+      target: target.address,
+      identities: { c: 'k' },
+      ...options.server,
+    }),
+    material,
+    logger,
+  );
+  const client = await startProxy(
+    proxyConfig({
+      name: 'out',
+      mode: 'psk-client',
+      target: server.address,
+      identities: { c: 'k' },
+    }),
+    material,
+    logger,
+  );
+  return {
+    target,
+    server,
+    client,
+    material,
+    async close() {
+      await client.close(200);
+      await server.close(200);
+      target.server.close();
+    },
+  };
 }
 
 /** host and port of a RunningProxy address. */

@@ -4,10 +4,10 @@
 // mid-transfer, idle timeout, churn without leaked handles, drain on close.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { connect, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startProxy, type RunningProxy } from '../../src/proxy/index.js';
-import { hostPort, proxyConfig, startEcho } from './helpers.js';
+import { hostPort, proxyConfig, startPskPair, type PskPair } from './helpers.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { pollUntil } from '../helpers/poll.js';
 
@@ -15,45 +15,22 @@ const T = { timeout: 60000 };
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 describe('integrity', () => {
-  const key = randomBytes(32);
-  const material = { tls: new Map(), keys: new Map([['k', key]]), secrets: new Map() };
   const log = captureLogger();
-  let target: { server: Server; address: string };
   let behavior: (s: Socket) => void = (s) => s.pipe(s);
+  let pair: PskPair;
   let server: RunningProxy;
   let client: RunningProxy;
   let port: number;
 
   before(async () => {
-    target = await startEcho((s) => behavior(s));
-    server = await startProxy(
-      proxyConfig({
-        name: 'in',
-        mode: 'psk-server',
-        target: target.address,
-        identities: { c: 'k' },
-        limits: { idleTimeout: 1500 },
-      }),
-      material,
-      log.logger,
-    );
-    client = await startProxy(
-      proxyConfig({
-        name: 'out',
-        mode: 'psk-client',
-        target: server.address,
-        identities: { c: 'k' },
-      }),
-      material,
-      log.logger,
-    );
+    pair = await startPskPair(log.logger, {
+      onSocket: (s) => behavior(s),
+      server: { limits: { idleTimeout: 1500 } },
+    });
+    ({ server, client } = pair);
     port = hostPort(client.address).port;
   });
-  after(async () => {
-    await client.close(200);
-    await server.close(200);
-    target.server.close();
-  });
+  after(() => pair.close());
 
   test('integrity-full-duplex: 8 MB each way, hashed, at the same time', T, async () => {
     const up = randomBytes(8 * 1024 * 1024);
@@ -179,7 +156,7 @@ describe('integrity', () => {
         target: server.address,
         identities: { c: 'k' },
       }),
-      material,
+      pair.material,
       log.logger,
     );
     behavior = (s) => s.pipe(s);

@@ -1,54 +1,29 @@
 // The status endpoint (JSON counters on loopback) and the connection lifetime cap, through
 // a psk-client → psk-server pair to an echo target.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { startProxy, type RunningProxy } from '../../src/proxy/index.js';
-import { hostPort, proxyConfig, startEcho } from './helpers.js';
+import type { RunningProxy } from '../../src/proxy/index.js';
+import { hostPort, startPskPair, type PskPair } from './helpers.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { pollUntil } from '../helpers/poll.js';
 
 const T = { timeout: 30_000 };
 
 describe('proxy status endpoint and lifetime cap', () => {
-  const material = { tls: new Map(), keys: new Map([['k', randomBytes(32)]]), secrets: new Map() };
   const log = captureLogger();
-  let target: Awaited<ReturnType<typeof startEcho>>;
+  let pair: PskPair;
   let server: RunningProxy;
   let client: RunningProxy;
 
   before(async () => {
-    target = await startEcho((s) => s.pipe(s));
-    server = await startProxy(
-      proxyConfig({
-        name: 'in',
-        mode: 'psk-server',
-        target: target.address,
-        identities: { c: 'k' },
-        status: '127.0.0.1:0',
-        limits: { maxLifetime: 800 },
-      }),
-      material,
-      log.logger,
-    );
-    client = await startProxy(
-      proxyConfig({
-        name: 'out',
-        mode: 'psk-client',
-        target: server.address,
-        identities: { c: 'k' },
-      }),
-      material,
-      log.logger,
-    );
+    pair = await startPskPair(log.logger, {
+      server: { status: '127.0.0.1:0', limits: { maxLifetime: 800 } },
+    });
+    ({ server, client } = pair);
   });
-  after(async () => {
-    await client.close(200);
-    await server.close(200);
-    target.server.close();
-  });
+  after(() => pair.close());
 
   test('status-endpoint: GET answers the live counters as JSON; other methods 405', T, async () => {
     assert.ok(server.statusAddress !== undefined);
