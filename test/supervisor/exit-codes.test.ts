@@ -1,23 +1,15 @@
 // The exit status users see: a child's code passes through, a signal death is 128+n, a
 // missing binary is 127 and a non-executable one 126, with the process and argv[0] named.
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSupervisor } from '../../src/supervisor/index.js';
 import { launchSpec } from '../fixtures/launch-spec.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { pollUntil } from '../helpers/poll.js';
-import { readLog, readPid, tempDir, Tracked } from './helpers.js';
+import { readLog, readPid, supervisorHarness } from './helpers.js';
 
-const tmp = tempDir();
-const tracked = new Tracked();
-const start = (...args: Parameters<typeof startSupervisor>) =>
-  tracked.add(startSupervisor(...args));
-after(async () => {
-  await tracked.stopAll();
-  tmp.remove();
-});
+const { tmp, start } = supervisorHarness();
 
 describe('supervisor exit codes', () => {
   test('a child exit code passes through, named and logged', { timeout: 20_000 }, async () => {

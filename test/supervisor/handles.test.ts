@@ -1,23 +1,15 @@
 // Nothing outlives `done`: a pending restart timer, stop timers and readiness sockets are
 // all cleared, so teeinit's process can exit on its own once the run has ended.
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startSupervisor } from '../../src/supervisor/index.js';
 import { launchSpec } from '../fixtures/launch-spec.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { freePort } from '../helpers/net.js';
 import { pollUntil } from '../helpers/poll.js';
-import { readLog, tempDir, Tracked } from './helpers.js';
+import { readLog, supervisorHarness } from './helpers.js';
 
-const tmp = tempDir();
-const tracked = new Tracked();
-const start = (...args: Parameters<typeof startSupervisor>) =>
-  tracked.add(startSupervisor(...args));
-after(async () => {
-  await tracked.stopAll();
-  tmp.remove();
-});
+const { tmp, start } = supervisorHarness();
 
 function count(kind: string): number {
   return process.getActiveResourcesInfo().filter((r) => r === kind).length;

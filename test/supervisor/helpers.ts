@@ -1,10 +1,12 @@
-// Test helpers for the supervisor: temp dirs, fixture logs and pid markers, and a runner for the driver (test/fixtures/supervise.ts). Polling, ports and pid
-// probes are the shared ones in test/helpers/.
+// Test helpers for the supervisor: a per-file harness (temp dir, tracked supervisors),
+// fixture logs and pid markers, and a runner for the driver (test/fixtures/supervise.ts).
+// Polling, ports and pid probes are the shared ones in test/helpers/.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Supervisor } from '../../src/supervisor/index.js';
+import { after } from 'node:test';
+import { startSupervisor, type Supervisor } from '../../src/supervisor/index.js';
 import { fixturePath, type ProcessSketch } from '../fixtures/launch-spec.js';
 
 /** A fresh directory; remove it with the returned function in an after hook. */
@@ -82,4 +84,21 @@ export class Tracked {
   async stopAll(): Promise<void> {
     await Promise.all(this.#all.map((s) => s.stop('test cleanup')));
   }
+}
+
+/**
+ * Per test file: a temp dir and a `start` that tracks every supervisor it starts; one
+ * `after` hook stops them all and removes the dir.
+ */
+export function supervisorHarness(): {
+  tmp: { dir: string; remove: () => void };
+  start: (...args: Parameters<typeof startSupervisor>) => Supervisor;
+} {
+  const tmp = tempDir();
+  const tracked = new Tracked();
+  after(async () => {
+    await tracked.stopAll();
+    tmp.remove();
+  });
+  return { tmp, start: (...args) => tracked.add(startSupervisor(...args)) };
 }

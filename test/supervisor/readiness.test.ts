@@ -1,25 +1,17 @@
 // Ordered start: each process with `ready` must pass its check (tcp, file or command)
 // before the next one starts; a check that never passes is TEEINIT_READY_TIMEOUT.
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSupervisor } from '../../src/supervisor/index.js';
 import { launchSpec } from '../fixtures/launch-spec.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { freePort } from '../helpers/net.js';
 import { pollUntil } from '../helpers/poll.js';
 import { pidExists } from '../helpers/procfs.js';
-import { readLog, readPid, tempDir, Tracked } from './helpers.js';
+import { readLog, readPid, supervisorHarness } from './helpers.js';
 
-const tmp = tempDir();
-const tracked = new Tracked();
-const start = (...args: Parameters<typeof startSupervisor>) =>
-  tracked.add(startSupervisor(...args));
-after(async () => {
-  await tracked.stopAll();
-  tmp.remove();
-});
+const { tmp, start } = supervisorHarness();
 
 const ready = { timeout: 30_000, interval: 50 };
 

@@ -1,23 +1,15 @@
 // Restart policies: on-failure restarts a crashing process with exponential backoff and
 // gives up after maxRestarts within the window (TEEINIT_RESTART_LIMIT, last exit code);
 // always restarts even a clean exit; never ends the run on the first exit.
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startSupervisor } from '../../src/supervisor/index.js';
 import { launchSpec } from '../fixtures/launch-spec.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { pollUntil } from '../helpers/poll.js';
-import { readLog, tempDir, Tracked } from './helpers.js';
+import { readLog, supervisorHarness } from './helpers.js';
 
-const tmp = tempDir();
-const tracked = new Tracked();
-const start = (...args: Parameters<typeof startSupervisor>) =>
-  tracked.add(startSupervisor(...args));
-after(async () => {
-  await tracked.stopAll();
-  tmp.remove();
-});
+const { tmp, start } = supervisorHarness();
 
 describe('supervisor restarts', () => {
   test(

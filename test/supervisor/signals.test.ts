@@ -1,24 +1,16 @@
 // Signals, tini-style: SIGTERM/SIGINT stop every child with its stopSignal and teeinit ends
 // with the first process's status (0 if it exited cleanly, 143 if SIGTERM killed it); a
 // child that ignores SIGTERM is SIGKILLed after stopTimeout; SIGHUP passes through.
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startSupervisor } from '../../src/supervisor/index.js';
 import { launchSpec } from '../fixtures/launch-spec.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { pollUntil } from '../helpers/poll.js';
 import { pidExists } from '../helpers/procfs.js';
-import { readLog, readPid, tempDir, Tracked } from './helpers.js';
+import { readLog, readPid, supervisorHarness } from './helpers.js';
 
-const tmp = tempDir();
-const tracked = new Tracked();
-const start = (...args: Parameters<typeof startSupervisor>) =>
-  tracked.add(startSupervisor(...args));
-after(async () => {
-  await tracked.stopAll();
-  tmp.remove();
-});
+const { tmp, start } = supervisorHarness();
 
 describe('supervisor signals', () => {
   test(

@@ -1,23 +1,15 @@
 // Start-up cancellation: an abort (SIGTERM during start-up) starts nothing further, stops
 // what runs, rejects `started` with TEEINIT_STARTUP_CANCELLED and ends with 'cancelled'.
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startSupervisor } from '../../src/supervisor/index.js';
 import { launchSpec } from '../fixtures/launch-spec.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { pollUntil } from '../helpers/poll.js';
 import { pidExists } from '../helpers/procfs.js';
-import { readLog, readPid, tempDir, Tracked } from './helpers.js';
+import { readLog, readPid, supervisorHarness } from './helpers.js';
 
-const tmp = tempDir();
-const tracked = new Tracked();
-const start = (...args: Parameters<typeof startSupervisor>) =>
-  tracked.add(startSupervisor(...args));
-after(async () => {
-  await tracked.stopAll();
-  tmp.remove();
-});
+const { tmp, start } = supervisorHarness();
 
 describe('supervisor start-up cancellation', () => {
   test('an abort while waiting for readiness stops everything', { timeout: 20_000 }, async () => {
