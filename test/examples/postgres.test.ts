@@ -83,8 +83,15 @@ describe('examples/postgres', { timeout: 180_000 }, () => {
     retarget(tree, testEnvironment(emulator, dirs.secrets));
     processNamed(tree, 'postgres').run.push('-c', `unix_socket_directories=${socketDir}`);
     run = startTeeinit(writeConfig(dirs.work, tree), { PATH });
-    // teeinit reports ready via pg_isready; wait for the port, then for a real query.
+    // postgres accepts TCP while it is still starting up ("the database system is starting
+    // up"); teeinit logs "running" only after the config's pg_isready probe succeeded.
     await waitServing(run, 'postgres port', () => canConnect(port), 90_000);
+    await waitServing(
+      run,
+      'teeinit to log "running"',
+      () => /"message":"running"/.test(run?.output() ?? ''),
+      90_000,
+    );
     pgPids = await backendPids(run, 'postgres');
   });
 
