@@ -17,6 +17,9 @@ const HANDSHAKE_REASONS: ReadonlySet<RejectReason> = new Set([
   'server-cert-rejected',
 ]);
 
+/** Reasons counted but logged only at debug level: health checks and port scans. */
+const QUIET_REASONS: ReadonlySet<RejectReason> = new Set(['empty-connection']);
+
 /** Why: every refusal is counted and logged the same way, whatever the mode. */
 export class Reporter {
   readonly #budget: LogBudget;
@@ -36,6 +39,14 @@ export class Reporter {
   ): void {
     this.stats.reject(reason);
     if (HANDSHAKE_REASONS.has(reason)) this.stats.handshakeFailures += 1;
+    if (QUIET_REASONS.has(reason)) {
+      this.logger.debug('proxy connection closed before the handshake', {
+        proxy: this.stats.name,
+        peer,
+        reason,
+      });
+      return;
+    }
     if (!this.#allowed(reason)) return;
     this.logger.warn('proxy connection refused', {
       proxy: this.stats.name,

@@ -31,7 +31,10 @@ export function createServerFront(
   const accepted = new WeakMap<Socket, Tracked>();
 
   const options: TlsOptions = {
-    allowHalfOpen: true,
+    // Half-open only once authenticated (set in secureConnection): a peer that sends its FIN
+    // before the handshake (a TCP health check, a port scan) is closed at once instead of
+    // holding a slot until the handshake timeout.
+    allowHalfOpen: false,
     handshakeTimeout: config.limits.handshakeTimeout,
   };
   if (mtls !== undefined) {
@@ -67,13 +70,16 @@ export function createServerFront(
   reportDrops(server, reporter);
   server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
     const pskSeen = seen.get(socket);
-    const reason = classifyHandshakeError(err, pskSeen);
+    const reason = isEmptyConnection(err, findRaw(socket))
+      ? 'empty-connection'
+      : classifyHandshakeError(err, pskSeen);
     const details: Record<string, unknown> = { error: err.code ?? err.message };
     if (pskSeen !== undefined) details.identity = printable(pskSeen.identity);
     reporter.reject(reason, peerOf(socket), details);
     socket.destroy();
   });
   server.on('secureConnection', (socket: TLSSocket) => {
+    socket.allowHalfOpen = true; // the relay forwards half-close in both directions
     const peer = peerOf(socket);
     const refuse = (reason: RejectReason, details: Record<string, unknown> = {}): void => {
       reporter.reject(reason, peer, details);
@@ -141,6 +147,15 @@ export function createServerFront(
 function findRaw(socket: TLSSocket): Socket | undefined {
   const parent = (socket as unknown as { _parent?: Socket })._parent;
   return parent ?? undefined;
+}
+
+/**
+ * Why: a TCP health check or port scan connects and closes without sending a byte; it is
+ * counted but not worth a warning line each time (haproxy's `dontlognull`). A peer that
+ * connects and stays silent is a handshake timeout instead, and still logged.
+ */
+function isEmptyConnection(err: NodeJS.ErrnoException, raw: Socket | undefined): boolean {
+  return raw !== undefined && raw.bytesRead === 0 && err.code === 'ECONNRESET';
 }
 
 function classifyHandshakeError(

@@ -17,6 +17,7 @@ export interface ProxyMaterial {
 /** Why reasons are a closed set: they become counters and log fields, never free text. */
 export type RejectReason =
   | 'max-connections'
+  | 'empty-connection'
   | 'handshake-timeout'
   | 'handshake-failed'
   | 'tls-version'

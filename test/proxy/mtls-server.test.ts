@@ -159,6 +159,43 @@ describe('mtls-server', () => {
     },
   );
 
+  test(
+    'mtls-server-empty: health-check style connect-and-close is counted, not warned about',
+    T,
+    async () => {
+      const before = proxy.stats();
+      const warningsBefore = log.records().filter((r) => r.severity === 'WARNING').length;
+      const probes = 5;
+      for (let i = 0; i < probes; i += 1) {
+        const none = await rawExchange(port, Buffer.alloc(0), 1000, true);
+        assert.equal(none.length, 0);
+      }
+      await pollUntil(
+        'empty connections counted',
+        () =>
+          (proxy.stats().rejected['empty-connection'] ?? 0) -
+            (before.rejected['empty-connection'] ?? 0) ===
+          probes,
+        5000,
+      );
+      const s = proxy.stats();
+      assert.equal(s.handshakeFailures, before.handshakeFailures, 'not a handshake failure');
+      assert.equal(
+        log.records().filter((r) => r.severity === 'WARNING').length,
+        warningsBefore,
+        'no warning line for a probe',
+      );
+      const quiet = log
+        .records()
+        .filter((r) => r.message === 'proxy connection closed before the handshake');
+      assert.ok(quiet.length >= probes, 'each probe is logged at debug level');
+      assert.ok(quiet.every((r) => r.severity === 'DEBUG'));
+      await pollUntil('open back to 0', () => proxy.stats().open === 0, 5000);
+      const good = await exchange(port, client(), 'after-probes');
+      assert.equal(good.data.toString(), 'after-probes', 'a real client is still served');
+    },
+  );
+
   test('mtls-server-curl: curl --cert to an HTTP server behind the proxy', T, async () => {
     const http = createHttpServer((req, res) => res.end(`hi ${req.url ?? ''}`));
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
@@ -491,11 +528,19 @@ describe('mtls-server', () => {
 });
 
 /** Writes raw bytes on a TCP connection and collects whatever comes back until close. */
-async function rawExchange(port: number, bytes: Buffer, timeoutMs = 3000): Promise<Buffer> {
+async function rawExchange(
+  port: number,
+  bytes: Buffer,
+  timeoutMs = 3000,
+  endAfterWrite = false,
+): Promise<Buffer> {
   const { connect: netConnect } = await import('node:net');
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
-    const s = netConnect(port, '127.0.0.1', () => s.write(bytes));
+    const s = netConnect(port, '127.0.0.1', () => {
+      if (endAfterWrite) s.end(bytes);
+      else s.write(bytes);
+    });
     s.setTimeout(timeoutMs, () => s.destroy());
     s.on('data', (d: Buffer) => chunks.push(d));
     s.on('error', () => undefined);
