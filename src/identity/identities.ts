@@ -4,7 +4,7 @@
 import type { CollaboratorConfig, Config } from '../config/types.js';
 import { TeeinitError } from '../errors/index.js';
 import { redactor, type Logger } from '../log/index.js';
-import { abortable, backoffDelay, sleep } from '../secrets/backoff.js';
+import { abortable, backoffDelay, sleep } from '../retry/index.js';
 import { createAdcClient } from './adc-client.js';
 import { mapIdentityError, type IdentityErrorContext } from './identity-errors.js';
 import { createTokenSource } from './token-source.js';

@@ -46,11 +46,18 @@ function getOverSocket(
   if (options.signal) signals.push(options.signal);
   const signal = AbortSignal.any(signals);
   return new Promise((resolve, reject) => {
+    // Whatever fails first (request or response stream), a caller's abort wins, then the
+    // per-call timeout, then the error itself.
     const fail = (what: string, cause?: unknown): void => {
+      if (options.signal?.aborted === true) {
+        reject(options.signal.reason as Error);
+        return;
+      }
+      const reason = signal.aborted ? `no answer within ${options.timeoutMs} ms` : what;
       reject(
         new TeeinitError(
           'TEEINIT_TOKEN_UNAVAILABLE',
-          `The teeserver at ${socketPath} cannot be reached: ${what}.`,
+          `The teeserver at ${socketPath} cannot be reached: ${reason}.`,
           { cause, fields: { socket: socketPath } },
         ),
       );
@@ -78,13 +85,7 @@ function getOverSocket(
       },
     );
     req.on('error', (error: NodeJS.ErrnoException) => {
-      if (options.signal?.aborted === true) {
-        reject(options.signal.reason as Error);
-      } else if (signal.aborted) {
-        fail(`no answer within ${options.timeoutMs} ms`, error);
-      } else {
-        fail(error.code ?? error.message, error);
-      }
+      fail(error.code ?? error.message, error);
     });
     req.end();
   });

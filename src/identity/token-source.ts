@@ -19,5 +19,5 @@ export function createTokenSource(
         ...(signal ? { signal } : {}),
       });
   }
-  return () => readTokenFile(attestation.tokenFile);
+  return (signal) => readTokenFile(attestation.tokenFile, signal ? { signal } : {});
 }

@@ -1,5 +1,5 @@
-// Node's X509Certificate prints SANs as one string; this turns it back into entries, one
-// parser for the certificate checks and the proxy's peer authorization.
+// Node's X509Certificate prints SANs as one string; this turns it back into entries for
+// the proxy's peer authorization (kept with the other X.509 parsing of the keys stage).
 
 /**
  * Why: Node prints SANs as `DNS:a, URI:b` and JSON-quotes values holding separators

@@ -1,7 +1,6 @@
 // Checks one configured TLS bundle before anything starts: PEM parses, key matches the
 // leaf, validity (with clock skew), chain to the CA, extended key usage.
-import { parseSubjectAltName } from './subject-alt-name.js';
-import { createHash, type X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import type { TlsBundleConfig } from '../config/types.js';
 import { TeeinitError } from '../errors/index.js';
 import { buildChain, checkValidity, oneLine, validity } from './chain.js';
@@ -21,14 +20,12 @@ export interface TlsMaterial {
   readonly keyPem: string;
   /** The CA bundle as stored (PEM), when the bundle names a CA. */
   readonly caPem?: string;
-  readonly leaf: X509Certificate;
+  /**
+   * The leaf's expiry and one-line subject (`CN=server`). Nothing reads them yet: they are
+   * meant for a per-bundle line in the run stage's `material validated` log.
+   */
   readonly notAfter: Date;
-  /** Leaf subject on one line, e.g. `CN=server`. */
   readonly subject: string;
-  /** Leaf SANs as Node prints them: `DNS:a.example`, `IP Address:127.0.0.1`, `URI:spiffe://…`. */
-  readonly sans: readonly string[];
-  /** Base64 SHA-256 of the leaf's SubjectPublicKeyInfo. */
-  readonly spkiSha256: string;
 }
 
 /** The PEM payloads of one bundle, as fetched. */
@@ -76,16 +73,12 @@ export function checkTlsBundle(
     path = buildChain(leaf, rest, anchors, now, skewMs, `${describe} → CA secret "${spec.ca}"`);
   }
   checkUsage(leaf, spec.usage, describe);
-  const spki = leaf.publicKey.export({ type: 'spki', format: 'der' });
   return {
     certPem: path.map((c) => c.toString().trim() + '\n').join(''),
     keyPem: pems.key.toString('utf8'),
     ...(pems.ca === undefined ? {} : { caPem: pems.ca.toString('utf8') }),
-    leaf,
     notAfter: validity(leaf).notAfter,
     subject: oneLine(leaf.subject),
-    sans: parseSans(leaf.subjectAltName),
-    spkiSha256: createHash('sha256').update(spki).digest('base64'),
   };
 }
 
@@ -102,9 +95,4 @@ function checkUsage(
       `${describe} lacks extendedKeyUsage ${usage === 'server' ? 'serverAuth' : 'clientAuth'} required by usage: ${usage}.`,
     );
   }
-}
-
-/** `DNS:a`, `IP Address:1.2.3.4`… one string per SAN entry, quoted values unquoted. */
-function parseSans(text: string | undefined): string[] {
-  return parseSubjectAltName(text ?? '').map((s) => `${s.type}:${s.value}`);
 }

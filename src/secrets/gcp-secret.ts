@@ -5,7 +5,7 @@ import type { FetchConfig } from '../config/types.js';
 import type { Identities } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import { accessOnce, type AccessTarget } from './access-once.js';
-import { backoffDelay, sleep } from './backoff.js';
+import { backoffDelay, sleep } from '../retry/index.js';
 
 /** A fetched secret and how it was obtained (for the log line). */
 export interface FetchedSecret {

@@ -3,5 +3,4 @@ export { fetchAll, type FetchAllOptions } from './fetch-all.js';
 export { fetchGcpSecret, type FetchedSecret, type GcpFetchOptions } from './gcp-secret.js';
 export { readFileSecret } from './file-secret.js';
 export { accessUrl, parseSecretRef, isFloatingVersion, type SecretRef } from './secret-ref.js';
-export { backoffDelay, sleep, abortable } from './backoff.js';
 export { crc32c } from './crc32c.js';

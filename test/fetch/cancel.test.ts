@@ -121,7 +121,8 @@ describe('cancellation leaves nothing behind', () => {
   });
 
   test('while the attestation token is read: no exchange is sent afterwards', T, async (t) => {
-    // A FIFO as the token file: the read blocks until the test writes the token.
+    // A FIFO as the token file: the read waits until the test writes the token, and the
+    // abort ends it (a write after it finds no reader, EPIPE).
     const fifo = join(world.dir, `token-${Date.now()}.fifo`);
     execFileSync('mkfifo', [fifo]);
     const token = readFileSync(world.em.tokenFile);
@@ -139,8 +140,13 @@ describe('cancellation leaves nothing behind', () => {
         8000,
       );
       abort();
-      writeSync(fd, token);
-      closeSync(fd);
+      try {
+        writeSync(fd, token);
+      } catch (error) {
+        assert.equal((error as NodeJS.ErrnoException).code, 'EPIPE');
+      } finally {
+        closeSync(fd);
+      }
     });
     await assert.rejects(sts(50), /no request reached sts\.token/);
   });
