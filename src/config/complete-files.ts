@@ -3,22 +3,43 @@
 // writes exactly these; `filePath` is where `{{ file NAME }}` points.
 import { join } from 'node:path';
 import { deepFreeze } from './deep-freeze.js';
-import { collectReferences } from './template-references.js';
+import { fileNameTaken } from './rules/files.js';
+import { collectReferences, type TemplateReference } from './template-references.js';
 import type { Config, FileEntryConfig } from './types.js';
 
-/** Returns a new frozen config whose `files.entries` is complete. */
-export function completeFileEntries(config: Config): Config {
+/**
+ * Returns a new frozen config whose `files.entries` is complete. `references` are the
+ * ones the rules collected (default: collected here, reading template sources). An added
+ * entry whose file name another entry already uses is a TEEINIT_CONFIG_INVALID.
+ */
+export function completeFileEntries(
+  config: Config,
+  references: readonly TemplateReference[] = collectReferences(config),
+): Config {
   const entries: Record<string, FileEntryConfig> = { ...config.files.entries };
   const wanted = [
-    ...collectReferences(config)
-      .filter((r) => r.kind === 'file')
-      .map((r) => r.name),
+    ...references.filter((r) => r.kind === 'file').map((r) => r.name),
     ...Object.keys(config.templates),
   ];
+  let added = false;
   for (const name of wanted) {
-    entries[name] ??= { name, mode: config.files.defaultMode, encoding: 'raw' };
+    if (entries[name] !== undefined) continue;
+    entries[name] = { name, mode: config.files.defaultMode, encoding: 'raw' };
+    added = true;
   }
+  if (added) assertUniqueFileNames(entries);
   return deepFreeze({ ...config, files: { ...config.files, entries } });
+}
+
+// checkFiles passed the declared entries, so only an added one can clash; walked in the
+// entries' own order so the entry named in the error does not depend on how it was found.
+function assertUniqueFileNames(entries: Readonly<Record<string, FileEntryConfig>>): void {
+  const byFileName = new Map<string, string>();
+  for (const [from, e] of Object.entries(entries)) {
+    const other = byFileName.get(e.name);
+    if (other !== undefined) throw fileNameTaken(from, e.name, other);
+    byFileName.set(e.name, from);
+  }
 }
 
 /** Absolute path of the file written for a secret, key or template. */

@@ -1,6 +1,7 @@
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -40,6 +41,35 @@ describe('loadConfig', { timeout: 10_000 }, () => {
     write('conf.tmpl', 'cert {{ file server-cert }}\n');
     const { config } = loadConfig(write('rel.yaml', stringify(tree)));
     assert.equal(config.templates.conf?.source, join(dir, 'conf.tmpl'));
+  });
+
+  test('each template source is read once, while its references are still all checked', () => {
+    const tree = baseTree();
+    tree.templates = {
+      conf: { source: 'once.tmpl' },
+      other: { content: 'see {{ file conf }}' },
+    };
+    const source = write('once.tmpl', 'cert {{ file server-cert }} ca {{ file ca }}\n');
+    const path = write('once.yaml', stringify(tree));
+    // A spy on node:fs (synced into the ESM named exports), counting reads of the source.
+    const spy = mock.method(fs, 'readFileSync');
+    syncBuiltinESMExports();
+    let loaded;
+    try {
+      loaded = loadConfig(path);
+    } finally {
+      spy.mock.restore();
+      syncBuiltinESMExports();
+    }
+    const reads = spy.mock.calls.filter((c) => c.arguments[0] === source).length;
+    assert.equal(reads, 1, 'template source reads during loadConfig');
+    assert.deepEqual(Object.keys(loaded.config.files.entries).sort(), [
+      'ca',
+      'conf',
+      'other',
+      'server-cert',
+      'server-key',
+    ]);
   });
 
   test('missing file', () => fails(join(dir, 'nope.yaml'), 'TEEINIT_CONFIG_NOT_FOUND', 'ENOENT'));

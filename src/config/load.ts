@@ -6,7 +6,6 @@ import { completeFileEntries } from './complete-files.js';
 import { resolveOverrides } from './overrides.js';
 import { parseConfigText, readConfigText } from './parse-file.js';
 import { checkRules } from './rules/index.js';
-import { checkFiles } from './rules/files.js';
 import { validateConfigTree } from './schema.js';
 import type { Config } from './types.js';
 
@@ -38,9 +37,8 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = {}): LoadedCon
 /** The same from an already parsed tree (tests, programmatic use). */
 export function loadConfigTree(tree: unknown, options: LoadOptions = {}): LoadedConfig {
   const parsed = validateConfigTree(tree, options.baseDir ?? process.cwd());
-  const warnings = checkRules(parsed);
-  const config = completeFileEntries(parsed);
-  checkFiles(config, warnings);
+  const { warnings, references } = checkRules(parsed);
+  const config = completeFileEntries(parsed, references);
   const overrides = resolveOverrides(config, options.env ?? {});
   return Object.freeze({
     config,

@@ -183,7 +183,16 @@ const cases: [string, (t: Tree) => void, ErrorCode, string][] = [
     'auto entry collides',
     (t) => (t.files.entries.ca = { name: 'server-cert' }),
     'TEEINIT_CONFIG_INVALID',
-    'file "server-cert" is also written',
+    'files.entries.server-cert.name: file "server-cert" is also written for "ca"',
+  ],
+  [
+    'auto entry collides, and a later rule fails too: the later rule is reported (completion runs last)',
+    (t) => {
+      t.files.entries.ca = { name: 'server-cert' };
+      t.proxies[0].psk = 'nope';
+    },
+    'TEEINIT_CONFIG_REFERENCE',
+    'key "nope" is not declared',
   ],
   [
     'files.dir is /',

@@ -1,6 +1,6 @@
 // Finds every template reference in the config: processes' run and env, and templates'
-// content or source file (read from the image at validate time). Rules and materialize
-// both start from this list.
+// content or source file (read from the image at validate time). Collected once per load:
+// the rules check this list and `files.entries` is completed from it.
 import { readFileSync } from 'node:fs';
 import { TeeinitError } from '../errors/index.js';
 import { formatPath } from './format-issues.js';

@@ -2,7 +2,6 @@
 // which order: TLS private keys, then certificates, then other secrets and keys, then
 // rendered templates (a reader of a new certificate always finds its key already there).
 import type { Config } from '../config/types.js';
-import { parseTemplate } from '../config/template-syntax.js';
 import { TeeinitError } from '../errors/index.js';
 
 export type SourceKind = 'secret' | 'key' | 'template';
@@ -35,39 +34,17 @@ export function kindOf(config: Config, name: string): SourceKind | undefined {
   return kinds[0];
 }
 
-/** Every place a template can appear, with the config key naming it in errors. */
-export function templateSites(
-  config: Config,
-  templateTexts: ReadonlyMap<string, string>,
-): { where: string; text: string }[] {
-  const sites: { where: string; text: string }[] = [];
-  config.processes.forEach((p, i) => {
-    p.run.forEach((arg, j) => sites.push({ where: `processes[${i}].run[${j}]`, text: arg }));
-    for (const [k, v] of Object.entries(p.env)) {
-      sites.push({ where: `processes[${i}].env.${k}`, text: v });
-    }
-  });
-  for (const [name, text] of templateTexts) sites.push({ where: `templates.${name}`, text });
-  return sites;
-}
-
-/** Why: only what is used (or explicitly listed) is written; an unknown name fails here. */
-export function planFiles(
-  config: Config,
-  templateTexts: ReadonlyMap<string, string>,
-): PlannedFile[] {
-  const refs = new Set<string>(Object.keys(config.files.entries));
-  for (const name of Object.keys(config.templates)) refs.add(name);
-  for (const site of templateSites(config, templateTexts)) {
-    for (const part of parseTemplate(site.text, site.where)) {
-      if (part.kind === 'file') refs.add(part.name);
-    }
-  }
+/**
+ * Why: only what is used (or explicitly listed) is written. The loader completed
+ * `files.entries` with every `{{ file NAME }}` target and template, so that is the list;
+ * an undeclared name fails here.
+ */
+export function planFiles(config: Config): PlannedFile[] {
   const tlsKeys = new Set(Object.values(config.tls).map((b) => b.key));
   const tlsCerts = new Set(Object.values(config.tls).map((b) => b.cert));
   const planned: PlannedFile[] = [];
   const byFileName = new Map<string, string>();
-  for (const ref of refs) {
+  for (const [ref, entry] of Object.entries(config.files.entries)) {
     const kind = kindOf(config, ref);
     if (kind === undefined) {
       throw new TeeinitError(
@@ -76,8 +53,7 @@ export function planFiles(
         { fields: { name: ref } },
       );
     }
-    const entry = config.files.entries[ref];
-    const fileName = entry?.name ?? ref;
+    const fileName = entry.name;
     const clash = byFileName.get(fileName);
     if (clash !== undefined) {
       throw new TeeinitError(
@@ -91,10 +67,10 @@ export function planFiles(
       ref,
       kind,
       fileName,
-      mode: entry?.mode ?? config.files.defaultMode,
-      ...(entry?.owner === undefined ? {} : { owner: entry.owner }),
-      ...(entry?.group === undefined ? {} : { group: entry.group }),
-      encoding: kind === 'key' ? (entry?.encoding ?? 'raw') : 'raw',
+      mode: entry.mode,
+      ...(entry.owner === undefined ? {} : { owner: entry.owner }),
+      ...(entry.group === undefined ? {} : { group: entry.group }),
+      encoding: kind === 'key' ? entry.encoding : 'raw',
       rank,
     });
   }

@@ -70,7 +70,7 @@ export async function materialize(
 ): Promise<Materialized> {
   const dir = resolve(config.files.dir);
   const texts = loadTemplates(config);
-  const plan = planFiles(config, texts);
+  const plan = planFiles(config);
   const owners = plan.map((f) => resolveOwner(f.owner, f.group, options.accountFiles));
   const paths = new Map(plan.map((f) => [f.ref, join(dir, f.fileName)]));
   const ctx: RenderContext = { config, material, paths, overrides };

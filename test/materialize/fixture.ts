@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { completeFileEntries } from '../../src/config/complete-files.js';
 import type {
   Config,
   FileEntryConfig,
@@ -73,9 +74,11 @@ export interface Shape {
   processes?: ProcessConfig[];
 }
 
+// Completed like the loader does (`files.entries` lists every file used), so materialize
+// sees the same shape as in `run`; reading a template source happens here, as at load.
 export function config(s: Shape): Config {
   const secret = { from: 'alice', source: 'file' as const, path: '/dev/null' };
-  return {
+  return completeFileEntries({
     secrets: Object.fromEntries(Object.keys(SECRETS).map((k) => [k, secret])),
     keys: { psk: { shares: ['a', 'b'], kdf: 'hkdf-sha256', salt: 's', info: 'psk', length: 32 } },
     tls: { server: { cert: 'server-cert', key: 'server-key', ca: 'ca', usage: 'server' } },
@@ -87,7 +90,7 @@ export function config(s: Shape): Config {
     },
     templates: s.templates ?? {},
     processes: s.processes ?? [],
-  } as unknown as Config;
+  } as unknown as Config);
 }
 
 // A fresh, empty redactor: the test proves nothing is logged, not that it is masked.

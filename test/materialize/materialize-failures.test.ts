@@ -2,7 +2,7 @@
 // written, and a directory that is not tmpfs refused (naming the fix) unless unsafe.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, stat, statfs } from 'node:fs/promises';
+import { mkdtemp, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ErrorCode } from '../../src/errors/index.js';
 import { materialize, TMPFS_MAGIC } from '../../src/materialize/index.js';
@@ -24,6 +24,8 @@ describe('materialize fails closed', () => {
     what: string;
     shape: (dir: string) => Shape;
     overrides?: Record<string, string>;
+    /** Runs between building (loading) the config and materializing it. */
+    afterLoad?: (dir: string) => Promise<void>;
     code: ErrorCode;
     mention: string;
   }[] = [
@@ -58,13 +60,15 @@ describe('materialize fails closed', () => {
       mention: 'templates.t',
     },
     {
-      what: 'an unreadable template source',
+      // Loading read it; materialize reads it again and must fail closed if it is gone.
+      what: 'a template source removed after loading',
       shape: (dir) => ({
         dir,
-        templates: { t: { source: '/nonexistent/t.tmpl', allowValue: false } },
+        templates: { t: { source: `${dir}.tmpl`, allowValue: false } },
       }),
+      afterLoad: (dir) => rm(`${dir}.tmpl`),
       code: 'TEEINIT_TEMPLATE_INVALID',
-      mention: '/nonexistent/t.tmpl',
+      mention: 'cannot read template file',
     },
     {
       what: 'an unknown owner',
@@ -83,8 +87,11 @@ describe('materialize fails closed', () => {
     test(`fails closed on ${f.what}, writing nothing`, { timeout: 10000 }, async () => {
       const dir = join(where.base, `fail-${failures.indexOf(f)}`);
       const { logger, text } = capture();
+      await writeFile(`${dir}.tmpl`, 'listen {{ file ca }}\n'); // for the cases that name it
+      const cfg = config(f.shape(dir));
+      await f.afterLoad?.(dir);
       await rejectsWith(
-        materialize(config(f.shape(dir)), material, f.overrides ?? {}, logger, {
+        materialize(cfg, material, f.overrides ?? {}, logger, {
           accountFiles: accountFiles(),
         }),
         f.code,

@@ -1,10 +1,11 @@
 // File entries: each names a secret, key or template (never a key share); file names are
 // unique inside `files.dir`; `encoding: hex` is for keys only.
+import type { TeeinitError } from '../../errors/index.js';
 import type { Config } from '../types.js';
 import { invalidAt, keyPath, unknownAt } from './errors.js';
 import { shareNames } from './keys.js';
 
-// Checks `files.dir` and every entry.
+// Checks `files.dir` and every declared entry (before completion adds the implicit ones).
 export function checkFiles(config: Config, _warnings: string[]): void {
   const { dir, entries } = config.files;
   if (dir === '/' || dir.split('/').includes('..')) {
@@ -30,12 +31,15 @@ export function checkFiles(config: Config, _warnings: string[]): void {
       );
     }
     const other = fileNames.get(e.name);
-    if (other !== undefined) {
-      throw invalidAt(
-        keyPath('files', 'entries', from, 'name'),
-        `file "${e.name}" is also written for "${other}"`,
-      );
-    }
+    if (other !== undefined) throw fileNameTaken(from, e.name, other);
     fileNames.set(e.name, from);
   }
+}
+
+/** Why: two entries written as one file; also raised when completion adds such an entry. */
+export function fileNameTaken(from: string, fileName: string, other: string): TeeinitError {
+  return invalidAt(
+    keyPath('files', 'entries', from, 'name'),
+    `file "${fileName}" is also written for "${other}"`,
+  );
 }

@@ -1,5 +1,7 @@
 // All cross-field rules in the order they run; each throws the first problem it finds
-// and may add warnings.
+// and may add warnings. Template references are collected once, by the first rule that
+// asks for them, and handed back for completing `files.entries`.
+import { collectReferences, type TemplateReference } from '../template-references.js';
 import type { Config } from '../types.js';
 import { checkCollaborators } from './collaborators.js';
 import { checkFiles } from './files.js';
@@ -12,7 +14,10 @@ import { checkSecrets } from './secrets.js';
 import { checkTemplates } from './templates.js';
 import { checkTls } from './tls.js';
 
-export type Rule = (config: Config, warnings: string[]) => void;
+/** Every template reference of the config; collected (and template sources read) once. */
+export type ReferencesOf = () => readonly TemplateReference[];
+
+export type Rule = (config: Config, warnings: string[], references: ReferencesOf) => void;
 
 /** Order matters only for which error is reported first: declarations before uses. */
 export const RULES: readonly Rule[] = [
@@ -28,9 +33,18 @@ export const RULES: readonly Rule[] = [
   checkRuntime,
 ];
 
-/** Runs every rule; returns the warnings. */
-export function checkRules(config: Config): string[] {
+/** What the rules found: warnings, and the references later steps reuse. */
+export interface RuleResults {
+  readonly warnings: string[];
+  readonly references: readonly TemplateReference[];
+}
+
+/** Runs every rule; returns the warnings and the template references. */
+export function checkRules(config: Config): RuleResults {
   const warnings: string[] = [];
-  for (const rule of RULES) rule(config, warnings);
-  return warnings;
+  // Lazy, so a template syntax or read error still comes after the rules before it.
+  let collected: readonly TemplateReference[] | undefined;
+  const references: ReferencesOf = () => (collected ??= collectReferences(config));
+  for (const rule of RULES) rule(config, warnings, references);
+  return { warnings, references: references() };
 }

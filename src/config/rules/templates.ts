@@ -2,13 +2,14 @@
 // secret/key where `allowValue` is set, `env` to an allow-listed override. Key shares are
 // never exposed; a template cannot render its own path or another template's value.
 import { TeeinitError } from '../../errors/index.js';
-import { collectReferences, type TemplateReference } from '../template-references.js';
+import type { TemplateReference } from '../template-references.js';
 import type { Config } from '../types.js';
 import { invalidAt, keyPath, unknownAt } from './errors.js';
+import type { ReferencesOf } from './index.js';
 import { shareNames } from './keys.js';
 
 // Checks each template's shape and every reference in processes and templates.
-export function checkTemplates(config: Config, warnings: string[]): void {
+export function checkTemplates(config: Config, warnings: string[], references: ReferencesOf): void {
   for (const [name, t] of Object.entries(config.templates)) {
     if ((t.source === undefined) === (t.content === undefined)) {
       throw invalidAt(keyPath('templates', name), 'expected exactly one of `source` or `content`');
@@ -16,7 +17,7 @@ export function checkTemplates(config: Config, warnings: string[]): void {
   }
   const shares = shareNames(config);
   const warnedValue = new Set<string>();
-  for (const ref of collectReferences(config)) {
+  for (const ref of references()) {
     checkReference(config, ref, shares);
     if (ref.kind === 'value' && ref.owner.kind === 'process' && !warnedValue.has(ref.owner.name)) {
       warnedValue.add(ref.owner.name);
