@@ -13,6 +13,7 @@ import { sendGoogleError, sendHtml404, sendJson } from './http.js';
 import { handleSeedAdmin } from './seed/admin.js';
 import type { EmulatorStore } from './store.js';
 
+/** What the admin API acts on; the optional parts exist only in the full emulator. */
 export interface AdminDeps {
   readonly adminToken: string;
   readonly store: EmulatorStore;
