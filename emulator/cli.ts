@@ -32,6 +32,9 @@ serve flags:
   --port-metadata N  --port-admin N          (default 0: any free port)
   --seed N              fault-injection PRNG seed (default 1)
   --token-lifetime S    attestation token lifetime in seconds (default 3600)
+  --access-token-lifetime S
+                        STS / IAM credentials / metadata access token lifetime in
+                        seconds, 1..43200 (default: config accessTokens, else 3600)
   -h, --help
 `;
 
@@ -58,6 +61,7 @@ async function serve(argv: string[]): Promise<number> {
         host: { type: 'string' },
         seed: { type: 'string' },
         'token-lifetime': { type: 'string' },
+        'access-token-lifetime': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...portOptions,
       },
@@ -80,6 +84,10 @@ async function serve(argv: string[]): Promise<number> {
   }
   const seed = toInt('seed', str('seed'));
   const lifetime = toInt('token-lifetime', str('token-lifetime'));
+  const accessLifetime = toInt('access-token-lifetime', str('access-token-lifetime'));
+  if (accessLifetime !== undefined && (accessLifetime < 1 || accessLifetime > 43_200)) {
+    throw usage(`--access-token-lifetime expects 1..43200 seconds, got ${accessLifetime}`);
+  }
   const configFile = str('config');
   // Loaded on demand so `--help` and `secrets` stay quick.
   const { startEmulator, SERVICE_NAMES } = await import('./index.js');
@@ -90,13 +98,16 @@ async function serve(argv: string[]): Promise<number> {
     ...(configFile === undefined ? {} : { configFile }),
     ...(seed === undefined ? {} : { seed }),
     ...(lifetime === undefined ? {} : { tokenLifetimeSeconds: lifetime }),
+    ...(accessLifetime === undefined ? {} : { accessTokenLifetimeSeconds: accessLifetime }),
   });
-  process.stdout.write(banner(emulator, SERVICE_NAMES));
-  await new Promise<void>((resolve) => {
+  // Handlers first: whoever reads the banner may signal at once.
+  const stopped = new Promise<void>((resolve) => {
     const done = (): void => resolve();
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
   });
+  process.stdout.write(banner(emulator, SERVICE_NAMES));
+  await stopped;
   await emulator.stop();
   process.stdout.write('teeinit-emulator: stopped\n');
   return 0;

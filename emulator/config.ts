@@ -5,7 +5,13 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { formatPath } from '../src/config/format-issues.js';
 import { TeeinitError } from '../src/errors/index.js';
+import {
+  accessTokenPolicy,
+  MAX_ACCESS_TOKEN_SECONDS,
+  type AccessTokenPolicy,
+} from './access-token-policy.js';
 import { PRESET_NAMES, type ClaimSettings, type PresetName } from './attestation/claims.js';
 import { CelError } from './cel/index.js';
 import type { FaultRule } from './faults/controller.js';
@@ -13,10 +19,14 @@ import { parseFaultRules } from './faults/controller.js';
 import type { ProjectModel, ProviderModel, ServiceAccountModel } from './model.js';
 import { parseSeedDocument, type SeedDocument } from './seed/apply.js';
 import { validateProviderExpressions } from './sts/attribute-mapping.js';
+import { describeFirstIssue, REPORT_INPUT } from './zod-issue.js';
 
 const str = z.string().min(1);
+const DIGITS = 'expected up to 19 digits (a string or a number)';
 const digits = z
-  .union([z.string().regex(/^\d{1,19}$/), z.number().int().nonnegative()])
+  .union([z.string().regex(/^\d{1,19}$/, DIGITS), z.number().int().nonnegative()], {
+    error: DIGITS,
+  })
   .transform(String);
 
 /** Attestation claim settings as a config file may give them (all optional). */
@@ -50,6 +60,8 @@ export const claimSettingsSchema = z.strictObject({
 });
 
 export const presetSchema = z.enum(PRESET_NAMES as [PresetName, ...PresetName[]]);
+
+const accessTokenSeconds = z.number().int().min(1).max(MAX_ACCESS_TOKEN_SECONDS);
 
 const bindingSchema = z.strictObject({ role: str, members: z.array(str) });
 
@@ -85,6 +97,13 @@ export const emulatorConfigSchema = z.strictObject({
   secrets: z.array(z.unknown()).default([]),
   /** Passed to the fault rule parser (emulator/faults). */
   faults: z.array(z.unknown()).default([]),
+  /** Access tokens from the STS, IAM credentials and metadata services. */
+  accessTokens: z
+    .strictObject({
+      lifetimeSeconds: accessTokenSeconds.optional(),
+      maxLifetimeSeconds: accessTokenSeconds.optional(),
+    })
+    .default({}),
   seed: z.number().int().optional(),
 });
 
@@ -102,6 +121,8 @@ export interface EmulatorConfig {
   readonly secrets: SeedDocument;
   readonly faults: readonly FaultRule[];
   readonly seed?: number;
+  /** As given; `accessTokenPolicy` fills in the defaults. */
+  readonly accessTokens: Partial<AccessTokenPolicy>;
 }
 
 const invalid = (message: string, cause?: unknown): TeeinitError =>
@@ -112,12 +133,8 @@ const invalid = (message: string, cause?: unknown): TeeinitError =>
 
 // Validates a parsed document; `baseDir` resolves secret `dataFile` paths.
 export function parseEmulatorConfig(input: unknown, baseDir = process.cwd()): EmulatorConfig {
-  const parsed = emulatorConfigSchema.safeParse(input ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? issue.path.join('.') : '(document)';
-    throw invalid(`${where}: ${issue?.message ?? 'invalid'}`);
-  }
+  const parsed = emulatorConfigSchema.safeParse(input ?? {}, REPORT_INPUT);
+  if (!parsed.success) throw invalid(describeFirstIssue(parsed.error));
   const c = parsed.data;
   const numbers = new Map(c.projects.map((p) => [p.id, p.number]));
   const projectNumber = (ref: string, where: string): string => {
@@ -128,7 +145,7 @@ export function parseEmulatorConfig(input: unknown, baseDir = process.cwd()): Em
   };
   const providers = c.providers.map((p, i): ProviderModel => {
     const model: ProviderModel = {
-      projectNumber: projectNumber(p.project, `providers.${i}.project`),
+      projectNumber: projectNumber(p.project, formatPath(['providers', i, 'project'])),
       poolId: p.pool,
       providerId: p.provider,
       attributeMapping: p.attributeMapping,
@@ -140,11 +157,17 @@ export function parseEmulatorConfig(input: unknown, baseDir = process.cwd()): Em
     try {
       validateProviderExpressions(model);
     } catch (error) {
-      if (error instanceof CelError) throw invalid(`providers.${i}: ${error.message}`, error);
+      if (error instanceof CelError) {
+        throw invalid(`${formatPath(['providers', i])}: ${error.message}`, error);
+      }
       throw error;
     }
     return model;
   });
+  const accessTokens = Object.fromEntries(
+    Object.entries(c.accessTokens).filter(([, v]) => v !== undefined),
+  ) as Partial<AccessTokenPolicy>;
+  accessTokenPolicy(accessTokens); // lifetime ≤ max, checked before anything starts
   const claims = Object.fromEntries(
     Object.entries(c.attestation.claims).filter(([, v]) => v !== undefined),
   ) as Partial<ClaimSettings>;
@@ -158,8 +181,9 @@ export function parseEmulatorConfig(input: unknown, baseDir = process.cwd()): Em
     providers,
     serviceAccounts: c.serviceAccounts,
     secrets: parseSeedDocument({ secrets: c.secrets }, { baseDir }),
-    faults: parseFaultRules(c.faults),
+    faults: parseFaultRules(c.faults, ['faults']),
     ...(c.seed === undefined ? {} : { seed: c.seed }),
+    accessTokens,
   };
 }
 

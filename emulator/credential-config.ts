@@ -14,6 +14,8 @@ export interface CredentialConfigOptions {
   readonly serviceAccount?: string;
   /** Token file to read (default: the emulator's). */
   readonly tokenFile?: string;
+  /** Lifetime the client requests for the impersonated token (client default 3600). */
+  readonly tokenLifetimeSeconds?: number;
 }
 
 interface Urls {
@@ -44,6 +46,11 @@ export function credentialConfig(
       ? {}
       : {
           service_account_impersonation_url: `${urls.iamCredentials}/v1/projects/-/serviceAccounts/${o.serviceAccount}:generateAccessToken`,
+          ...(o.tokenLifetimeSeconds === undefined
+            ? {}
+            : {
+                service_account_impersonation: { token_lifetime_seconds: o.tokenLifetimeSeconds },
+              }),
         }),
   };
 }

@@ -3,13 +3,14 @@
 // teeserver socket and the attestation token file, all under one state directory.
 import { chmod, mkdir, rm, writeFile, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { accessTokenPolicy } from './access-token-policy.js';
 import { AccessTokenRegistry } from './access-tokens.js';
 import { AttestationAuthority, type MintOptions } from './attestation/authority.js';
 import { presetSettings, type ClaimSettings, type PresetName } from './attestation/claims.js';
 import { createIssuerService } from './attestation/issuer-service.js';
 import { createSigningKey } from './attestation/signing-key.js';
 import { TOKEN_FILE_NAME, TokenFileWriter } from './attestation/token-file.js';
-import { createAdminService } from './admin.js';
+import { createAdminService, mountAdmin } from './admin.js';
 import {
   loadEmulatorConfig,
   parseEmulatorConfig,
@@ -57,6 +58,9 @@ export interface StartEmulatorOptions {
   readonly seed?: number;
   /** Attestation token lifetime; overrides the config (default 3600). */
   readonly tokenLifetimeSeconds?: number;
+  /** Access token lifetime (STS, IAM credentials, metadata); overrides the config's
+   * `accessTokens.lifetimeSeconds` (default 3600). */
+  readonly accessTokenLifetimeSeconds?: number;
   /** Clock in ms (default Date.now). */
   readonly now?: () => number;
 }
@@ -111,6 +115,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
   const stateDir = resolve(options.stateDir);
   await mkdir(stateDir, { recursive: true });
   const config = await resolveConfig(options);
+  const access = accessTokenPolicy(config.accessTokens, options.accessTokenLifetimeSeconds);
   const now = options.now ?? Date.now;
   const host = options.host ?? '127.0.0.1';
   const store = new EmulatorStore();
@@ -149,22 +154,25 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
   };
   try {
     await writer.refresh();
+    const admin = createAdminService({
+      adminToken,
+      store,
+      tokens,
+      faults,
+      now,
+      attestation: { authority, tokenFile: writer },
+      endpoints: () => describe(),
+    });
     const services: Record<ServiceName, EmulatorService> = {
       issuer: createIssuerService(authority, () => url('issuer')),
-      sts: createStsService(ctx, { jwks: () => authority.jwks() }),
-      iamCredentials: createIamCredentialsService(ctx),
-      secretManager: withAdmin(createSecretManagerService(ctx), () => services.admin),
-      metadata: createMetadataService(ctx, () => authority.settings),
-      admin: createAdminService({
-        adminToken,
-        store,
-        tokens,
-        faults,
-        authority,
-        tokenFile: writer,
-        now,
-        endpoints: () => describe(),
+      sts: createStsService(ctx, {
+        jwks: () => authority.jwks(),
+        accessTokenLifetimeSeconds: access.lifetimeSeconds,
       }),
+      iamCredentials: createIamCredentialsService(ctx, access),
+      secretManager: mountAdmin(createSecretManagerService(ctx), admin),
+      metadata: createMetadataService(ctx, () => authority.settings, access.lifetimeSeconds),
+      admin,
     };
     for (const name of SERVICE_NAMES) {
       const s = await serveHttp(services[name], host, options.ports?.[name] ?? 0);
@@ -224,14 +232,5 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
       );
     },
     stop,
-  };
-}
-
-/** Serves `/admin/...` on another service's port too (the secrets CLI posts `/admin/seed` there). */
-function withAdmin(service: EmulatorService, admin: () => EmulatorService): EmulatorService {
-  return {
-    name: service.name,
-    handle: (req, res) =>
-      (req.url ?? '').startsWith('/admin/') ? admin().handle(req, res) : service.handle(req, res),
   };
 }

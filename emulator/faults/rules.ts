@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { TeeinitError } from '../../src/errors/index.js';
 import type { RouteId } from '../faults-contract.js';
+import { describeFirstIssue, REPORT_INPUT } from '../zod-issue.js';
 
 /** Every route a rule can name; `*` matches all of them. */
 export const ROUTE_IDS = [
@@ -41,7 +42,7 @@ export interface FaultRule {
   readonly expiredToken?: true | 'all';
 }
 
-const statusSchema = z.union(FAULT_STATUSES.map((s) => z.literal(s)));
+const statusSchema = z.literal(FAULT_STATUSES);
 const timesSchema = z.number().int().min(1).max(1_000_000);
 const rateSchema = z.number().min(0).max(1);
 
@@ -88,22 +89,26 @@ const ruleSchema = z
     }
   });
 
+const rulesSchema = z.array(ruleSchema).max(1000);
+
 let nextId = 1;
 
-/** Validates one rule or a list of rules (or `{rules: [...]}`) and normalizes them. */
-export function parseFaultRules(input: unknown): FaultRule[] {
-  const list = Array.isArray(input)
-    ? input
-    : typeof input === 'object' && input !== null && 'rules' in input
-      ? input.rules
-      : [input];
-  const parsed = z.array(ruleSchema).max(1000).safeParse(list);
+/**
+ * Validates one rule, a list of rules or `{rules: [...]}` and normalizes them; `where` is
+ * the rules' key path in a larger document (the emulator config's `faults`), for messages.
+ */
+export function parseFaultRules(input: unknown, where: readonly PropertyKey[] = []): FaultRule[] {
+  const wrapped = typeof input === 'object' && input !== null && 'rules' in input;
+  const parsed = Array.isArray(input)
+    ? rulesSchema.safeParse(input, REPORT_INPUT)
+    : wrapped
+      ? rulesSchema.safeParse(input.rules, REPORT_INPUT)
+      : ruleSchema.transform((r) => [r]).safeParse(input, REPORT_INPUT);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+    const prefix = wrapped ? [...where, 'rules'] : where;
     throw new TeeinitError(
       'TEEINIT_CONFIG_INVALID',
-      `Invalid fault rule${where}: ${issue?.message ?? 'invalid'}`,
+      `Invalid fault rule: ${describeFirstIssue(parsed.error, prefix)}`,
       { hint: 'See docs/emulator-secrets.md#fault-rules for the rule format.' },
     );
   }

@@ -2,6 +2,11 @@
 // with a Bearer token from the STS; allowed when the service account's bindings grant the
 // caller roles/iam.workloadIdentityUser or roles/iam.serviceAccountTokenCreator.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  accessTokenPolicy,
+  DEFAULT_ACCESS_TOKEN_SECONDS,
+  type AccessTokenPolicy,
+} from '../access-token-policy.js';
 import { authenticate } from '../bearer-auth.js';
 import type { EmulatorContext, EmulatorService } from '../context.js';
 import { readJsonObject, sendGoogleError, sendHtml404, sendJson } from '../http.js';
@@ -13,15 +18,18 @@ export const IMPERSONATION_ROLES = [
 ] as const;
 const PERMISSION = 'iam.serviceAccounts.getAccessToken';
 const PATH = /^\/v1\/projects\/([^/]+)\/serviceAccounts\/([^/:]+):generateAccessToken$/;
-const MAX_LIFETIME_SECONDS = 3600;
 
 // Formats an expiry like Google: RFC 3339 in UTC without fractional seconds.
 export function googleTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-// The IAM credentials API as an emulator service.
-export function createIamCredentialsService(ctx: EmulatorContext): EmulatorService {
+// The IAM credentials API as an emulator service; `policy` gives the default `lifetime` and
+// the largest one a request may ask for.
+export function createIamCredentialsService(
+  ctx: EmulatorContext,
+  policy: AccessTokenPolicy = accessTokenPolicy({}),
+): EmulatorService {
   return {
     name: 'iamcredentials',
     async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -49,12 +57,12 @@ export function createIamCredentialsService(ctx: EmulatorContext): EmulatorServi
         sendGoogleError(res, 400, 'Scope required.');
         return;
       }
-      const lifetime = parseLifetime(body.lifetime);
+      const lifetime = parseLifetime(body.lifetime, policy.lifetimeSeconds);
       if (lifetime === undefined) {
         sendGoogleError(
           res,
           400,
-          `The lifetime must be between 1 and ${MAX_LIFETIME_SECONDS} seconds ("Ns").`,
+          `Invalid value at 'lifetime' (type.googleapis.com/google.protobuf.Duration): expected a duration of at least 1 second such as "3600s".`,
         );
         return;
       }
@@ -76,6 +84,10 @@ export function createIamCredentialsService(ctx: EmulatorContext): EmulatorServi
         );
         return;
       }
+      if (lifetime > policy.maxLifetimeSeconds) {
+        sendGoogleError(res, 400, lifetimeTooLong(sa.email, policy.maxLifetimeSeconds));
+        return;
+      }
       const issued = ctx.tokens.issue(
         { type: 'serviceAccount', subject: sa.email, attributes: {} },
         lifetime,
@@ -85,10 +97,17 @@ export function createIamCredentialsService(ctx: EmulatorContext): EmulatorServi
   };
 }
 
-function parseLifetime(value: unknown): number | undefined {
-  if (value === undefined) return MAX_LIFETIME_SECONDS;
+// A protobuf Duration in JSON (`"600s"`, `"600.5s"`, whole seconds kept); absent: default.
+function parseLifetime(value: unknown, fallback: number): number | undefined {
+  if (value === undefined) return fallback;
   if (typeof value !== 'string') return undefined;
-  const m = /^(\d+)(\.\d+)?s$/.exec(value);
+  const m = /^(\d+)(\.\d{1,9})?s$/.exec(value);
   const seconds = m === null ? NaN : Number(m[1]);
-  return seconds >= 1 && seconds <= MAX_LIFETIME_SECONDS ? seconds : undefined;
+  return seconds >= 1 ? seconds : undefined;
+}
+
+// Google's refusal of a lifetime above the ceiling (1 h without the org policy).
+function lifetimeTooLong(email: string, maxSeconds: number): string {
+  const limit = maxSeconds === DEFAULT_ACCESS_TOKEN_SECONDS ? '1 hour' : `${maxSeconds} seconds`;
+  return `Access tokens for service account ${email} can not have lifetimes of more than ${limit}. Use the Org Policy Constraint constraints/iam.allowServiceAccountCredentialLifetimeExtension to allow up to 12 hours.`;
 }

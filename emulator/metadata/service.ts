@@ -19,10 +19,14 @@ function send(res: ServerResponse, status: number, body: string, type = 'applica
 }
 
 // The metadata server; `settings()` gives the current claims (VM and workload identity).
+// Its tokens live `accessTokenLifetimeSeconds` and, like Google's cached ones, report a
+// second less in `expires_in`.
 export function createMetadataService(
   ctx: EmulatorContext,
   settings: () => ClaimSettings,
+  accessTokenLifetimeSeconds = 3600,
 ): EmulatorService {
+  const expiresIn = Math.max(1, accessTokenLifetimeSeconds - 1);
   return {
     name: 'metadata',
     async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -80,11 +84,11 @@ export function createMetadataService(
         else {
           const issued = ctx.tokens.issue(
             { type: 'serviceAccount', subject: email, attributes: {} },
-            3599,
+            expiresIn,
           );
           const body = JSON.stringify({
             access_token: issued.token,
-            expires_in: 3599,
+            expires_in: expiresIn,
             token_type: 'Bearer',
           });
           send(res, 200, body, 'application/json');

@@ -1,14 +1,12 @@
 // A Secret Manager-only emulator on loopback (tests, benches): the real service code over a
-// fresh store, token registry and fault controller, plus `/admin/faults` and `/admin/seed`.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// fresh store, token registry and fault controller, served like the full emulator's (same
+// HTTP serving, same admin API: `/admin/faults`, `/admin/seed`, `/admin/tokens/expire`).
 import { AccessTokenRegistry } from '../access-tokens.js';
+import { createAdminService, mountAdmin } from '../admin.js';
 import type { EmulatorContext } from '../context.js';
-import { handleFaultsAdmin } from '../faults/admin.js';
 import { FaultController } from '../faults/controller.js';
-import { sendGoogleError, sendHtml404 } from '../http.js';
 import type { ProjectModel } from '../model.js';
-import { handleSeedAdmin } from '../seed/admin.js';
+import { serveHttp } from '../serve-http.js';
 import { EmulatorStore } from '../store.js';
 import { issueOwnerToken } from './auth.js';
 import { createSecretManagerService } from './service.js';
@@ -50,37 +48,16 @@ export async function startStandaloneSecretManager(
   const ctx: EmulatorContext = { store, tokens, faults, now };
   const service = createSecretManagerService(ctx);
   const ownerToken = issueOwnerToken(tokens);
-  const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const admin = /^\/admin\/(faults|seed)(\/.*)?$/.exec(path);
-    let work: Promise<void>;
-    if (admin === null) work = service.handle(req, res);
-    else if (req.headers.authorization !== `Bearer ${ownerToken}`) {
-      sendGoogleError(res, 401, 'Admin token required.');
-      return;
-    } else if (admin[1] === 'faults') work = handleFaultsAdmin(faults, req, res, admin[2] ?? '');
-    else if (admin[2] === undefined) work = handleSeedAdmin(store, req, res, now);
-    else {
-      sendHtml404(res, path);
-      return;
-    }
-    work.catch(() => res.destroy());
-  });
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const admin = createAdminService({ adminToken: ownerToken, store, tokens, faults, now });
+  const served = await serveHttp(mountAdmin(service, admin), '127.0.0.1', 0);
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: served.url,
+    port: served.port,
     ctx,
     store,
     tokens,
     faults,
     ownerToken,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => served.close(),
   };
 }

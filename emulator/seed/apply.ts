@@ -2,10 +2,12 @@
 // apply it to the emulator's store. Re-applying the same document changes nothing.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { formatPath } from '../../src/config/format-issues.js';
 import { TeeinitError } from '../../src/errors/index.js';
 import type { IamBinding, ProjectModel, SecretModel, VersionState } from '../model.js';
 import { appendVersion, setVersionState } from '../secret-manager/versions.js';
 import { secretKey, type EmulatorStore } from '../store.js';
+import { describeFirstIssue, REPORT_INPUT } from '../zod-issue.js';
 import { seedSchema } from './schema.js';
 
 /** One version to create, bytes already resolved. */
@@ -42,18 +44,16 @@ export interface ParseSeedOptions {
 
 /** Validates a parsed YAML/JSON seed document and resolves every payload to bytes. */
 export function parseSeedDocument(input: unknown, options: ParseSeedOptions = {}): SeedDocument {
-  const parsed = seedSchema.safeParse(input ?? {});
+  const parsed = seedSchema.safeParse(input ?? {}, REPORT_INPUT);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? issue.path.join('.') : '(document)';
-    throw seedError(`Invalid seed document at ${where}: ${issue?.message ?? 'invalid'}`);
+    throw seedError(`Invalid seed document: ${describeFirstIssue(parsed.error)}`);
   }
   const secrets = parsed.data.secrets.map((s, i): SeedSecret => ({
     project: s.project,
     id: s.id,
     ...(s.location === undefined ? {} : { location: s.location }),
     versions: s.versions.map((v, j) => ({
-      data: versionBytes(v, `secrets.${i}.versions.${j}`, options),
+      data: versionBytes(v, formatPath(['secrets', i, 'versions', j, 'dataFile']), options),
       state: v.state,
     })),
     aliases: s.aliases,
@@ -70,15 +70,13 @@ function versionBytes(
   if (v.data !== undefined) return Buffer.from(v.data, 'utf8');
   if (v.dataBase64 !== undefined) return Buffer.from(v.dataBase64, 'base64');
   if (options.allowDataFile === false) {
-    throw seedError(
-      `Invalid seed document at ${where}.dataFile: not accepted here, inline the data`,
-    );
+    throw seedError(`Invalid seed document: ${where}: not accepted here, inline the data`);
   }
   const path = resolve(options.baseDir ?? process.cwd(), v.dataFile ?? '');
   try {
     return readFileSync(path);
   } catch (cause) {
-    throw seedError(`Seed ${where}.dataFile cannot be read: ${path}`, cause);
+    throw seedError(`Seed ${where} cannot be read: ${path}`, cause);
   }
 }
 

@@ -19,7 +19,7 @@ const SUBJECT_TOKEN_TYPES = [
 export interface StsOptions {
   /** The attestation issuer's current JWKS (the emulator's own keys). */
   readonly jwks: () => { readonly keys: readonly Readonly<Record<string, string>>[] };
-  /** Lifetime of issued access tokens; default 3600. */
+  /** Lifetime of issued access tokens (`expires_in`); default 3600. */
   readonly accessTokenLifetimeSeconds?: number;
 }
 

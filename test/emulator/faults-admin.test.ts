@@ -1,4 +1,5 @@
-// The `/admin/faults` endpoint: list, add one or many, delete one, clear; strict bodies.
+// The `/admin/faults` endpoint: list, add one or many, delete one, clear; strict bodies. And
+// the standalone Secret Manager's admin API: the full emulator's (same token check, routes).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -61,7 +62,10 @@ describe('faults admin endpoint', () => {
   test('invalid rules are rejected with a 400 naming the problem', T, async () => {
     const r = await admin('POST', '', { route: 'secretmanager.access', error: { status: 418 } });
     assert.equal(r.status, 400);
-    assert.match(r.json.error?.message ?? '', /Invalid fault rule at 0\.error\.status/);
+    assert.match(
+      r.json.error?.message ?? '',
+      /^Invalid fault rule: error\.status: expected one of 400, .*, got 418$/,
+    );
     const notJson = await fetch(`${emu.url}/admin/faults`, {
       method: 'POST',
       headers: { authorization: `Bearer ${emu.ownerToken}` },
@@ -69,5 +73,30 @@ describe('faults admin endpoint', () => {
     });
     assert.equal(notJson.status, 400);
     assert.deepEqual((await admin('GET')).json.rules, []);
+  });
+
+  test('the admin API wants the exact admin token (401 otherwise)', T, async () => {
+    const wrong = [`Bearer ${emu.ownerToken.slice(0, -1)}x`, 'Bearer short', emu.ownerToken];
+    for (const authorization of [...wrong, undefined]) {
+      const res = await fetch(`${emu.url}/admin/faults`, {
+        headers: authorization === undefined ? {} : { authorization },
+      });
+      assert.equal(res.status, 401, String(authorization));
+      const body = (await res.json()) as { error: { status: string; message: string } };
+      assert.equal(body.error.status, 'UNAUTHENTICATED');
+      assert.match(body.error.message, /^Admin token required/);
+    }
+  });
+
+  test('same routes as the full emulator: tokens/expire; no attestation here', T, async () => {
+    const headers = { authorization: `Bearer ${emu.ownerToken}` };
+    const other = emu.tokens.issue({ type: 'serviceAccount', subject: 'x@p', attributes: {} }, 60);
+    const expire = await fetch(`${emu.url}/admin/tokens/expire`, { method: 'POST', headers });
+    assert.equal(expire.status, 200);
+    assert.equal(emu.tokens.resolve(other.token).status, 'expired');
+    assert.equal(emu.tokens.resolve(emu.ownerToken).status, 'valid');
+    const attestation = await fetch(`${emu.url}/admin/attestation`, { headers });
+    assert.equal(attestation.status, 404);
+    assert.match(await attestation.text(), /<title>Error 404 \(Not Found\)/);
   });
 });

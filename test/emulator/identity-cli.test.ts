@@ -88,11 +88,24 @@ describe('teeinit-emulator CLI', () => {
     }
   });
 
-  test('serve: SIGINT also stops it with exit 0', { timeout: 30_000 }, async () => {
-    const s = await serve(join(dir, 'b'));
-    s.child.kill('SIGINT');
-    assert.equal(await s.exit, 0);
-  });
+  test(
+    'serve: --access-token-lifetime; SIGINT also stops it with exit 0',
+    { timeout: 30_000 },
+    async () => {
+      const s = await serve(join(dir, 'b'), ['--access-token-lifetime', '120']);
+      try {
+        const metadata = `${urlOf(s.output(), 'metadata')}/computeMetadata/v1`;
+        const res = await fetch(`${metadata}/instance/service-accounts/default/token`, {
+          headers: { 'Metadata-Flavor': 'Google' },
+        });
+        assert.equal(((await res.json()) as { expires_in: number }).expires_in, 119);
+        s.child.kill('SIGINT');
+        assert.equal(await s.exit, 0);
+      } finally {
+        if (s.child.exitCode === null) s.child.kill('SIGKILL');
+      }
+    },
+  );
 
   test('--help, default-config and usage errors', { timeout: 30_000 }, async () => {
     const help = await run(process.execPath, [CLI, '--help']);
@@ -106,6 +119,21 @@ describe('teeinit-emulator CLI', () => {
       (e: { code: number; stderr: string }) => {
         assert.equal(e.code, 64);
         assert.match(e.stderr, /bogus/);
+        return true;
+      },
+    );
+    await assert.rejects(
+      run(process.execPath, [
+        CLI,
+        'serve',
+        '--state-dir',
+        join(dir, 'e'),
+        '--access-token-lifetime',
+        '43201',
+      ]),
+      (e: { code: number; stderr: string }) => {
+        assert.equal(e.code, 64);
+        assert.match(e.stderr, /--access-token-lifetime expects 1\.\.43200 seconds, got 43201/);
         return true;
       },
     );

@@ -98,15 +98,15 @@ describe('identity: emulator config file', () => {
             ...world,
             providers: [{ ...provider, attributeCondition: "assertion.swname == 'x" }],
           }),
-        invalid(/providers\.0: unterminated string/),
+        invalid(/providers\[0\]: unterminated string/),
       );
       assert.throws(
         () => parseEmulatorConfig({ ...world, providers: [{ ...provider, attributeMapping: {} }] }),
-        invalid(/providers\.0: attribute mapping must map google\.subject/),
+        invalid(/providers\[0\]: attribute mapping must map google\.subject/),
       );
       assert.throws(
         () => parseEmulatorConfig({ ...world, providers: [{ ...provider, project: 'nope' }] }),
-        invalid(/providers\.0\.project: unknown project "nope"/),
+        invalid(/providers\[0\]\.project: unknown project "nope"/),
       );
     },
   );
