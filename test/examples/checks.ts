@@ -1,7 +1,7 @@
 // Assertions shared by the example end-to-end tests: wait until an example serves (failing
-// fast with teeinit's output when it exits instead), the backend processes teeinit started,
-// shutdown on SIGTERM (backends gone, secrets directory emptied), and no secret value in
-// teeinit's output.
+// fast with teeinit's output when it exits instead) and until it logs "running", the backend
+// processes teeinit started, shutdown on SIGTERM (backends gone, secrets directory emptied),
+// and no secret value in teeinit's output.
 import assert from 'node:assert/strict';
 import { canConnect } from '../helpers/net.js';
 import { pollUntil } from '../helpers/poll.js';
@@ -39,6 +39,19 @@ export function waitPort(run: TeeinitRun, port: number, timeoutMs?: number): Pro
   );
 }
 
+/**
+ * Waits for teeinit's "running" log line: every ready probe passed. A port that accepts is
+ * not proof of readiness (postgres accepts TCP while "the database system is starting up").
+ */
+export function waitRunning(run: TeeinitRun, timeoutMs?: number): Promise<boolean> {
+  return waitServing(
+    run,
+    'teeinit to log "running"',
+    () => /"message":"running"/.test(run.output()),
+    timeoutMs,
+  );
+}
+
 /** teeinit's direct children whose command line contains `needle` (at least one). */
 export async function backendPids(run: TeeinitRun, needle: string): Promise<number[]> {
   return waitServing(run, `a child process running ${needle}`, () => {
@@ -61,9 +74,7 @@ export async function expectCleanShutdown(
   if (writesFiles) assert.ok(listDir(secretsDir).length > 0, 'secrets directory populated');
   // A port that answers is not the end of start-up (ready probes poll on their own interval):
   // SIGTERM before "running" is a cancelled start-up (143), not the shutdown under test.
-  await waitServing(run, 'teeinit to log "running"', () =>
-    /"message":"running"/.test(run.output()),
-  );
+  await waitRunning(run);
   const code = await stopTeeinit(run);
   const allowed = typeof expectedCode === 'number' ? [expectedCode] : expectedCode;
   assert.ok(

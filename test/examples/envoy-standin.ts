@@ -1,29 +1,48 @@
 // Envoy is not installable in the test environment. The envoy example tests keep the shipped
 // config (and its envoy bootstrap template, rendered by teeinit) and swap only the envoy
 // process for a stand-in (nginx or haproxy) that uses the same files; these helpers do the
-// swap and check the rendered envoy bootstrap.
+// swap, check the rendered envoy bootstrap and curl through the stand-in.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { runCommand, type CommandResult } from '../helpers/command.js';
 import { examplePath, processNamed, writeTemplate, type ExampleTree } from './example-config.js';
+import type { TestPki } from './world.js';
+
+/** The process that replaces envoy, and its config file. */
+export interface StandIn {
+  readonly name: string;
+  /** argv; names its config as `{{ file <config.key> }}`. */
+  readonly run: string[];
+  /**
+   * A template shipped beside the example (`template`), with the test's ports and
+   * `replacements` filled in, rendered by teeinit into the tmpfs as `file` (0400).
+   */
+  readonly config: {
+    readonly key: string;
+    readonly template: string;
+    readonly file: string;
+    readonly replacements?: Readonly<Record<string, string>>;
+  };
+}
 
 /**
- * Replaces the shipped `envoy` process by `standIn`, after checking the shipped one runs
- * envoy on the rendered bootstrap as the envoy user. File owners are dropped: the stand-in
- * runs as root and this host has no envoy user.
+ * Replaces the shipped `envoy` process by `standIn` (with envoy's ready probe), after checking
+ * the shipped one runs envoy on the rendered bootstrap as the envoy user. File owners are
+ * dropped: the stand-in runs as root and this host has no envoy user.
  */
 export function swapEnvoyForStandIn(
   tree: ExampleTree,
   example: string,
   ports: Readonly<Record<string, string>>,
   scratchDir: string,
-  standIn: ExampleTree['processes'][number],
+  standIn: StandIn,
 ): void {
   const envoy = processNamed(tree, 'envoy');
   assert.deepEqual(envoy.run.slice(0, 3), ['envoy', '-c', '{{ file envoy-config }}']);
   assert.equal(envoy.user, 'envoy');
-  const templates = tree.templates ?? {};
+  const templates = (tree.templates ??= {});
   const shipped = templates['envoy-config'];
   assert.equal(shipped?.source, '/etc/teeinit/envoy.yaml.tmpl');
   // The same template the image ships, with the test's ports.
@@ -33,8 +52,37 @@ export function swapEnvoyForStandIn(
     'envoy.yaml.tmpl',
     ports,
   );
-  for (const entry of Object.values(tree.files.entries ?? {})) delete entry.owner;
-  tree.processes = tree.processes.map((p) => (p.name === 'envoy' ? standIn : p));
+  const { key, template, file, replacements } = standIn.config;
+  templates[key] = {
+    source: writeTemplate(examplePath(example, template), scratchDir, `${file}.tmpl`, {
+      ...ports,
+      ...replacements,
+    }),
+    allowValue: false,
+  };
+  const entries = (tree.files.entries ??= {});
+  entries[key] = { name: file, mode: '0400' };
+  for (const entry of Object.values(entries)) delete entry.owner;
+  const replacement = {
+    name: standIn.name,
+    run: standIn.run,
+    ...(envoy.ready === undefined ? {} : { ready: envoy.ready }),
+  };
+  tree.processes = tree.processes.map((p) => (p.name === 'envoy' ? replacement : p));
+}
+
+/** curl https://127.0.0.1:port/ trusting the test CA, with or without the client certificate. */
+export function curlThrough(pki: TestPki, port: number, withCert: boolean): Promise<CommandResult> {
+  return runCommand([
+    'curl',
+    '-sS',
+    '--max-time',
+    '10',
+    '--cacert',
+    pki.clientFiles.ca,
+    ...(withCert ? ['--cert', pki.clientFiles.cert, '--key', pki.clientFiles.key] : []),
+    `https://127.0.0.1:${port}/`,
+  ]);
 }
 
 /** What the rendered envoy bootstrap must say. */

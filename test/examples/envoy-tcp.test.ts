@@ -7,105 +7,57 @@
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { RunningEmulator } from '../../emulator/index.js';
-import { assertNoSecrets, backendPids, expectCleanShutdown, waitPort } from './checks.js';
-import { checkRenderedEnvoy, swapEnvoyForStandIn } from './envoy-standin.js';
-import {
-  examplePath,
-  loadExample,
-  replaceInStrings,
-  retarget,
-  writeConfig,
-  writeTemplate,
-} from './example-config.js';
-import { freePort } from '../helpers/net.js';
-import { killTeeinit, scratch, startTeeinit, type Scratch, type TeeinitRun } from './harness.js';
-import { runCommand } from '../helpers/command.js';
-import { createTestPki, startWorld, testEnvironment, tlsSecrets, type TestPki } from './world.js';
+import { describe, test } from 'node:test';
+import { assertNoSecrets, expectCleanShutdown } from './checks.js';
+import { checkRenderedEnvoy, curlThrough, swapEnvoyForStandIn } from './envoy-standin.js';
+import { useMtlsExample } from './mtls-fixture.js';
 
 describe('examples/envoy-tcp', { timeout: 120_000 }, () => {
-  let dirs: Scratch;
-  let emulator: RunningEmulator | undefined;
-  let run: TeeinitRun | undefined;
-  let pki: TestPki;
-  let proxyPort: number;
-  let backendPort: number;
-  let backend: number[] = [];
-  let haproxy: number[] = [];
-
-  const curl = (withCert: boolean) =>
-    runCommand([
-      'curl',
-      '-sS',
-      '--max-time',
-      '10',
-      '--cacert',
-      pki.clientFiles.ca,
-      ...(withCert ? ['--cert', pki.clientFiles.cert, '--key', pki.clientFiles.key] : []),
-      `https://127.0.0.1:${proxyPort}/`,
-    ]);
-
-  before(async () => {
-    dirs = scratch('envoy-tcp');
-    pki = await createTestPki(dirs.client, 'client');
-    emulator = await startWorld(join(dirs.work, 'emulator'), tlsSecrets('envoy-tcp', pki));
-    proxyPort = await freePort();
-    backendPort = await freePort();
-    const ports = { '8443': String(proxyPort), '9000': String(backendPort) };
-    let tree = loadExample('envoy-tcp');
-    for (const [from, to] of Object.entries(ports)) tree = replaceInStrings(tree, from, to);
-    retarget(tree, testEnvironment(emulator, dirs.secrets));
-    swapEnvoyForStandIn(tree, 'envoy-tcp', ports, dirs.work, {
-      name: 'haproxy-standin',
-      run: ['haproxy', '-db', '-f', '{{ file haproxy-config }}'],
-      ready: { tcp: `127.0.0.1:${proxyPort}`, timeout: '30s' },
-    });
-    const templates = tree.templates!;
-    templates['server-pem'] = {
-      content: '{{ value server-cert }}{{ value server-key }}',
-      allowValue: true,
-    };
-    templates['haproxy-config'] = {
-      source: writeTemplate(
-        examplePath('envoy-tcp', 'haproxy-standin.cfg.tmpl'),
-        dirs.work,
-        'haproxy.cfg.tmpl',
-        ports,
-      ),
-      allowValue: false,
-    };
-    tree.files.entries!['server-pem'] = { name: 'server.pem', mode: '0400' };
-    tree.files.entries!['haproxy-config'] = { name: 'haproxy.cfg', mode: '0400' };
-    run = startTeeinit(writeConfig(dirs.work, tree));
-    await waitPort(run, proxyPort);
-    backend = await backendPids(run, 'hello from the tcp backend');
-    haproxy = await backendPids(run, 'haproxy');
+  const ex = useMtlsExample({
+    example: 'envoy-tcp',
+    secretPrefix: 'envoy-tcp',
+    clientCn: 'client',
+    ports: { proxy: '8443', backend: '9000' },
+    listen: 'proxy',
+    backends: { backend: 'hello from the tcp backend', haproxy: 'haproxy' },
+    configure: (tree, { dirs, portMap }) => {
+      swapEnvoyForStandIn(tree, 'envoy-tcp', portMap, dirs.work, {
+        name: 'haproxy-standin',
+        run: ['haproxy', '-db', '-f', '{{ file haproxy-config }}'],
+        config: {
+          key: 'haproxy-config',
+          template: 'haproxy-standin.cfg.tmpl',
+          file: 'haproxy.cfg',
+        },
+      });
+      // haproxy wants certificate and key in one file.
+      tree.templates!['server-pem'] = {
+        content: '{{ value server-cert }}{{ value server-key }}',
+        allowValue: true,
+      };
+      tree.files.entries!['server-pem'] = { name: 'server.pem', mode: '0400' };
+    },
   });
-
-  after(async () => {
-    killTeeinit(run);
-    await emulator?.stop();
-    dirs?.remove();
-  });
+  const curl = (withCert: boolean) => curlThrough(ex.pki, ex.ports.proxy, withCert);
 
   test('teeinit renders the envoy tcp_proxy bootstrap with mTLS', { timeout: 10_000 }, () => {
     checkRenderedEnvoy({
-      path: join(dirs.secrets, 'envoy.yaml'),
-      secretsDir: dirs.secrets,
-      listenPort: proxyPort,
-      upstreamPort: backendPort,
+      path: join(ex.dirs.secrets, 'envoy.yaml'),
+      secretsDir: ex.dirs.secrets,
+      listenPort: ex.ports.proxy,
+      upstreamPort: ex.ports.backend,
       filter: 'envoy.filters.network.tcp_proxy',
     });
   });
 
   test('the backend started before the terminator (readiness order)', { timeout: 10_000 }, () => {
     // pids grow monotonically here (no wrap in a test run): the backend was spawned first.
-    assert.ok(backend[0]! < haproxy[0]!, `backend ${backend[0]} before haproxy ${haproxy[0]}`);
+    const [backend, haproxy] = [ex.pids.backend[0]!, ex.pids.haproxy[0]!];
+    assert.ok(backend < haproxy, `backend ${backend} before haproxy ${haproxy}`);
   });
 
   test('the combined PEM is 0400 in the tmpfs', { timeout: 10_000 }, () => {
-    assert.equal(statSync(join(dirs.secrets, 'server.pem')).mode & 0o777, 0o400);
+    assert.equal(statSync(join(ex.dirs.secrets, 'server.pem')).mode & 0o777, 0o400);
   });
 
   test('curl --cert reaches the backend through the mTLS relay', { timeout: 20_000 }, async () => {
@@ -122,7 +74,8 @@ describe('examples/envoy-tcp', { timeout: 120_000 }, () => {
 
   test('SIGTERM stops both processes, tmpfs emptied', { timeout: 40_000 }, async () => {
     // The main (first) process is the node backend, which dies of SIGTERM: 128 + 15.
-    await expectCleanShutdown(run!, [...backend, ...haproxy], dirs.secrets, 143);
-    assertNoSecrets(run!.output(), [pki.server.key]);
+    const { backend, haproxy } = ex.pids;
+    await expectCleanShutdown(ex.run, [...backend, ...haproxy], ex.dirs.secrets, 143);
+    assertNoSecrets(ex.run.output(), [ex.pki.server.key]);
   });
 });

@@ -5,21 +5,12 @@
 import assert from 'node:assert/strict';
 import { chownSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { RunningEmulator } from '../../emulator/index.js';
+import { describe, test } from 'node:test';
 import { resolveUser } from '../../src/materialize/users.js';
-import { assertNoSecrets, backendPids, expectCleanShutdown, waitServing } from './checks.js';
-import {
-  loadExample,
-  processNamed,
-  replaceInStrings,
-  retarget,
-  writeConfig,
-} from './example-config.js';
-import { canConnect, freePort } from '../helpers/net.js';
-import { killTeeinit, scratch, startTeeinit, type Scratch, type TeeinitRun } from './harness.js';
 import { runCommand } from '../helpers/command.js';
-import { createTestPki, startWorld, testEnvironment, tlsSecrets, type TestPki } from './world.js';
+import { assertNoSecrets, expectCleanShutdown } from './checks.js';
+import { processNamed, replaceInStrings } from './example-config.js';
+import { useMtlsExample } from './mtls-fixture.js';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 const PATH = `${PG_BIN}:${process.env.PATH ?? '/usr/bin:/bin'}`;
@@ -53,59 +44,44 @@ async function initCluster(dataDir: string, cwd: string): Promise<void> {
 }
 
 describe('examples/postgres', { timeout: 180_000 }, () => {
-  let dirs: Scratch;
-  let emulator: RunningEmulator | undefined;
-  let run: TeeinitRun | undefined;
-  let pki: TestPki;
-  let port: number;
-  let pgPids: number[] = [];
+  const ex = useMtlsExample({
+    example: 'postgres',
+    secretPrefix: 'pg',
+    clientCn: 'app',
+    ports: { postgres: '5432' },
+    // postgres accepts TCP while it is still starting up ("the database system is starting
+    // up"); the fixture waits for the port, then for teeinit's "running", logged only after
+    // the config's pg_isready probe succeeded.
+    listen: 'postgres',
+    startTimeoutMs: 90_000,
+    backends: { postgres: 'postgres' },
+    env: { PATH },
+    configure: async (shipped, { dirs }) => {
+      const postgres = resolveUser('postgres');
+      const dataDir = join(dirs.work, 'pgdata');
+      const socketDir = join(dirs.work, 'sock');
+      for (const d of [dataDir, socketDir]) {
+        mkdirSync(d, { mode: 0o700 });
+        chownSync(d, postgres.uid, postgres.gid);
+      }
+      await initCluster(dataDir, dirs.work);
+      let tree = replaceInStrings(shipped, '/var/lib/postgresql/tee-data', dataDir);
+      tree = replaceInStrings(tree, 'listen_addresses=*', 'listen_addresses=127.0.0.1');
+      processNamed(tree, 'postgres').run.push('-c', `unix_socket_directories=${socketDir}`);
+      return tree;
+    },
+  });
 
   const psql = (conn: string) =>
     runCommand([`${PG_BIN}/psql`, conn, '-tAc', 'SELECT 1'], { env: { PATH } });
-  const base = () => `host=localhost hostaddr=127.0.0.1 port=${port} dbname=app user=app`;
-
-  before(async () => {
-    dirs = scratch('postgres');
-    const postgres = resolveUser('postgres');
-    const dataDir = join(dirs.work, 'pgdata');
-    const socketDir = join(dirs.work, 'sock');
-    for (const d of [dataDir, socketDir]) {
-      mkdirSync(d, { mode: 0o700 });
-      chownSync(d, postgres.uid, postgres.gid);
-    }
-    await initCluster(dataDir, dirs.work);
-    pki = await createTestPki(dirs.client, 'app');
-    emulator = await startWorld(join(dirs.work, 'emulator'), tlsSecrets('pg', pki));
-    port = await freePort();
-    let tree = replaceInStrings(loadExample('postgres'), '5432', String(port));
-    tree = replaceInStrings(tree, '/var/lib/postgresql/tee-data', dataDir);
-    tree = replaceInStrings(tree, 'listen_addresses=*', 'listen_addresses=127.0.0.1');
-    retarget(tree, testEnvironment(emulator, dirs.secrets));
-    processNamed(tree, 'postgres').run.push('-c', `unix_socket_directories=${socketDir}`);
-    run = startTeeinit(writeConfig(dirs.work, tree), { PATH });
-    // postgres accepts TCP while it is still starting up ("the database system is starting
-    // up"); teeinit logs "running" only after the config's pg_isready probe succeeded.
-    await waitServing(run, 'postgres port', () => canConnect(port), 90_000);
-    await waitServing(
-      run,
-      'teeinit to log "running"',
-      () => /"message":"running"/.test(run?.output() ?? ''),
-      90_000,
-    );
-    pgPids = await backendPids(run, 'postgres');
-  });
-
-  after(async () => {
-    killTeeinit(run);
-    await emulator?.stop();
-    dirs?.remove();
-  });
+  const base = () =>
+    `host=localhost hostaddr=127.0.0.1 port=${ex.ports.postgres} dbname=app user=app`;
 
   test(
     'psql sslmode=verify-full as the certificate user runs SELECT 1',
     { timeout: 30_000 },
     async () => {
-      const f = pki.clientFiles;
+      const f = ex.pki.clientFiles;
       const r = await psql(
         `${base()} sslmode=verify-full sslrootcert=${f.ca} sslcert=${f.cert} sslkey=${f.key}`,
       );
@@ -115,7 +91,7 @@ describe('examples/postgres', { timeout: 180_000 }, () => {
 
   test('a connection without a client certificate is refused', { timeout: 30_000 }, async () => {
     const r = await psql(
-      `${base()} sslmode=verify-full sslrootcert=${pki.clientFiles.ca} sslcert=/nonexistent sslkey=/nonexistent`,
+      `${base()} sslmode=verify-full sslrootcert=${ex.pki.clientFiles.ca} sslcert=/nonexistent sslkey=/nonexistent`,
     );
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /certificate/);
@@ -135,14 +111,14 @@ describe('examples/postgres', { timeout: 180_000 }, () => {
       ['ca.crt', 0o444],
       ['pg_hba.conf', 0o400],
     ] as const) {
-      const st = statSync(join(dirs.secrets, file));
+      const st = statSync(join(ex.dirs.secrets, file));
       assert.equal(st.mode & 0o777, mode, file);
       assert.equal(st.uid, postgres.uid, file);
     }
   });
 
   test('SIGTERM: fast shutdown, exit 0, tmpfs emptied', { timeout: 60_000 }, async () => {
-    await expectCleanShutdown(run!, pgPids, dirs.secrets, 0);
-    assertNoSecrets(run!.output(), [pki.server.key]);
+    await expectCleanShutdown(ex.run, ex.pids.postgres, ex.dirs.secrets, 0);
+    assertNoSecrets(ex.run.output(), [ex.pki.server.key]);
   });
 });
