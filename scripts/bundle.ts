@@ -98,6 +98,9 @@ export async function bundleTeeinit(outDir: string): Promise<BundleOutput> {
   const file = join(outDir, BUNDLE_FILE);
   mkdirSync(outDir, { recursive: true });
   const result = await build({
+    // Paths in the output's comments and the metafile are relative to the repository,
+    // whatever the current directory: the same sources give the same bytes.
+    absWorkingDir: REPO,
     entryPoints: [ENTRY],
     outfile: file,
     bundle: true,
