@@ -1,7 +1,7 @@
 // The command dispatcher: parse the command line, run one command, turn any failure into
 // one clear stderr line and an exit code. src/cli is the only place exit codes are decided.
-import { planCommand } from './commands/plan.js';
-import { validateCommand } from './commands/validate.js';
+// Each command's modules load only when that command runs: `version` and `--help` need no
+// config schema, `validate` and `plan` none of the network stages.
 import { versionCommand } from './commands/version.js';
 import { HELP } from './help.js';
 import { processIo, type CliIo } from './io.js';
@@ -18,14 +18,17 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     }
     switch (line.command) {
       case 'run': {
-        // Loaded only for `run`: validate/plan/version need none of the network stages.
         const { runCommand } = await import('./commands/run.js');
         return await runCommand({ configPath: line.configPath, argv, env: io.env, io });
       }
-      case 'validate':
+      case 'validate': {
+        const { validateCommand } = await import('./commands/validate.js');
         return validateCommand(line.configPath, io);
-      case 'plan':
+      }
+      case 'plan': {
+        const { planCommand } = await import('./commands/plan.js');
         return planCommand(line.configPath, line.json, io);
+      }
       case 'version':
         return versionCommand(io);
     }

@@ -4,24 +4,17 @@
 // (a Readable it made from the STS/IAM form body, with no 'error' listener): the 'error'
 // event then surfaces as an uncaught exception after the call already rejected, which
 // would crash teeinit on a SIGTERM during start-up instead of exiting 143.
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-
 type FetchFn = typeof fetch;
 
 let loaded: Promise<FetchFn> | undefined;
 
-/** node-fetch exactly as gaxios resolves it (its dependency, not ours), loaded once. */
+/**
+ * node-fetch as gaxios loads it (`import('node-fetch')`), once. It is gaxios's dependency,
+ * not ours: guarded-fetch.test.ts checks that both resolve to the same copy, and the
+ * production bundle (scripts/bundle.ts) resolves this import from gaxios's directory.
+ */
 function loadNodeFetch(): Promise<FetchFn> {
-  loaded ??= (async () => {
-    const fromHere = createRequire(import.meta.url);
-    const fromGaxios = createRequire(
-      createRequire(fromHere.resolve('google-auth-library')).resolve('gaxios'),
-    );
-    const url = pathToFileURL(fromGaxios.resolve('node-fetch')).href;
-    const mod = (await import(url)) as { default: FetchFn };
-    return mod.default;
-  })();
+  loaded ??= import('node-fetch').then((mod) => mod.default as unknown as FetchFn);
   return loaded;
 }
 

@@ -40,7 +40,7 @@ export async function containerTree(
   assert.equal(innerPid(tini), 1, 'tini is PID 1 inside the PID namespace');
   assert.match(commandLine(tini) ?? '', /^\/usr\/bin\/tini -- /);
   const teeinit = await pollUntil('teeinit under tini', () => childPids(tini)[0], 20_000);
-  assert.match(commandLine(teeinit) ?? '', /opt\/teeinit\/dist\/src\/cli\/main\.js run -c /);
+  assert.match(commandLine(teeinit) ?? '', /opt\/teeinit\/teeinit\.mjs run -c /);
   const backend = await pollUntil(
     `a backend running ${backendNeedle}`,
     () => childPids(teeinit).find((p) => commandLine(p)?.includes(backendNeedle)),

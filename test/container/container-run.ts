@@ -1,4 +1,4 @@
-// The image's ENTRYPOINT inside the namespaces: `tini -- node /opt/teeinit/.../main.js run
+// The image's ENTRYPOINT inside the namespaces: `tini -- node /opt/teeinit/teeinit.mjs run
 // -c CONFIG` as PID 1 of a fresh PID namespace (unshare --pid --fork --mount-proc), entered
 // into the container's network and mount namespaces, with an image-like environment.
 import { spawn } from 'node:child_process';
@@ -29,7 +29,7 @@ export interface ContainerRun {
   kill(): void;
 }
 
-/** Starts the entrypoint; `cli` is the bundle's main.js, `config` the image's config file. */
+/** Starts the entrypoint; `cli` is the bundle's teeinit.mjs, `config` the image's config file. */
 export function startContainer(ns: ContainerNamespace, cli: string, config: string): ContainerRun {
   const [file, ...args] = ns.enter(true);
   const child = spawn(

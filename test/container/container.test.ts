@@ -1,10 +1,10 @@
-// The closest thing to the real image that runs here: teeinit's production bundle (dist/src,
-// package.json, runtime node_modules only) under tini as PID 1 in fresh PID, mount and
+// The closest thing to the real image that runs here: teeinit's production bundle (the one
+// file teeinit.mjs the Dockerfiles ship, no node_modules) under tini as PID 1 in fresh PID, mount and
 // network namespaces; loopback only; /run/secrets a tee-mount-like tmpfs; the emulator's
 // state directory bound at /run/container_launcher; the shipped example config with only
 // the endpoints changed. The emulator and the clients run inside the same network namespace.
 import assert from 'node:assert/strict';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, describe, test, before } from 'node:test';
 import { randomBytes } from 'node:crypto';
@@ -22,6 +22,10 @@ import {
   type TestPki,
 } from '../examples/world.js';
 import { assertNoSecrets } from '../helpers/leak-scan.js';
+import { BUNDLE_FILE, NOTICES_FILE } from '../../scripts/bundle.js';
+import { runtimePackagePaths } from '../../scripts/runtime-packages.js';
+import { examplePath } from '../examples/example-config.js';
+import { CLI, REPO } from '../examples/harness.js';
 import { removeSharedBundle, sharedBundle } from './bundle.js';
 import {
   assertLoopbackOnly,
@@ -36,21 +40,51 @@ import { namespaceUnavailable } from './namespace.js';
 
 after(() => removeSharedBundle());
 
-test('the production bundle holds only runtime dependencies', { timeout: 60_000 }, () => {
-  const bundle = sharedBundle();
-  const pkg = join(bundle.dir, 'node_modules');
-  for (const runtime of ['yaml', 'zod', 'google-auth-library']) {
-    assert.ok(bundle.packages.includes(runtime), `${runtime} in the bundle`);
+test('the production bundle holds only runtime dependencies', { timeout: 60_000 }, async () => {
+  const bundle = await sharedBundle();
+  assert.deepEqual(readdirSync(bundle.dir).sort(), [NOTICES_FILE, BUNDLE_FILE].sort());
+  const runtime = runtimePackagePaths(REPO).map((p) => join(REPO, 'node_modules', p));
+  const inside = bundle.packages.map((p) => p.name);
+  for (const p of bundle.packages) {
+    assert.ok(runtime.includes(p.dir), `${p.name} (in the bundle) is a runtime dependency`);
   }
-  for (const dev of ['@peculiar/x509', '@google-cloud/secret-manager', 'typescript', 'eslint']) {
-    assert.ok(!existsSync(join(pkg, dev)), `${dev} (a devDependency) not in the bundle`);
+  for (const dep of ['yaml', 'zod', 'google-auth-library', 'gaxios', 'node-fetch']) {
+    assert.ok(inside.includes(dep), `${dep} in the bundle`);
   }
-  assert.ok(statSync(bundle.cli).isFile());
+  for (const dev of ['@peculiar/x509', '@google-cloud/secret-manager', 'typescript', 'esbuild']) {
+    assert.ok(!inside.includes(dev), `${dev} (a devDependency) not in the bundle`);
+  }
+  const notices = readFileSync(bundle.notices, 'utf8');
+  for (const p of bundle.packages) {
+    assert.ok(notices.includes(`${p.name}@${p.version} (${p.license})`), `notice for ${p.name}`);
+  }
   // Node resolves bare imports up the tree: no node_modules above the bundle may help out.
   for (let dir = dirname(bundle.dir); dir !== dirname(dir); dir = dirname(dir)) {
     assert.ok(!existsSync(join(dir, 'node_modules')), `no node_modules in ${dir}`);
   }
   assert.ok(!existsSync('/node_modules'), 'no /node_modules');
+  // The version comes from package.json at bundle time: the bundle ships none.
+  const version = await runCommand([process.execPath, bundle.cli, 'version'], { cwd: '/' });
+  const fromDist = await runCommand([process.execPath, CLI, 'version']);
+  assert.equal(version.code, 0, version.stderr);
+  assert.equal(version.stdout, fromDist.stdout);
+});
+
+test('every example image ships the bundle and runs it', { timeout: 10_000 }, () => {
+  for (const name of ['redis', 'envoy-http', 'envoy-tcp', 'postgres', 'psk']) {
+    const dockerfile = readFileSync(examplePath(name, 'Dockerfile'), 'utf8');
+    assert.match(dockerfile, /&& npm run bundle\b/, `${name}: builds the bundle`);
+    assert.ok(
+      dockerfile.includes('COPY --from=build /src/dist/bundle /opt/teeinit\n'),
+      `${name}: copies dist/bundle to /opt/teeinit`,
+    );
+    assert.doesNotMatch(dockerfile, /node_modules \/opt|dist\/src \/opt/, `${name}: nothing else`);
+    const entry = dockerfile
+      .split('\n')
+      .filter((l) => l.startsWith('ENTRYPOINT'))
+      .at(-1);
+    assert.ok(entry?.includes(`"node", "/opt/teeinit/${BUNDLE_FILE}", "run"`), `${name}: ${entry}`);
+  }
 });
 
 describe('container-redis', { skip: namespaceUnavailable(['redis-server', 'redis-cli']) }, () => {

@@ -77,7 +77,7 @@ export async function createFixture<T>(
     tree.endpoints = { ...EMULATOR_ENDPOINTS };
     const config = join(etc, 'config.yaml');
     writeFileSync(config, stringify(tree), { mode: 0o600 });
-    const bundle = sharedBundle();
+    const bundle = await sharedBundle();
     const fixedNs = ns;
     const fixedEmulator = emulator;
     return {

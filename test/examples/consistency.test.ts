@@ -12,7 +12,7 @@ import { examplePath, loadExample } from './example-config.js';
 
 const EXAMPLES = ['redis', 'envoy-http', 'envoy-tcp', 'postgres', 'psk'] as const;
 const ENTRYPOINT =
-  'ENTRYPOINT ["/usr/bin/tini", "--", "node", "/opt/teeinit/dist/src/cli/main.js", "run", "-c", "/etc/teeinit/config.yaml"]';
+  'ENTRYPOINT ["/usr/bin/tini", "--", "node", "/opt/teeinit/teeinit.mjs", "run", "-c", "/etc/teeinit/config.yaml"]';
 const PROVIDER_RE =
   /^\/\/iam\.googleapis\.com\/projects\/(\d+)\/locations\/global\/workloadIdentityPools\/([^/]+)\/providers\/([^/]+)$/;
 
