@@ -43,10 +43,16 @@ function issues(issuer: X509Certificate, child: X509Certificate): boolean {
   return child.checkIssued(issuer) && child.verify(issuer.publicKey);
 }
 
+/** A validated path: leaf and intermediates (what is presented), and the CA it ends at. */
+export interface CertPath {
+  readonly path: X509Certificate[];
+  readonly anchor: X509Certificate;
+}
+
 /**
  * Why: a certificate that does not chain to the configured CA would be rejected by every
  * peer; finding it before start-up turns a confusing handshake failure into one clear line.
- * Returns the path from the leaf up to (excluding) the anchor.
+ * Returns the path from the leaf up to (excluding) the anchor, and the anchor.
  */
 export function buildChain(
   leaf: X509Certificate,
@@ -55,7 +61,7 @@ export function buildChain(
   now: Date,
   skewMs: number,
   describe: string,
-): X509Certificate[] {
+): CertPath {
   const path = [leaf];
   const unused = [...intermediates];
   let current = leaf;
@@ -69,7 +75,7 @@ export function buildChain(
         skewMs,
         `${describe}: CA certificate "${oneLine(anchor.subject)}"`,
       );
-      return path;
+      return { path, anchor };
     }
     const index = unused.findIndex((c) => issues(c, current));
     const next = unused[index];

@@ -8,5 +8,10 @@ export {
   type ShareInput,
 } from './kdf.js';
 export { checkShares, parseShare, MIN_SHARE_BYTES, type NamedShare } from './shares.js';
-export { checkTlsBundle, type TlsMaterial, type TlsPems } from './tls-bundle.js';
+export {
+  checkTlsBundle,
+  type ChainCertificate,
+  type TlsMaterial,
+  type TlsPems,
+} from './tls-bundle.js';
 export { parseSubjectAltName, unquoteValue } from './subject-alt-name.js';

@@ -307,6 +307,15 @@ describe('checkTlsBundle accepts', () => {
       0,
     );
     assert.equal(await presentedSpki(m), spkiSha256(f.viaInter.cert));
+    // The chain the expiry log reports: leaf, intermediate, then the anchoring root.
+    assert.deepEqual(
+      m.chain.map((c) => [c.role, c.subject, c.notAfter.toISOString()]),
+      [
+        ['leaf', 'CN=server', m.notAfter.toISOString()],
+        ['intermediate', 'CN=intermediate CA', f.inter.certificate.notAfter.toISOString()],
+        ['ca', 'CN=bundle test CA', f.ca.certificate.notAfter.toISOString()],
+      ],
+    );
   });
 
   test(
@@ -340,12 +349,16 @@ describe('checkTlsBundle accepts', () => {
   test('no CA configured: no chain check', { timeout: 10000 }, () => {
     const { ca: _ca, ...noCa } = SPEC;
     void _ca;
-    checkTlsBundle(
+    const m = checkTlsBundle(
       'server',
       noCa,
       { cert: Buffer.from(f.good.cert), key: Buffer.from(f.good.key) },
       new Date(),
       0,
+    );
+    assert.deepEqual(
+      m.chain.map((c) => c.role),
+      ['leaf'],
     );
   });
 });

@@ -20,12 +20,23 @@ export interface TlsMaterial {
   readonly keyPem: string;
   /** The CA bundle as stored (PEM), when the bundle names a CA. */
   readonly caPem?: string;
-  /**
-   * The leaf's expiry and one-line subject (`CN=server`). Nothing reads them yet: they are
-   * meant for a per-bundle line in the run stage's `material validated` log.
-   */
+  /** The leaf's expiry and one-line subject (`CN=server`), for the start-up log. */
   readonly notAfter: Date;
   readonly subject: string;
+  /**
+   * Every certificate whose expiry breaks this bundle: the leaf, the intermediates served
+   * with it and, when the bundle names a CA, the CA certificate the path ends at.
+   */
+  readonly chain: readonly ChainCertificate[];
+}
+
+/** One certificate of a bundle's chain as the expiry log reports it (no key material). */
+export interface ChainCertificate {
+  /** `intermediate`: from the cert secret; `ca`: the anchor from the CA secret. */
+  readonly role: 'leaf' | 'intermediate' | 'ca';
+  /** One-line distinguished name. */
+  readonly subject: string;
+  readonly notAfter: Date;
 }
 
 /** The PEM payloads of one bundle, as fetched. */
@@ -62,6 +73,7 @@ export function checkTlsBundle(
   }
   checkValidity(leaf, now, skewMs, describe);
   let path: X509Certificate[] = [leaf, ...rest];
+  let anchor: X509Certificate | undefined;
   if (spec.ca !== undefined) {
     if (pems.ca === undefined) {
       throw new TeeinitError(
@@ -70,7 +82,14 @@ export function checkTlsBundle(
       );
     }
     const anchors = parseCertificates({ bundle: name, role: 'ca', secret: spec.ca }, pems.ca);
-    path = buildChain(leaf, rest, anchors, now, skewMs, `${describe} → CA secret "${spec.ca}"`);
+    ({ path, anchor } = buildChain(
+      leaf,
+      rest,
+      anchors,
+      now,
+      skewMs,
+      `${describe} → CA secret "${spec.ca}"`,
+    ));
   }
   checkUsage(leaf, spec.usage, describe);
   return {
@@ -79,7 +98,15 @@ export function checkTlsBundle(
     ...(pems.ca === undefined ? {} : { caPem: pems.ca.toString('utf8') }),
     notAfter: validity(leaf).notAfter,
     subject: oneLine(leaf.subject),
+    chain: [
+      ...path.map((c, i) => summarize(c, i === 0 ? 'leaf' : 'intermediate')),
+      ...(anchor === undefined ? [] : [summarize(anchor, 'ca')]),
+    ],
   };
+}
+
+function summarize(cert: X509Certificate, role: ChainCertificate['role']): ChainCertificate {
+  return { role, subject: oneLine(cert.subject), notAfter: validity(cert).notAfter };
 }
 
 function checkUsage(

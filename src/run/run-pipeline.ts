@@ -13,6 +13,7 @@ import { buildPlan } from '../plan/index.js';
 import { startProxy, type RunningProxy } from '../proxy/index.js';
 import { fetchAll } from '../secrets/index.js';
 import { startSupervisor, type Supervisor } from '../supervisor/index.js';
+import { logCertificates } from './certificate-log.js';
 import { buildLaunchSpecs } from './launch-specs.js';
 import { isStopSignal, signalExitCode, SignalRouter } from './signals.js';
 
@@ -162,8 +163,10 @@ async function acquire(
     baseDir: dirname(resolve(configPath)),
   });
   logger.info('secrets fetched', { count: secrets.size, ms: Date.now() - began });
-  const material = deriveAndValidate(config, secrets, new Date());
+  const now = new Date();
+  const material = deriveAndValidate(config, secrets, now);
   logger.info('material validated', { keys: material.keys.size, tls: material.tls.size });
+  logCertificates(material.tls, now, logger);
   throwIfAborted(cancel);
   return material;
 }
