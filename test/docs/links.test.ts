@@ -91,8 +91,8 @@ describe('link and anchor parsing', { timeout: 10_000 }, () => {
     ];
     for (const [heading, slug] of cases) assert.equal(githubSlug(heading), slug, heading);
     assert.deepEqual(
-      [...anchors('# A\n## A\n```\n# not a heading\n```\n### A\n')],
-      ['a', 'a-1', 'a-2'],
+      [...anchors('# A\n## A\n```\n# not a heading\n```\n### A\n<a name="legacy"></a>\n')],
+      ['legacy', 'a', 'a-1', 'a-2'],
     );
   });
 

@@ -91,10 +91,15 @@ export function githubSlug(heading: string): string {
     .replace(/ /g, '-');
 }
 
-// Every anchor a document offers; repeated headings get `-1`, `-2`... as on GitHub.
+// Every anchor a document offers; repeated headings get `-1`, `-2`... as on GitHub, and an
+// HTML `<a name="x">` / `id="x"` outside code counts too.
 export function anchors(text: string): Set<string> {
   const seen = new Map<string, number>();
   const out = new Set<string>();
+  for (const l of mdLines(text)) {
+    if (l.inFence) continue;
+    for (const m of l.text.matchAll(/<[a-z][^>]*\s(?:name|id)="([^"]+)"/gi)) out.add(m[1]!);
+  }
   for (const h of headings(text)) {
     const base = githubSlug(h.text);
     const count = seen.get(base) ?? 0;
