@@ -1,285 +1,258 @@
 // `npm run demo`: the whole Confidential Space flow on this machine, in plain words.
-// Starts the emulator, stores two collaborators' secrets, runs teeinit in front of redis
-// (or a small built-in backend), connects over mTLS and over TLS-PSK as clients would,
-// shows what is refused, stops everything and checks that no secret file is left.
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+// Starts the emulator, stores two collaborators' secrets, runs teeinit with the redis
+// example (or a small built-in backend), connects over mTLS and TLS-PSK as clients would,
+// shows what is refused, stops everything and checks that no secret file or value is left.
+import { randomBytes, X509Certificate } from 'node:crypto';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statfsSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type ConnectionOptions } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { DEFAULT_IMAGE_DIGEST } from '../emulator/attestation/claims.js';
 import { startDemoWorld } from '../emulator/demo-world.js';
 import { deriveKey } from '../src/keys/index.js';
 import { TMPFS_MAGIC } from '../src/materialize/index.js';
+import {
+  builtinConfig,
+  DEMO_PSK_IDENTITY,
+  redisExampleConfig,
+  REDIS_EXAMPLE,
+} from './demo-config.js';
+import { findOnPath, freePort, ping, refusal, shortFingerprint } from './demo-net.js';
+import { leakedSecrets, narrateShutdown, narrateStartup } from './demo-narrate.js';
+import { bold, dim, say, sayMs, step } from './demo-print.js';
+import { isRecord, startTeeinit, type DemoTeeinit, type LogLine } from './demo-teeinit.js';
 
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const BACKEND = fileURLToPath(new URL('./demo-backend.js', import.meta.url));
-const bold = (s: string): string => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
-const dim = (s: string): string => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
-let stepNo = 0;
-const step = (text: string): void => console.log(`\n${bold(`${++stepNo}. ${text}`)}`);
-const say = (text: string): void => console.log(`   ${text}`);
+const USAGE = `Usage: npm run demo [-- --verbose]
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
+Runs the whole teeinit flow on this machine against the local Confidential Space emulator.
+  --verbose   also print teeinit's own log (one JSON record a line)
+`;
+const cleanups: (() => Promise<void> | void)[] = [];
+let running: DemoTeeinit | undefined;
+let interrupted = false;
 
-function which(binary: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status === 0;
+/** Runs every registered cleanup once, newest first; never throws. */
+async function cleanUp(): Promise<void> {
+  for (let fn = cleanups.pop(); fn; fn = cleanups.pop()) {
+    try {
+      await fn();
+    } catch (error) {
+      console.error(`cleanup: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
 }
 
 function secretsDir(): { dir: string; tmpfs: boolean } {
+  let tmpfs = false;
   try {
-    if (statfsSync('/dev/shm').type === TMPFS_MAGIC) {
-      return { dir: join(mkdtempSync('/dev/shm/teeinit-demo-'), 'secrets'), tmpfs: true };
-    }
+    tmpfs = statfsSync('/dev/shm').type === TMPFS_MAGIC;
   } catch {
     // no /dev/shm
   }
-  return {
-    dir: join(mkdtempSync(join(tmpdir(), 'teeinit-demo-secrets-')), 'secrets'),
-    tmpfs: false,
+  const parent = mkdtempSync(tmpfs ? '/dev/shm/teeinit-demo-' : join(tmpdir(), 'teeinit-demo-'));
+  chmodSync(parent, 0o711); // the redis user must reach its files; nobody may list them
+  cleanups.push(() => rmSync(parent, { recursive: true, force: true }));
+  return { dir: join(parent, 'secrets'), tmpfs };
+}
+
+async function main(verbose: boolean): Promise<void> {
+  const started = performance.now();
+  console.log(bold('teeinit demo: an attested container gets its secrets from two collaborators,'));
+  console.log(bold('then serves mTLS and multiparty TLS-PSK. Everything stays on 127.0.0.1.'));
+
+  step('Start the local Confidential Space emulator');
+  const work = mkdtempSync(join(tmpdir(), 'teeinit-demo-'));
+  cleanups.push(() => rmSync(work, { recursive: true, force: true }));
+  const t = performance.now();
+  const world = await startDemoWorld({ stateDir: join(work, 'emulator') });
+  cleanups.push(() => world.stop());
+  say("It plays Google's side with the real wire formats (dev tooling, never in an image):");
+  say(`attestation token  ${world.emulator.tokenFile}`, 1);
+  say(`STS                ${world.emulator.endpoints.sts}`, 1);
+  say(`Secret Manager     ${world.emulator.endpoints.secretManager}`, 1);
+  sayMs('emulator ready', performance.now() - t);
+
+  step('Two collaborators store their secrets in their own Secret Manager projects');
+  const serverFp = new X509Certificate(world.server.cert).fingerprint256;
+  say('alice: a fresh CA, a server certificate for localhost and its key, and her PSK share');
+  say(`       (server certificate SHA-256 ${shortFingerprint(serverFp)})`);
+  say('bob:   his PSK share (alice never sees it)');
+  say(
+    `Each may be read only by a workload attested as image ${DEFAULT_IMAGE_DIGEST.slice(0, 19)}…`,
+  );
+
+  const redis = findOnPath('redis-server');
+  const ports = { tls: await freePort(), psk: await freePort(), plain: await freePort() };
+  const dir = secretsDir();
+  const setup = redis
+    ? redisExampleConfig(world, ports, dir)
+    : builtinConfig(world, ports, dir, BACKEND);
+  step(
+    redis
+      ? `Run teeinit with ${REDIS_EXAMPLE}`
+      : 'Run teeinit in front of a small built-in backend',
+  );
+  if (redis) {
+    say('Changed for this machine, everything else as shipped:');
+    setup.changes.forEach((c) => say(`- ${c}`, 1));
+  } else {
+    say('redis-server is not on PATH, so a small PING/PONG server stands in for redis and');
+    say("teeinit's own mtls-server proxy checks client certificates (install redis-server to");
+    say(`run ${REDIS_EXAMPLE} instead).`);
+  }
+  const configPath = join(work, 'teeinit.yaml');
+  writeFileSync(configPath, stringify(setup.config), { mode: 0o600 });
+  say(dim(`$ node dist/src/cli/main.js run -c ${configPath}`));
+  const echo = (line: LogLine): void => {
+    if (verbose) console.log(dim(`   | ${line.text}`));
   };
-}
-
-/** One request over TLS; resolves with the first line answered, or rejects. */
-async function ping(options: ConnectionOptions): Promise<string> {
-  const socket = connect({ host: '127.0.0.1', ...options });
-  socket.setTimeout(5000, () => socket.destroy(new Error('timed out')));
-  await once(socket, 'secureConnect');
-  socket.write('PING\r\n');
-  let answer = '';
-  for await (const chunk of socket) {
-    answer += String(chunk);
-    if (answer.includes('\n')) break;
+  const teeinit = startTeeinit(configPath, echo);
+  cleanups.push(async () => void (await teeinit.stop()));
+  running = teeinit;
+  const ready = await teeinit.waitFor(isRecord('running'), 60_000);
+  if (!ready) {
+    const code = teeinit.child.exitCode;
+    throw new Error(
+      code === null
+        ? 'teeinit was not running after 60 s'
+        : `teeinit exited with ${code} before it was running`,
+    );
   }
-  socket.destroy();
-  if (!answer.includes('\n')) throw new Error('connection closed without an answer');
-  return answer.trim();
-}
+  narrateStartup(teeinit.lines);
 
-async function refused(options: ConnectionOptions): Promise<boolean> {
-  try {
-    await ping(options);
-    return false;
-  } catch {
-    return true;
-  }
-}
+  step(
+    `A client with a certificate from alice's CA connects over mTLS (${setup.mtlsBy} checks it)`,
+  );
+  const mtls = { port: ports.tls, servername: 'localhost', ca: world.ca.cert };
+  const answer = await ping({ ...mtls, cert: world.client.cert, key: world.client.key });
+  sayMs(`client certificate CN=client.bob: PING → ${answer.answer}`, answer.ms);
+  if (answer.serverFingerprint !== serverFp)
+    throw new Error('the server presented another certificate');
+  say(`the server presented the certificate alice stored (SHA-256 ${shortFingerprint(serverFp)})`);
+  const mark = teeinit.lines.length;
+  const noCert = await refusal(mtls);
+  if (noCert === undefined) throw new Error('a client without a certificate got an answer');
+  say(`a client without a certificate: refused (${noCert})`);
+  const logged = await teeinit.waitFor(
+    (l) => /did not return a certificate|no-client-cert/.test(l.text),
+    2000,
+    mark,
+  );
+  if (logged)
+    say(dim(`${setup.mtlsBy === 'redis' ? 'redis' : 'teeinit'} logged: ${reasonOf(logged)}`));
 
-async function main(): Promise<number> {
-  console.log(
-    bold(
-      'teeinit demo: an attested container gets its secrets, serves mTLS and multiparty TLS-PSK',
+  step(
+    "A client holding the key derived from both shares connects over TLS-PSK (teeinit's psk-server)",
+  );
+  const share = (who: 'alice' | 'bob', hex: string) => ({
+    collaborator: who,
+    secret: `${who}-share`,
+    raw: Buffer.from(hex),
+  });
+  const spec = {
+    shares: ['alice-share', 'bob-share'],
+    kdf: 'hkdf-sha256',
+    salt: 'teeinit-psk-v1',
+    info: 'session-psk',
+    length: 32,
+  } as const;
+  const psk = (key: Buffer): ConnectionOptions => ({
+    port: ports.psk,
+    ciphers: 'TLS_AES_128_GCM_SHA256',
+    minVersion: 'TLSv1.3',
+    pskCallback: () => ({ psk: key, identity: DEMO_PSK_IDENTITY }),
+    checkServerIdentity: () => undefined,
+  });
+  const key = deriveKey('session-psk', spec, [
+    share('alice', world.shares.alice),
+    share('bob', world.shares.bob),
+  ]);
+  say(
+    `the client derives the same key (HKDF-SHA256 over both shares), identity ${DEMO_PSK_IDENTITY}`,
+  );
+  const viaPsk = await ping(psk(key));
+  sayMs(`PING → ${viaPsk.answer}`, viaPsk.ms);
+  const guessed = randomBytes(32).toString('hex');
+  const mark2 = teeinit.lines.length;
+  const without = await refusal(
+    psk(
+      deriveKey('session-psk', spec, [share('alice', world.shares.alice), share('bob', guessed)]),
     ),
   );
-  const work = mkdtempSync(join(tmpdir(), 'teeinit-demo-'));
-  const secrets = secretsDir();
-  let teeinit: ReturnType<typeof spawn> | undefined;
-  step('Starting the local Confidential Space emulator');
-  const world = await startDemoWorld({ stateDir: join(work, 'emulator') });
-  try {
-    say(`attestation token (rotated like the launcher does): ${world.emulator.tokenFile}`);
-    say(
-      `STS ${world.emulator.endpoints.sts}, Secret Manager ${world.emulator.endpoints.secretManager}`,
-    );
+  if (without === undefined) throw new Error('a key without bob’s share got an answer');
+  say(`a client with alice's share and a guessed one instead of bob's: refused (${without})`);
+  const pskLogged = await teeinit.waitFor(
+    isRecord('proxy connection refused', 'proxy'),
+    2000,
+    mark2,
+  );
+  if (pskLogged) say(dim(`teeinit logged: ${reasonOf(pskLogged)}`));
 
-    step('Two collaborators store their secrets, each granting access to this image only');
-    say('alice: a CA, the server certificate and key, and her PSK share');
-    say('bob:   his PSK share (alice never sees it)');
+  step('Stop the container: SIGTERM to teeinit, as Confidential Space does');
+  const mark3 = teeinit.lines.length;
+  const t3 = performance.now();
+  const code = await teeinit.stop();
+  running = undefined;
+  narrateShutdown(teeinit.lines.slice(mark3));
+  const left = existsSync(dir.dir) ? readdirSync(dir.dir) : [];
+  sayMs(
+    `teeinit exited with ${code}; secret files left in ${dir.dir}: ${left.length}`,
+    performance.now() - t3,
+  );
+  const leaks = leakedSecrets(teeinit.lines, world.secretValues);
+  say(
+    `teeinit's log (${teeinit.lines.length} lines) contains ${leaks === 0 ? 'no secret value' : `${leaks} secret value(s)!`}`,
+  );
+  if (code !== 0 || left.length > 0 || leaks > 0) throw new Error('unexpected shutdown');
 
-    const redis = which('redis-server');
-    const [tlsPort, pskPort, plainPort] = await Promise.all([freePort(), freePort(), freePort()]);
-    const backend = redis
-      ? {
-          name: 'redis',
-          run: [
-            'redis-server',
-            '--save',
-            '',
-            '--appendonly',
-            'no',
-            '--bind',
-            '127.0.0.1',
-            '--port',
-            String(plainPort),
-            '--tls-port',
-            String(tlsPort),
-            '--tls-cert-file',
-            '{{ file server-cert }}',
-            '--tls-key-file',
-            '{{ file server-key }}',
-            '--tls-ca-cert-file',
-            '{{ file ca }}',
-            '--tls-auth-clients',
-            'yes',
-          ],
-          ready: { tcp: `127.0.0.1:${tlsPort}` },
-        }
-      : {
-          name: 'backend',
-          run: [process.execPath, BACKEND, String(plainPort)],
-          ready: { tcp: `127.0.0.1:${plainPort}` },
-        };
-    const proxies = [
-      {
-        name: 'psk-ingress',
-        mode: 'psk-server',
-        listen: `127.0.0.1:${pskPort}`,
-        target: `127.0.0.1:${plainPort}`,
-        psk: 'session-psk',
-        identity: 'Client1',
-        start: 'after-processes',
-      },
-      ...(redis
-        ? []
-        : [
-            {
-              name: 'mtls-ingress',
-              mode: 'mtls-server',
-              listen: `127.0.0.1:${tlsPort}`,
-              target: `127.0.0.1:${plainPort}`,
-              tls: 'server',
-              start: 'after-processes',
-              authorize: { uris: ['spiffe://bob.example/tee/*'] },
-            },
-          ]),
-    ];
-    const config = {
-      version: 1,
-      ...world.configBase,
-      files: { dir: secrets.dir, unsafeAllowNonTmpfs: !secrets.tmpfs },
-      proxies,
-      processes: [backend],
-    };
-    const configPath = join(work, 'teeinit.json');
-    writeFileSync(configPath, JSON.stringify(config, null, 2));
-
-    step(
-      `Running teeinit in front of ${redis ? 'redis-server' : 'a small built-in backend (redis-server is not installed)'}`,
-    );
-    say(dim(`node dist/src/cli/main.js run -c ${configPath}`));
-    const child = spawn(process.execPath, [CLI, 'run', '-c', configPath], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    teeinit = child;
-    let output = '';
-    let running = false;
-    const onLine = (line: string): void => {
-      output += line + '\n';
-      if (!line.startsWith('{')) return;
-      const record = JSON.parse(line) as Record<string, unknown>;
-      if (record.message === 'running') running = true;
-      const shown = [
-        'teeinit starting',
-        'secrets fetched',
-        'material validated',
-        'running',
-        'stopping',
-        'secret files removed',
-      ];
-      if (
-        record.stage === undefined &&
-        (shown.includes(String(record.message)) || record.severity !== 'INFO')
-      ) {
-        say(
-          dim(
-            `teeinit: ${String(record.message)}${typeof record.code === 'string' ? ` (${record.code})` : ''}`,
-          ),
-        );
-      }
-    };
-    for (const stream of [child.stdout, child.stderr]) {
-      let rest = '';
-      stream.setEncoding('utf8').on('data', (d: string) => {
-        const lines = (rest + d).split('\n');
-        rest = lines.pop() ?? '';
-        lines.forEach(onLine);
-      });
-    }
-    const exited = once(child, 'exit');
-    const deadline = Date.now() + 30_000;
-    while (!running) {
-      if (child.exitCode !== null) throw new Error(`teeinit exited early:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`teeinit did not start in time:\n${output}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const files = readdirSync(secrets.dir);
-    say(
-      files.length === 0
-        ? 'secret files: none (the proxies hold the certificate and the PSK in memory)'
-        : `secret files on ${secrets.tmpfs ? 'tmpfs' : 'disk (no tmpfs here)'}: ${files.join(', ')}`,
-    );
-
-    step('A client with a certificate from the CA connects over mTLS');
-    const answer = await ping({
-      port: tlsPort,
-      servername: 'localhost',
-      ca: world.ca.cert,
-      cert: world.client.cert,
-      key: world.client.key,
-    });
-    say(`PING → ${answer}`);
-    say(
-      `without a client certificate: ${(await refused({ port: tlsPort, ca: world.ca.cert, servername: 'localhost' })) ? 'refused' : 'ACCEPTED (unexpected)'}`,
-    );
-
-    step('A client holding the key derived from both shares connects over TLS-PSK');
-    const spec = {
-      shares: ['alice-share', 'bob-share'],
-      kdf: 'hkdf-sha256',
-      salt: 'teeinit-psk-v1',
-      info: 'session-psk',
-      length: 32,
-    } as const;
-    const key = deriveKey('session-psk', spec, [
-      { collaborator: 'alice', secret: 'alice-share', raw: Buffer.from(world.shares.alice) },
-      { collaborator: 'bob', secret: 'bob-share', raw: Buffer.from(world.shares.bob) },
-    ]);
-    const psk = (k: Buffer): ConnectionOptions => ({
-      port: pskPort,
-      ciphers: 'TLS_AES_128_GCM_SHA256',
-      minVersion: 'TLSv1.3',
-      pskCallback: () => ({ psk: k, identity: 'Client1' }),
-      checkServerIdentity: () => undefined,
-    });
-    say(`PING → ${await ping(psk(key))}`);
-    const wrong = Buffer.from(key);
-    wrong[0] = (wrong[0] ?? 0) ^ 0xff;
-    say(
-      `with a key missing bob's consent: ${(await refused(psk(wrong))) ? 'refused' : 'ACCEPTED (unexpected)'}`,
-    );
-
-    step('Stopping the container (SIGTERM to teeinit)');
-    child.kill('SIGTERM');
-    const [code] = (await exited) as [number | null];
-    teeinit = undefined;
-    const left = existsSync(secrets.dir) ? readdirSync(secrets.dir) : [];
-    say(
-      `teeinit exited with ${String(code)} (the backend's own exit code); secret files left: ${left.length}`,
-    );
-    if (code !== 0 || left.length > 0) throw new Error('unexpected shutdown');
-    console.log(`\n${bold('Done.')} Read docs/ to run your own workload this way.`);
-    return 0;
-  } finally {
-    teeinit?.kill('SIGTERM');
-    await world.stop();
-    rmSync(work, { recursive: true, force: true });
-    rmSync(join(secrets.dir, '..'), { recursive: true, force: true });
-  }
+  await cleanUp();
+  say(dim('emulator stopped, temporary directories removed'));
+  console.log(`\n${bold('Done')} in ${((performance.now() - started) / 1000).toFixed(1)} s. Next:`);
+  say(`node dist/src/cli/main.js plan -c ${REDIS_EXAMPLE}    what the image would fetch and write`);
+  say('examples/README.md      the five deployments, with their Dockerfiles and gcloud commands');
+  say('docs/emulator.md        run your own workload against the emulator');
+  say('docs/configuration.md   every config key');
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
+function reasonOf(line: LogLine): string {
+  const reason = line.record?.reason;
+  if (typeof reason === 'string') return `${String(line.record?.message)} (${reason})`;
+  return line.text.replace(/^.*::/, ''); // redis: '… SSL routines::peer did not return …'
+}
+
+const args = process.argv.slice(2);
+if (args.some((a) => a !== '--verbose')) {
+  process.stdout.write(USAGE);
+  process.exit(args.includes('--help') || args.includes('-h') ? 0 : 2);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    console.error(`\n${signal}: stopping teeinit and cleaning up`);
+    void cleanUp().then(() => process.exit(130));
+  });
+}
+main(args.includes('--verbose')).then(
+  () => process.exit(0),
+  async (error: unknown) => {
+    if (interrupted) return; // the signal handler cleans up and exits
+    console.error(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}`);
+    if (running && !args.includes('--verbose')) {
+      console.error("teeinit's last log lines:");
+      running.lines.slice(-15).forEach((l) => console.error(`   | ${l.text}`));
+    }
+    await cleanUp();
     process.exit(1);
   },
 );
