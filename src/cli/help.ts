@@ -3,51 +3,70 @@
 export const DEFAULT_CONFIG_PATH = '/etc/teeinit/config.yaml';
 
 const CONFIG_FLAG = `  -c, --config FILE   config file baked into the image (default ${DEFAULT_CONFIG_PATH});
-                      the TEEINIT_CONFIG variable is deliberately ignored: the environment
-                      belongs to the VM operator, the config to the image`;
+                      TEEINIT_CONFIG is ignored on purpose: the environment belongs to
+                      the VM operator, the config to the image`;
 
 export const HELP: Readonly<Record<string, string>> = {
   '': `Usage: teeinit <command> [options]
 
-Entrypoint for Confidential Space containers: attest, fetch secrets per collaborator,
-write them to tmpfs, start and supervise the application, terminate mTLS / TLS-PSK.
+The entrypoint of a Confidential Space container: proves the image with the TEE's
+attestation token, fetches each collaborator's secrets with that collaborator's own
+credential, checks them, writes them to tmpfs, then starts and supervises the application
+and can terminate mTLS or TLS-PSK in front of it.
 
 Commands:
-  run        fetch, check and write secrets, then start proxies and processes
-  validate   check the config file (no network); prints its hash and warnings
-  plan       show what run would fetch, derive, write and start (no network)
-  version    print teeinit's and Node's versions
+  run        fetch, check and write the secrets, then start proxies and processes
+  validate   check a config file, without any network call
+  plan       show what run would fetch, check, write and start, without any network call
+  version    print teeinit's and Node.js's versions
 
-Run 'teeinit <command> --help' for a command's options.
-Extra arguments (e.g. from tee-cmd) are rejected: argv comes from the image config.
+Run 'teeinit <command> --help' for a command's options and an example.
+Other arguments (e.g. the operator's tee-cmd) are refused: the command line is the image's.
+
+Example:
+  teeinit plan -c examples/redis/teeinit.yaml
 `,
   run: `Usage: teeinit run [-c FILE]
 
-Loads the config, obtains credentials, fetches and checks every secret, writes files,
-starts proxies and processes, and supervises them until they exit or a signal arrives.
+Reads the config, exchanges the attestation token for each collaborator, fetches and checks
+every secret, writes the files, starts proxies and processes in order and supervises them
+until they exit or a signal arrives; then removes every secret file. Exits with the
+application's exit code. If a secret, check or reference fails, nothing starts and one
+line on stderr names the cause and the fix.
 
 Options:
 ${CONFIG_FLAG}
   -h, --help          show this help
+
+Example (the entrypoint of the examples' images, tini as PID 1, teeinit bundled):
+  ENTRYPOINT ["/usr/bin/tini", "--", "node", "/opt/teeinit/teeinit.mjs", "run", "-c", "/etc/teeinit/config.yaml"]
 `,
   validate: `Usage: teeinit validate [-c FILE]
 
-Checks the config (schema, references, templates, overrides) without any network call.
-Prints "config OK", the config hash and any warnings; exit code 0 when valid.
+Checks the config without any network call: schema, references between keys, templates,
+operator overrides. Prints "config OK", the config's SHA-256 (the hash run logs first) and
+any warnings; exits 0 when the config is valid.
 
 Options:
 ${CONFIG_FLAG}
   -h, --help          show this help
+
+Example:
+  teeinit validate -c examples/postgres/teeinit.yaml
 `,
   plan: `Usage: teeinit plan [-c FILE] [--json]
 
-Prints what run would do: collaborators, secrets fetched from whom, derived keys, checks,
-files and modes, proxies and processes in start order. Never a secret value.
+Shows what run would do, without any network call: the collaborators, which secret is
+fetched from whom, the keys derived, the checks, the files with their modes and owners,
+and the proxies and processes in start order. Never a secret value.
 
 Options:
 ${CONFIG_FLAG}
       --json          print the plan as JSON
   -h, --help          show this help
+
+Example:
+  teeinit plan -c examples/psk/teeinit.yaml --json
 `,
   version: `Usage: teeinit version
 
