@@ -233,8 +233,9 @@ function reasonOf(line: LogLine): string {
 
 const args = process.argv.slice(2);
 if (args.some((a) => a !== '--verbose')) {
-  process.stdout.write(USAGE);
-  process.exit(args.includes('--help') || args.includes('-h') ? 0 : 2);
+  const help = args.includes('--help') || args.includes('-h');
+  (help ? process.stdout : process.stderr).write(USAGE);
+  process.exit(help ? 0 : 2);
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
