@@ -70,6 +70,9 @@ export function startContainer(ns: ContainerNamespace, cli: string, config: stri
       return tiniPid;
     },
     kill: () => {
+      // tini may not have been looked up yet (start-up failed early): find it now, since
+      // SIGKILL to unshare alone would leave tini and the whole namespace running.
+      tiniPid ??= running() ? childPids(unsharePid)[0] : undefined;
       if (tiniPid !== undefined && isAlive(tiniPid)) process.kill(tiniPid, 'SIGKILL');
       else if (running()) child.kill('SIGKILL');
     },

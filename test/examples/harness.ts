@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withDeadline } from '../helpers/poll.js';
+import { terminateTree } from '../helpers/process-tree.js';
 
 /** Repository root (this file runs as dist/test/examples/harness.js). */
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -85,10 +86,17 @@ export async function stopTeeinit(run: TeeinitRun, timeoutMs = 30_000): Promise<
   return withDeadline(run.exited, timeoutMs, 'teeinit to exit after SIGTERM');
 }
 
-/** Kills a run that is still alive (after hooks): SIGKILL to teeinit's own pid only. */
-export function killTeeinit(run: TeeinitRun | undefined): void {
-  if (run && run.child.exitCode === null && run.child.signalCode === null)
-    run.child.kill('SIGKILL');
+/**
+ * Stops a run that may still be alive (after hooks): SIGTERM to teeinit, SIGKILL after a short
+ * grace, then SIGKILL to any backend it had started that outlived it (by recorded pid).
+ */
+export async function killTeeinit(run: TeeinitRun | undefined): Promise<void> {
+  if (!run) return;
+  await terminateTree({
+    pid: run.pid,
+    gone: () => run.child.exitCode !== null || run.child.signalCode !== null,
+    signal: (signal) => run.child.kill(signal),
+  });
 }
 
 /** Files left in a directory (empty array when it is empty or gone). */

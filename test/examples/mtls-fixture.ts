@@ -94,7 +94,7 @@ export function useMtlsExample<P extends string, B extends string>(
     s.pids = pids;
   });
   after(async () => {
-    killTeeinit(s.run);
+    await killTeeinit(s.run);
     await s.emulator?.stop();
     s.dirs?.remove();
   });

@@ -136,8 +136,8 @@ describe('examples/psk', { timeout: 180_000 }, () => {
   });
 
   after(async () => {
-    killTeeinit(client);
-    killTeeinit(server);
+    await killTeeinit(client);
+    await killTeeinit(server);
     await emulator?.stop();
     dirs?.remove();
     clientDirs?.remove();

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { terminateTree } from './process-tree.js';
 
 /** dist/src/cli/main.js, resolved from dist/test/helpers. */
 export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -20,6 +21,17 @@ export interface TeeinitProcess {
   /** Resolves with the exit code (128+n for a signal death of teeinit itself). */
   exited(timeoutMs?: number): Promise<number>;
   kill(signal: NodeJS.Signals): void;
+  /** After hooks: SIGTERM, SIGKILL after a grace, then SIGKILL to children that outlived it. */
+  stop(): Promise<void>;
+}
+
+// Every teeinit started here and not yet stopped: a test that fails before its own SIGTERM
+// leaves it (and what it supervises) running unless an after hook calls stopAllTeeinit().
+const started = new Set<TeeinitProcess>();
+
+/** Stops every teeinit this process started that is still running, with its children. */
+export async function stopAllTeeinit(): Promise<void> {
+  await Promise.all([...started].map((t) => t.stop()));
 }
 
 export function runTeeinit(args: readonly string[], env: NodeJS.ProcessEnv = {}): TeeinitProcess {
@@ -40,7 +52,7 @@ export function runTeeinit(args: readonly string[], env: NodeJS.ProcessEnv = {})
     clearTimeout(timer);
     return typeof code === 'number' ? code : 128 + (signal === 'SIGKILL' ? 9 : 15);
   });
-  return {
+  const t: TeeinitProcess = {
     child,
     stdout: () => out,
     stderr: () => err,
@@ -73,7 +85,20 @@ export function runTeeinit(args: readonly string[], env: NodeJS.ProcessEnv = {})
     kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     },
+    async stop() {
+      if (child.pid !== undefined) {
+        await terminateTree({
+          pid: child.pid,
+          gone: () => child.exitCode !== null || child.signalCode !== null,
+          signal: (signal) => child.kill(signal),
+        });
+      }
+      started.delete(t);
+    },
   };
+  started.add(t);
+  void exit.then(() => started.delete(t));
+  return t;
 }
 
 /** Parses the JSON log lines of an output (non-JSON lines are skipped). */

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pidNamespaceUnavailable, UNSHARE_TINI } from '../helpers/pid-namespace.js';
 import { pollUntil } from '../helpers/poll.js';
+import { terminateTree, type TreeRoot } from '../helpers/process-tree.js';
 import { childPids } from '../helpers/procfs.js';
 import { CLI, FIXTURES } from '../helpers/teeinit-process.js';
 import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
@@ -25,7 +26,10 @@ describe(
       secrets = tmpfsDir('teeinit-pidns-secrets-');
       writeFileSync(join(work, 'greeting.txt'), 'local development secret\n');
     });
-    after(() => {
+    // A test that fails before its own SIGTERM leaves unshare → tini → teeinit → app running.
+    const runs = new Set<TreeRoot>();
+    after(async () => {
+      await Promise.all([...runs].map((r) => terminateTree(r)));
       removeDir(work);
       removeDir(secrets.path);
     });
@@ -60,6 +64,11 @@ describe(
       const exited = new Promise<number>((resolve) =>
         child.on('exit', (code) => resolve(code ?? -1)),
       );
+      runs.add({
+        pid: child.pid!,
+        gone: () => child.exitCode !== null || child.signalCode !== null,
+        signal: (signal) => child.kill(signal),
+      });
       return { pid: child.pid!, exited, output: () => output };
     }
 

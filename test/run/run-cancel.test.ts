@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { startDemoWorld, type DemoWorld } from '../../emulator/demo-world.js';
 import { parseFaultRules } from '../../emulator/faults/rules.js';
 import { holdRoute } from '../helpers/hold-route.js';
-import { FIXTURES, runTeeinit, type TeeinitProcess } from '../helpers/teeinit-process.js';
+import {
+  FIXTURES,
+  runTeeinit,
+  type TeeinitProcess,
+  stopAllTeeinit,
+} from '../helpers/teeinit-process.js';
 import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
 import { worldConfig, writeConfig } from './world-config.js';
 
@@ -21,6 +26,7 @@ describe('run: cancelled start-up', { timeout: 60_000 }, () => {
     world = await startDemoWorld({ stateDir: join(work, 'emulator') });
   });
   after(async () => {
+    await stopAllTeeinit();
     await world.stop();
     removeDir(work);
     removeDir(secrets.path);

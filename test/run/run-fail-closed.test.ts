@@ -10,7 +10,7 @@ import { parseFaultRules } from '../../emulator/faults/rules.js';
 import { applySeed, parseSeedDocument } from '../../emulator/seed/apply.js';
 import { createCa, issueCert } from '../../emulator/pki.js';
 import { ERROR_CODES, type ErrorCode } from '../../src/errors/index.js';
-import { FIXTURES, runTeeinit } from '../helpers/teeinit-process.js';
+import { FIXTURES, runTeeinit, stopAllTeeinit } from '../helpers/teeinit-process.js';
 import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
 import { worldConfig, writeConfig } from './world-config.js';
 
@@ -135,6 +135,7 @@ describe('run: fail closed', { timeout: 120_000 }, () => {
     world = await startDemoWorld({ stateDir: join(work, 'emulator') });
   });
   after(async () => {
+    await stopAllTeeinit();
     await world.stop();
     removeDir(work);
     removeDir(secrets.path);

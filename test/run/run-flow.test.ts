@@ -14,7 +14,7 @@ import {
   filesModifiedSince,
 } from '../helpers/leak-scan.js';
 import { freePort } from '../helpers/net.js';
-import { FIXTURES, logLines, runTeeinit } from '../helpers/teeinit-process.js';
+import { FIXTURES, logLines, runTeeinit, stopAllTeeinit } from '../helpers/teeinit-process.js';
 import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
 import { worldConfig, writeConfig } from './world-config.js';
 
@@ -29,6 +29,7 @@ describe('run: the whole flow', { timeout: 90_000 }, () => {
     world = await startDemoWorld({ stateDir: join(work, 'emulator') });
   });
   after(async () => {
+    await stopAllTeeinit();
     await world.stop();
     removeDir(work);
     removeDir(secrets.path);
