@@ -50,12 +50,12 @@ function assertFailure(r: CliResult, code: string, exit: number, fragment: strin
   assert.equal(log.code, code);
 }
 
-describe('teeinit CLI', { timeout: 110_000 }, () => {
+describe('teeinit CLI', { timeout: 300_000 }, () => {
   const tmp = tempDir();
   const secretsDir = join(tmp.dir, 'secrets');
   after(() => tmp.cleanup());
 
-  test('validate prints config OK, the hash and warnings', { timeout: 20_000 }, async () => {
+  test('validate prints config OK, the hash and warnings', { timeout: 60_000 }, async () => {
     const cfg = tmp.write(
       'ok.yaml',
       configYaml(secretsDir, (l) => {
@@ -72,7 +72,7 @@ describe('teeinit CLI', { timeout: 110_000 }, () => {
     assert.ok(!existsSync(secretsDir), 'validate wrote nothing');
   });
 
-  test('the hash changes with an allowed override', { timeout: 20_000 }, async () => {
+  test('the hash changes with an allowed override', { timeout: 60_000 }, async () => {
     const cfg = tmp.write('hash.yaml', configYaml(secretsDir));
     const a = await runCli(['validate', '-c', cfg]);
     const b = await runCli(['validate', '-c', cfg], { PORT: '7000' });
@@ -162,7 +162,7 @@ describe('teeinit CLI', { timeout: 110_000 }, () => {
     ],
   ];
   for (const [what, patch, env, code, fragment] of failures) {
-    test(`validate and plan reject: ${what}`, { timeout: 20_000 }, async () => {
+    test(`validate and plan reject: ${what}`, { timeout: 60_000 }, async () => {
       const cfg = tmp.write(`${what.replace(/\W+/g, '-')}.yaml`, configYaml(secretsDir, patch));
       const results = await Promise.all(
         ['validate', 'plan'].map((c) => runCli([c, '-c', cfg], env)),
@@ -175,7 +175,7 @@ describe('teeinit CLI', { timeout: 110_000 }, () => {
     });
   }
 
-  test('missing config file and YAML syntax errors', { timeout: 20_000 }, async () => {
+  test('missing config file and YAML syntax errors', { timeout: 60_000 }, async () => {
     assertFailure(
       await runCli(['validate', '-c', join(tmp.dir, 'nope.yaml')]),
       'TEEINIT_CONFIG_NOT_FOUND',
@@ -193,7 +193,7 @@ describe('teeinit CLI', { timeout: 110_000 }, () => {
 
   test(
     'TEEINIT_CONFIG is not honoured: the default path is used',
-    { timeout: 20_000 },
+    { timeout: 60_000 },
     async () => {
       const cfg = tmp.write('env.yaml', configYaml(secretsDir));
       const r = await runCli(['validate'], { TEEINIT_CONFIG: cfg });
@@ -201,7 +201,7 @@ describe('teeinit CLI', { timeout: 110_000 }, () => {
     },
   );
 
-  test('usage errors and extra arguments', { timeout: 20_000 }, async () => {
+  test('usage errors and extra arguments', { timeout: 60_000 }, async () => {
     assertFailure(
       await runCli(['validate', '--bogus']),
       'TEEINIT_USAGE',
@@ -231,7 +231,7 @@ describe('teeinit CLI', { timeout: 110_000 }, () => {
     );
   });
 
-  test('version and help', { timeout: 20_000 }, async () => {
+  test('version and help', { timeout: 60_000 }, async () => {
     const pkg = JSON.parse(
       readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
     ) as { version: string };
@@ -267,7 +267,7 @@ describe('teeinit CLI', { timeout: 110_000 }, () => {
       );
     });
 
-    test('text plan names what happens and never a secret value', { timeout: 20_000 }, async () => {
+    test('text plan names what happens and never a secret value', { timeout: 60_000 }, async () => {
       const r = await runCli(['plan', '-c', cfg], { PORT: '7000' });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stderr, '');
@@ -281,7 +281,7 @@ describe('teeinit CLI', { timeout: 110_000 }, () => {
       assert.ok(!existsSync(secretsDir), 'plan wrote nothing');
     });
 
-    test('JSON plan', { timeout: 20_000 }, async () => {
+    test('JSON plan', { timeout: 60_000 }, async () => {
       const r = await runCli(['plan', '-c', cfg, '--json']);
       assert.equal(r.code, 0, r.stderr);
       assert.ok(!r.stdout.includes(secretValue), 'plan printed a secret value');

@@ -32,7 +32,7 @@ async function serve(stateDir: string, extra: string[] = []): Promise<Served> {
   await pollUntil(
     'the emulator to print its endpoints (or exit)',
     () => out.includes('# stop with') || child.exitCode !== null,
-    15_000,
+    60_000,
   ).catch(() => undefined); // the assertion below reports what it printed
   assert.match(out, /# stop with/, out);
   return { child, output: () => out, exit };
@@ -52,7 +52,7 @@ describe('teeinit-emulator CLI', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('serve: banner, working services, clean SIGTERM stop', { timeout: 30_000 }, async () => {
+  test('serve: banner, working services, clean SIGTERM stop', { timeout: 90_000 }, async () => {
     const stateDir = join(dir, 'a');
     const s = await serve(stateDir, ['--token-lifetime', '30', '--seed', '7']);
     try {
@@ -90,7 +90,7 @@ describe('teeinit-emulator CLI', () => {
 
   test(
     'serve: --access-token-lifetime; SIGINT also stops it with exit 0',
-    { timeout: 30_000 },
+    { timeout: 90_000 },
     async () => {
       const s = await serve(join(dir, 'b'), ['--access-token-lifetime', '120']);
       try {
@@ -107,7 +107,7 @@ describe('teeinit-emulator CLI', () => {
     },
   );
 
-  test('--help, default-config and usage errors', { timeout: 30_000 }, async () => {
+  test('--help, default-config and usage errors', { timeout: 90_000 }, async () => {
     const help = await run(process.execPath, [CLI, '--help']);
     assert.match(help.stdout, /^Usage: teeinit-emulator COMMAND/);
     const config = JSON.parse((await run(process.execPath, [CLI, 'default-config'])).stdout) as {

@@ -13,6 +13,8 @@ import { runSecretsCli } from '../../emulator/seed/cli.js';
 import { EmulatorStore, secretKey } from '../../emulator/store.js';
 
 const T = { timeout: 30_000 };
+// Several runs of the CLI, each a Node start-up: a slow, loaded machine needs more than T.
+const CLI_T = { timeout: 90_000 };
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const SECRET_VALUE = `s3cr3t-${process.pid}-${Date.now()}`;
 
@@ -227,7 +229,7 @@ describe('secrets CLI against startEmulator', () => {
     assert.match(help.out, /versions access VERSION --secret NAME/);
   });
 
-  test('seed FILE (YAML, dataFile relative to it) through the built binary', T, async () => {
+  test('seed FILE (YAML, dataFile relative to it) through the built binary', CLI_T, async () => {
     await writeFile(join(dir, 'share.bin'), SECRET_VALUE);
     await writeFile(
       join(dir, 'seed.yaml'),

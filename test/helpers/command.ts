@@ -20,6 +20,11 @@ export function runCommand(
     cwd?: string;
     /** End stdin only this long after writing `input` (instead of at once). */
     keepStdinOpenMs?: number;
+    /**
+     * Stop the command (SIGTERM to its own pid) once its stdout matches: for clients that
+     * never quit on their own, like `openssl s_client -quiet` (implies -ign_eof) to an echo.
+     */
+    untilStdout?: RegExp;
   } = {},
 ): Promise<CommandResult> {
   const [file, ...args] = argv;
@@ -32,7 +37,14 @@ export function runCommand(
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
+    let stopping = false;
+    child.stdout.on('data', (c: Buffer) => {
+      out.push(c);
+      if (!stopping && options.untilStdout?.test(Buffer.concat(out).toString('utf8'))) {
+        stopping = true;
+        child.kill('SIGTERM');
+      }
+    });
     child.stderr.on('data', (c: Buffer) => err.push(c));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 15_000);
     child.once('error', (e) => {

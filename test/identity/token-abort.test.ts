@@ -94,7 +94,7 @@ async function abortInChild(
     await pollUntil('the child to be stuck in the token read', () => pending(pid), 8000);
     child.kill('SIGUSR2');
     // No process.exit in the child: it ends only when nothing keeps its event loop alive.
-    const code = await withDeadline(exited, 3000, 'the child to exit on its own');
+    const code = await withDeadline(exited, 10_000, 'the child to exit on its own');
     assert.equal(code, 0, out);
     return out;
   } finally {

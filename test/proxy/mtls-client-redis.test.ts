@@ -137,7 +137,7 @@ describe('mtls-client and redis', () => {
         ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
         { stdio: 'ignore' },
       );
-      await pollUntil(`redis on ${port}`, () => canConnect(port), 10000);
+      await pollUntil(`redis on ${port}`, () => canConnect(port), 20_000);
       const p = await startProxy(
         proxyConfig({
           name: 'redis',

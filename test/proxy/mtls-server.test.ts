@@ -94,7 +94,8 @@ describe('mtls-server', () => {
         '-key',
         pki.file('client.key'),
       ],
-      { input: 'ping-openssl\n', keepStdinOpenMs: 1500 },
+      // -quiet implies -ign_eof: s_client stays until stopped, so stop it once the echo is in.
+      { input: 'ping-openssl\n', untilStdout: /ping-openssl/ },
     );
     assert.match(r.stdout, /ping-openssl/);
   });

@@ -96,9 +96,10 @@ describe('psk', () => {
         '-quiet',
       ];
       if (flag === '-tls1_2') args.push('-cipher', 'ECDHE-PSK-AES128-CBC-SHA256');
+      // -quiet implies -ign_eof: s_client stays until stopped, so stop it once the echo is in.
       const r = await runCommand(['openssl', ...args], {
         input: `hello ${flag}\n`,
-        keepStdinOpenMs: 1500,
+        untilStdout: new RegExp(`hello ${flag}`),
       });
       assert.match(r.stdout, new RegExp(`hello ${flag}`), r.stderr);
     });

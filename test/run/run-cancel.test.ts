@@ -65,7 +65,7 @@ describe('run: cancelled start-up', { timeout: 60_000 }, () => {
     const held = holdRoute(world.emulator, { route: 'sts.token' });
     t.after(() => world.emulator.faults.clear());
     const p = start('sts-held');
-    await held(10_000).catch((e: Error) => assert.fail(`${e.message}:\n${p.output()}`));
+    await held(30_000).catch((e: Error) => assert.fail(`${e.message}:\n${p.output()}`));
     p.kill('SIGTERM');
     await assertCleanCancel(p);
   });
