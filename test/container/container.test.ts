@@ -40,7 +40,7 @@ import { namespaceUnavailable } from './namespace.js';
 
 after(() => removeSharedBundle());
 
-test('the production bundle holds only runtime dependencies', { timeout: 60_000 }, async () => {
+test('the production bundle holds only runtime dependencies', { timeout: 120_000 }, async () => {
   const bundle = await sharedBundle();
   assert.deepEqual(readdirSync(bundle.dir).sort(), [NOTICES_FILE, BUNDLE_FILE].sort());
   const runtime = runtimePackagePaths(REPO).map((p) => join(REPO, 'node_modules', p));

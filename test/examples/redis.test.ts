@@ -42,7 +42,7 @@ describe('examples/redis', { timeout: 120_000 }, () => {
     assert.equal(r.stdout.trim(), 'PONG', r.stderr);
   });
 
-  test('an INCR loop counts up over mTLS', { timeout: 30_000 }, async () => {
+  test('an INCR loop counts up over mTLS', { timeout: 60_000 }, async () => {
     for (let i = 1; i <= 20; i += 1) {
       const r = await cli(['INCR', 'hits']);
       assert.equal(r.stdout.trim(), String(i), r.stderr);

@@ -124,7 +124,7 @@ const CASES: Case[] = [
   },
 ];
 
-describe('run: fail closed', { timeout: 120_000 }, () => {
+describe('run: fail closed', { timeout: 240_000 }, () => {
   let world: DemoWorld;
   let work: string;
   let secrets: { path: string; onTmpfs: boolean };
