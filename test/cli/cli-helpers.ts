@@ -1,9 +1,10 @@
 // Runs the built CLI (dist/src/cli/main.js) in a child process with a temp config.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { terminateTree } from '../helpers/process-tree.js';
 
 /** dist/test/cli → repo root is three levels up. */
 export const MAIN = fileURLToPath(new URL('../../../dist/src/cli/main.js', import.meta.url));
@@ -14,6 +15,24 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+// CLI runs not yet closed: a test that times out while one hangs (e.g. a `run` that started
+// something) must not leave it, or what it started, running after the file ends.
+const running = new Set<ChildProcess>();
+
+/** After hooks: stops every CLI run still going, with whatever it started. */
+export async function stopStrayClis(): Promise<void> {
+  await Promise.all(
+    [...running].map(async (child) => {
+      if (child.pid === undefined) return;
+      await terminateTree({
+        pid: child.pid,
+        gone: () => child.exitCode !== null || child.signalCode !== null,
+        signal: (signal) => child.kill(signal),
+      });
+    }),
+  );
+}
+
 /** Spawns `node main.js ...args`, with only the given environment (plus PATH). */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
@@ -21,6 +40,8 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
       env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, tempDir, type CliResult } from './cli-helpers.js';
+import { runCli, stopStrayClis, tempDir, type CliResult } from './cli-helpers.js';
 
 const PROVIDER = (n: number): string =>
   `//iam.googleapis.com/projects/${n}/locations/global/workloadIdentityPools/tee-pool/providers/cs-prov`;
@@ -53,7 +53,10 @@ function assertFailure(r: CliResult, code: string, exit: number, fragment: strin
 describe('teeinit CLI', { timeout: 300_000 }, () => {
   const tmp = tempDir();
   const secretsDir = join(tmp.dir, 'secrets');
-  after(() => tmp.cleanup());
+  after(async () => {
+    await stopStrayClis();
+    tmp.cleanup();
+  });
 
   test('validate prints config OK, the hash and warnings', { timeout: 60_000 }, async () => {
     const cfg = tmp.write(

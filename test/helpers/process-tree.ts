@@ -71,6 +71,8 @@ export interface TreeRoot {
  * bounded wait until they are gone. Never throws: it runs in after hooks.
  */
 export async function terminateTree(root: TreeRoot, graceMs = 5_000): Promise<void> {
+  // pid 0/1 would make every process on the machine a "descendant".
+  if (!Number.isInteger(root.pid) || root.pid <= 1) return;
   const recorded = new Map<number, TrackedPid>();
   const record = (): void => {
     for (const p of descendantPids(root.pid)) recorded.set(p.pid, p);
