@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { startSupervisor, type Supervisor } from '../../src/supervisor/index.js';
 import { fixturePath, type ProcessSketch } from '../fixtures/launch-spec.js';
+import { terminateTree } from '../helpers/process-tree.js';
 
 /** A fresh directory; remove it with the returned function in an after hook. */
 export function tempDir(): { dir: string; remove: () => void } {
@@ -43,6 +44,24 @@ export interface DriverRun {
   readonly exited: Promise<number>;
 }
 
+// Drivers not yet exited: a test failing before its own signal would leave the driver (and
+// unshare → tini → driver → children) running; stopDrivers() in an after hook ends them.
+const drivers = new Set<ChildProcess>();
+
+/** After hooks: stops every driver still running, with whatever it started. */
+export async function stopDrivers(): Promise<void> {
+  await Promise.all(
+    [...drivers].map(async (child) => {
+      if (child.pid === undefined) return;
+      await terminateTree({
+        pid: child.pid,
+        gone: () => child.exitCode !== null || child.signalCode !== null,
+        signal: (signal) => child.kill(signal),
+      });
+    }),
+  );
+}
+
 /** Runs `prefix… node supervise.js specFile outcomeFile` with the sketches written to dir. */
 export function runDriver(
   dir: string,
@@ -59,6 +78,8 @@ export function runDriver(
     join(dir, 'outcome.json'),
   ];
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  drivers.add(child);
+  child.once('exit', () => drivers.delete(child));
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

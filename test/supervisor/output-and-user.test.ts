@@ -3,10 +3,13 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync } from 'node:fs';
-import { readOutcome, runDriver, tempDir } from './helpers.js';
+import { readOutcome, runDriver, stopDrivers, tempDir } from './helpers.js';
 
 const tmp = tempDir();
-after(() => tmp.remove());
+after(async () => {
+  await stopDrivers();
+  tmp.remove();
+});
 
 describe('supervisor output and user', () => {
   test('output passes through unchanged by default', { timeout: 20_000 }, async () => {

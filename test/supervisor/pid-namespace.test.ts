@@ -10,10 +10,13 @@ import { join } from 'node:path';
 import { pidNamespaceUnavailable, UNSHARE_PID, UNSHARE_TINI } from '../helpers/pid-namespace.js';
 import { pollUntil } from '../helpers/poll.js';
 import { childPids } from '../helpers/procfs.js';
-import { readLog, readPid, runDriver, tempDir } from './helpers.js';
+import { readLog, readPid, runDriver, stopDrivers, tempDir } from './helpers.js';
 
 const tmp = tempDir();
-after(() => tmp.remove());
+after(async () => {
+  await stopDrivers();
+  tmp.remove();
+});
 
 const skip = pidNamespaceUnavailable();
 
