@@ -88,6 +88,20 @@ export async function expectCleanShutdown(
   return code;
 }
 
+/** teeinit's JSON log records in the order it wrote them (other output lines skipped). */
+export function logRecords(run: TeeinitRun): Record<string, unknown>[] {
+  const records: Record<string, unknown>[] = [];
+  for (const line of run.output().split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      records.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // a child's output line that only looks like JSON
+    }
+  }
+  return records;
+}
+
 /** Fails if any of the secret strings (or a line of a PEM body) appears in `text`. */
 export function assertNoSecrets(text: string, secrets: readonly (string | Buffer)[]): void {
   for (const secret of secrets) {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { assertNoSecrets, expectCleanShutdown } from './checks.js';
+import { assertNoSecrets, expectCleanShutdown, logRecords } from './checks.js';
 import { checkRenderedEnvoy, curlThrough, swapEnvoyForStandIn } from './envoy-standin.js';
 import { useMtlsExample } from './mtls-fixture.js';
 
@@ -51,9 +51,20 @@ describe('examples/envoy-tcp', { timeout: 120_000 }, () => {
   });
 
   test('the backend started before the terminator (readiness order)', { timeout: 10_000 }, () => {
-    // pids grow monotonically here (no wrap in a test run): the backend was spawned first.
-    const [backend, haproxy] = [ex.pids.backend[0]!, ex.pids.haproxy[0]!];
-    assert.ok(backend < haproxy, `backend ${backend} before haproxy ${haproxy}`);
+    // Not by comparing pids: they wrap at pid_max on a busy machine. teeinit's own log is the
+    // order it acted in; the pids tie its lines to the processes found in /proc.
+    const records = logRecords(ex.run);
+    const at = (message: string, process: string, pid?: number): number =>
+      records.findIndex(
+        (r) =>
+          r.message === message && r.process === process && (pid === undefined || r.pid === pid),
+      );
+    const backendStarted = at('started', 'backend', ex.pids.backend[0]);
+    const backendReady = at('ready', 'backend');
+    const haproxyStarted = at('started', 'haproxy-standin', ex.pids.haproxy[0]);
+    const order = `started backend #${backendStarted}, ready backend #${backendReady}, started haproxy #${haproxyStarted}`;
+    assert.ok(backendStarted >= 0 && haproxyStarted >= 0, order);
+    assert.ok(backendStarted < backendReady && backendReady < haproxyStarted, order);
   });
 
   test('the combined PEM is 0400 in the tmpfs', { timeout: 10_000 }, () => {
