@@ -17,7 +17,7 @@ import { writeConfig } from './world-config.js';
 
 describe(
   'run: tini as PID 1, teeinit below it',
-  { skip: pidNamespaceUnavailable(), timeout: 60_000 },
+  { skip: pidNamespaceUnavailable(), timeout: 120_000 },
   () => {
     let work: string;
     let secrets: { path: string; onTmpfs: boolean };

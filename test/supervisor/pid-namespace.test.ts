@@ -87,7 +87,7 @@ describe('supervisor under tini in a PID namespace', { skip }, () => {
     assert.equal(await run.exited, 7, run.stderr());
   });
 
-  test('an orphan is reaped by tini, not left a zombie', { timeout: 30_000 }, async () => {
+  test('an orphan is reaped by tini, not left a zombie', { timeout: 60_000 }, async () => {
     const dir = subdir('orphan');
     const pidFile = join(dir, 'grandchild.pid');
     const run = runDriver(
@@ -102,7 +102,7 @@ describe('supervisor under tini in a PID namespace', { skip }, () => {
     assert.match(run.stdout(), /^reaped \d+$/m);
   });
 
-  test('control: with Node as PID 1 the orphan stays a zombie', { timeout: 30_000 }, async () => {
+  test('control: with Node as PID 1 the orphan stays a zombie', { timeout: 60_000 }, async () => {
     const dir = subdir('control');
     const pidFile = join(dir, 'grandchild.pid');
     const run = runDriver(
