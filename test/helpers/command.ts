@@ -1,7 +1,8 @@
 // Runs a client command (openssl, curl, redis-cli, psql...) the way integration tests
-// need it: no shell, optional stdin, a hard deadline (SIGKILL to its own pid), and the exit
-// code and output as strings instead of exceptions.
+// need it: no shell, optional stdin, a hard deadline (SIGKILL to its own pid and to its
+// descendants), and the exit code and output as strings instead of exceptions.
 import { spawn } from 'node:child_process';
+import { descendantPids, trackedAlive } from './process-tree.js';
 
 /** Result of a client command. */
 export interface CommandResult {
@@ -46,7 +47,19 @@ export function runCommand(
       }
     });
     child.stderr.on('data', (c: Buffer) => err.push(c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 15_000);
+    // At the deadline: SIGKILL to the command and to every process it started (a script like
+    // the demo starts servers; killing only its own pid would orphan them).
+    const timer = setTimeout(() => {
+      const started = child.pid === undefined ? [] : descendantPids(child.pid);
+      child.kill('SIGKILL');
+      for (const p of started) {
+        try {
+          if (trackedAlive(p)) process.kill(p.pid, 'SIGKILL');
+        } catch {
+          // exited meanwhile
+        }
+      }
+    }, options.timeoutMs ?? 15_000);
     child.once('error', (e) => {
       clearTimeout(timer);
       reject(e);

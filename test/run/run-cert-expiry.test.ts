@@ -33,8 +33,8 @@ describe('run: certificate expiry in the start-up log', { timeout: 90_000 }, () 
     secretValues.push(...world.secretValues);
   });
   after(async () => {
-    for (const t of running) t.kill('SIGKILL');
-    await Promise.allSettled(running.map((t) => t.exited(5000)));
+    // SIGTERM, then SIGKILL to teeinit and to any child it leaves (SIGKILL alone orphans the app).
+    await Promise.all(running.map((t) => t.stop()));
     await world.stop();
     removeDir(work);
     removeDir(secrets.path);
