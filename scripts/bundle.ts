@@ -3,7 +3,7 @@
 // these two files instead of dist/src and node_modules: Node then reads and compiles one
 // file instead of resolving and loading a few hundred, which is most of start-up.
 // `npm run bundle` writes them to dist/bundle; the container test bundles the same way.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,7 +72,9 @@ function nodeFetchAsGaxios(): Plugin {
  * `npm prune --omit=dev`: only runtime dependencies go into the bundle.
  */
 function runtimeOnly(): Plugin {
-  const runtime = new Set(runtimePackagePaths(REPO).map((p) => join(REPO, 'node_modules', p)));
+  // esbuild reports real paths; node_modules may be a symlink (e.g. in a git worktree).
+  const modules = realpathSync(join(REPO, 'node_modules'));
+  const runtime = new Set(runtimePackagePaths(REPO).map((p) => join(modules, p)));
   return {
     name: 'runtime-only',
     setup(b) {

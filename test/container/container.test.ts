@@ -4,7 +4,7 @@
 // state directory bound at /run/container_launcher; the shipped example config with only
 // the endpoints changed. The emulator and the clients run inside the same network namespace.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, describe, test, before } from 'node:test';
 import { randomBytes } from 'node:crypto';
@@ -43,7 +43,8 @@ after(() => removeSharedBundle());
 test('the production bundle holds only runtime dependencies', { timeout: 120_000 }, async () => {
   const bundle = await sharedBundle();
   assert.deepEqual(readdirSync(bundle.dir).sort(), [NOTICES_FILE, BUNDLE_FILE].sort());
-  const runtime = runtimePackagePaths(REPO).map((p) => join(REPO, 'node_modules', p));
+  const modules = realpathSync(join(REPO, 'node_modules')); // may be a symlink (worktrees)
+  const runtime = runtimePackagePaths(REPO).map((p) => join(modules, p));
   const inside = bundle.packages.map((p) => p.name);
   for (const p of bundle.packages) {
     assert.ok(runtime.includes(p.dir), `${p.name} (in the bundle) is a runtime dependency`);
