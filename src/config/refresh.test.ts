@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- tests mutate untyped config trees the way a user file would */
+/* eslint-disable @typescript-eslint/no-unsafe-call -- tests mutate untyped config trees the way a user file would */
 // The `refresh` block and `processes[].onRefresh`: defaults, shapes, and the rule that a
 // changeable secret reaching a process only as {{ value }} needs onRefresh: restart.
 import { describe, test } from 'node:test';
