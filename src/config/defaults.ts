@@ -23,7 +23,18 @@ export const DEFAULTS = {
     maxBackoff: 5_000,
   },
   restart: { policy: 'never', backoff: 1_000, maxBackoff: 30_000, maxRestarts: 5, window: 60_000 },
-  process: { stopSignal: 'SIGTERM', stopTimeout: 10_000, inheritEnv: true, prefixOutput: false },
+  process: {
+    stopSignal: 'SIGTERM',
+    stopTimeout: 10_000,
+    inheritEnv: true,
+    prefixOutput: false,
+    onRefresh: 'none',
+  },
+  refresh: {
+    interval: 3_600_000,
+    deadline: 60_000,
+    retry: { backoff: 10_000, maxBackoff: 300_000 },
+  },
   ready: { timeout: 30_000, interval: 100 },
   shutdown: { stopTimeout: 10_000 },
   proxyLimits: {

@@ -10,6 +10,7 @@ import { formatIssues, formatPath } from './format-issues.js';
 import { absolutePath, duration, envName, namedRecord, token } from './schema/primitives.js';
 import { processSchema } from './schema/processes.js';
 import { proxySchema } from './schema/proxies.js';
+import { refreshSchema } from './schema/refresh.js';
 import {
   collaboratorSchema,
   filesSchema,
@@ -77,6 +78,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   clockSkew: duration(0).default(DEFAULTS.clockSkew),
+  refresh: refreshSchema.optional(),
 });
 
 /** What a user may write (before defaults and shorthands). */

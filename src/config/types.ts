@@ -148,6 +148,32 @@ export interface ProcessConfig {
   readonly stopTimeout: Millis;
   /** Prefix each output line with `[name] ` (default false: output passes through untouched). */
   readonly prefixOutput: boolean;
+  /** What a refresh that changed a secret this process uses does to it (default `none`). */
+  readonly onRefresh: OnRefreshConfig;
+}
+
+/**
+ * A process's reaction to refreshed secrets: nothing (it re-reads files itself), a signal
+ * (reload), or a restart (the only way new `{{ value }}` argv/env reach it).
+ * @example
+ * onRefresh: { signal: SIGHUP }
+ */
+export type OnRefreshConfig = 'none' | 'restart' | { readonly signal: NodeJS.Signals };
+
+/**
+ * Secret refresh (rotation): re-fetch every secret every `interval` (minus up to `jitter`),
+ * swap files and proxy certificates when something changed, keep the old on failure.
+ * @example
+ * refresh: { interval: 1h, jitter: 5m, deadline: 2m, retry: { backoff: 10s, maxBackoff: 5m } }
+ */
+export interface RefreshConfig {
+  readonly interval: Millis;
+  /** Each wait is `interval` minus a uniform random part of up to `jitter`. */
+  readonly jitter: Millis;
+  /** A whole refresh cycle (identity, fetch, validate) must finish within this. */
+  readonly deadline: Millis;
+  /** After a failed cycle: first retry delay, doubling up to `maxBackoff` (and `interval`). */
+  readonly retry: { readonly backoff: Millis; readonly maxBackoff: Millis };
 }
 
 /** mTLS peer authorization. A server proxy needs at least one rule or `allowAll: true`. */
@@ -256,4 +282,6 @@ export interface Config {
   readonly log: { readonly level: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' };
   /** Clock skew tolerated in certificate validity checks. */
   readonly clockSkew: Millis;
+  /** Absent: secrets are fetched once at start-up. */
+  readonly refresh?: RefreshConfig;
 }

@@ -196,6 +196,16 @@ export const ERROR_CODES = {
     message: 'Start-up was cancelled by a signal.',
     fix: 'Nothing to fix: the container was asked to stop before the application started.',
   },
+  TEEINIT_REFRESH_NEEDS_RESTART: {
+    exitCode: EXIT.config,
+    message: 'A process receives a refreshable secret as a value in argv/env but is not restarted on refresh.',
+    fix: 'Set `onRefresh: restart` on the process, pin the secret to a version number, or give it the secret as `{{ file NAME }}` and reload it with `onRefresh: { signal: SIGHUP }`.',
+  },
+  TEEINIT_REFRESH_DEADLINE: {
+    exitCode: EXIT.tempFail,
+    message: 'A secret refresh did not finish within refresh.deadline.',
+    fix: 'Logged as a warning only: teeinit keeps serving the previous secrets and retries with backoff. Check the network and the collaborators\' services, or raise `refresh.deadline`.',
+  },
   TEEINIT_STARTUP_DEADLINE: {
     exitCode: EXIT.unavailable,
     message: 'Start-up did not finish within its deadline.',

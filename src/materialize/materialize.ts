@@ -1,6 +1,8 @@
 // The materialize stage: everything used as a file is rendered and validated first, then
 // written to tmpfs in a fixed order (TLS keys, certificates, other secrets and keys,
-// templates); the result renders argv/env for each process and removes every file on exit.
+// templates); the result renders argv/env for each process, rewrites what a refresh changed,
+// and removes every file on exit.
+import { createHash } from 'node:crypto';
 import { rmdirSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readTemplateText } from '../config/template-references.js';
@@ -22,6 +24,13 @@ export interface Materialized {
   readonly files: ReadonlyMap<string, string>;
   /** argv and environment of a process with its templates applied. */
   renderArgs(process: ProcessConfig): { argv: string[]; env: Record<string, string> };
+  /**
+   * Refreshed material: renders again and rewrites, in the same order (keys before
+   * certificates), only the files whose bytes changed; returns their config names. Throws
+   * before writing if a template fails; restores what it wrote if a later write fails;
+   * never writes once `signal` aborted or cleanup started. Later renderArgs use `material`.
+   */
+  update(material: Material, signal?: AbortSignal): Promise<string[]>;
   /** Removes every file written (and temp files); idempotent, never throws. */
   cleanup(): Promise<void>;
   /** The same, synchronously, for `process.on('exit')` and signal paths. */
@@ -73,24 +82,29 @@ export async function materialize(
   const plan = planFiles(config);
   const owners = plan.map((f) => resolveOwner(f.owner, f.group, options.accountFiles));
   const paths = new Map(plan.map((f) => [f.ref, join(dir, f.fileName)]));
-  const ctx: RenderContext = { config, material, paths, overrides };
+  let ctx: RenderContext = { config, material, paths, overrides };
 
   // Render every template and every process's argv/env before anything touches the disk.
-  const rendered = new Map<string, string>();
-  for (const [name, text] of texts) {
-    const allow = config.templates[name]?.allowValue ?? false;
-    rendered.set(name, renderTemplate(text, `templates.${name}`, ctx, allow).text);
-  }
+  const renderAll = (c: RenderContext): Map<string, string> => {
+    const out = new Map<string, string>();
+    for (const [name, text] of texts) {
+      const allow = config.templates[name]?.allowValue ?? false;
+      out.set(name, renderTemplate(text, `templates.${name}`, c, allow).text);
+    }
+    return out;
+  };
+  let rendered = renderAll(ctx);
   const warned = new Set<string>();
   const renderArgs = (
     p: ProcessConfig,
     log: boolean,
+    c: RenderContext = ctx,
   ): { argv: string[]; env: Record<string, string> } => {
     const index = config.processes.indexOf(p);
     const at = index >= 0 ? `processes[${index}]` : `processes.${p.name}`;
     let usedValue = false;
     const one = (text: string, where: string): string => {
-      const r = renderTemplate(text, where, ctx, p.allowValue);
+      const r = renderTemplate(text, where, c, p.allowValue);
       usedValue ||= r.usedValue;
       if (r.text.includes('\0')) {
         throw new TeeinitError(
@@ -146,41 +160,95 @@ export async function materialize(
     cleaned = true;
   };
 
-  try {
-    for (const [i, file] of plan.entries()) {
-      const owner = owners[i] ?? { uid: ownUid, gid: process.getgid?.() ?? 0 };
-      const content = contentOf(file, ctx, rendered);
-      const path = await writeSecretFile(
-        dir,
-        file.fileName,
-        content,
-        file.mode,
-        owner.uid,
-        owner.gid,
-      );
-      written.push(path);
-      logger.info('secret file written', {
-        name: file.ref,
-        kind: file.kind,
-        path,
-        mode: '0' + file.mode.toString(8),
-        uid: owner.uid,
-        gid: owner.gid,
-      });
+  const digests = new Map<string, string>();
+  const writeOne = async (i: number, content: Buffer | string, verb: string): Promise<void> => {
+    const file = plan[i]!;
+    const owner = owners[i] ?? { uid: ownUid, gid: process.getgid?.() ?? 0 };
+    const path = await writeSecretFile(
+      dir,
+      file.fileName,
+      content,
+      file.mode,
+      owner.uid,
+      owner.gid,
+    );
+    if (!written.includes(path)) written.push(path);
+    if (cleaned) {
+      // Cleanup ran while this write was under way: the file must not outlive it.
+      unlinkQuietly(path);
+      return;
     }
+    digests.set(file.ref, digest(content));
+    logger.info(verb, {
+      name: file.ref,
+      kind: file.kind,
+      path,
+      mode: '0' + file.mode.toString(8),
+      uid: owner.uid,
+      gid: owner.gid,
+    });
+  };
+  try {
+    for (const [i, file] of plan.entries())
+      await writeOne(i, contentOf(file, ctx, rendered), 'secret file written');
   } catch (error) {
     cleanupSync();
     throw error;
   }
 
+  const update = async (next: Material, signal?: AbortSignal): Promise<string[]> => {
+    const nextCtx: RenderContext = { config, material: next, paths, overrides };
+    const nextRendered = renderAll(nextCtx);
+    for (const p of config.processes) renderArgs(p, false, nextCtx);
+    const changed = plan.flatMap((file, i) => {
+      const content = contentOf(file, nextCtx, nextRendered);
+      return digest(content) === digests.get(file.ref) ? [] : [{ i, file, content }];
+    });
+    const done: typeof changed = [];
+    const stopped = (): boolean => cleaned || signal?.aborted === true;
+    try {
+      for (const c of changed) {
+        if (stopped()) throw new TeeinitError('TEEINIT_STARTUP_CANCELLED', 'Refresh stopped.');
+        await writeOne(c.i, c.content, 'secret file rewritten');
+        done.push(c);
+      }
+    } catch (error) {
+      // Put back what this update already replaced: a new key beside an old certificate
+      // is worse than both old.
+      for (const c of done.reverse()) {
+        if (stopped()) break;
+        await writeOne(c.i, contentOf(c.file, ctx, rendered), 'secret file restored').catch(
+          () => undefined,
+        );
+      }
+      throw error;
+    }
+    ctx = nextCtx;
+    rendered = nextRendered;
+    return changed.map((c) => c.file.ref);
+  };
+
   return {
     dir,
     files: paths,
     renderArgs: (p) => renderArgs(p, true),
+    update,
     cleanup: () => {
       cleanupSync();
       return Promise.resolve();
     },
     cleanupSync,
   };
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+function digest(content: Buffer | string): string {
+  return createHash('sha256').update(content).digest('hex');
 }

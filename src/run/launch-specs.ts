@@ -1,20 +1,23 @@
 // Turns the config's processes into what the supervisor launches: rendered argv and env,
 // and numeric uid/gid for the configured user and group.
-import type { Config } from '../config/types.js';
+import type { Config, ProcessConfig } from '../config/types.js';
 import { resolveUser, resolveGroup, type Materialized } from '../materialize/index.js';
 import type { LaunchSpec } from '../supervisor/index.js';
 
 export function buildLaunchSpecs(config: Config, files: Materialized): LaunchSpec[] {
-  return config.processes.map((process) => {
-    const { argv, env } = files.renderArgs(process);
-    const user = process.user === undefined ? undefined : resolveUser(process.user);
-    const gid = process.group === undefined ? user?.gid : resolveGroup(process.group);
-    return {
-      config: process,
-      argv,
-      env,
-      ...(user === undefined ? {} : { uid: user.uid }),
-      ...(gid === undefined ? {} : { gid }),
-    };
-  });
+  return config.processes.map((process) => buildLaunchSpec(files, process));
+}
+
+/** One process's spec, rendered from the current material (also for a refresh restart). */
+export function buildLaunchSpec(files: Materialized, process: ProcessConfig): LaunchSpec {
+  const { argv, env } = files.renderArgs(process);
+  const user = process.user === undefined ? undefined : resolveUser(process.user);
+  const gid = process.group === undefined ? user?.gid : resolveGroup(process.group);
+  return {
+    config: process,
+    argv,
+    env,
+    ...(user === undefined ? {} : { uid: user.uid }),
+    ...(gid === undefined ? {} : { gid }),
+  };
 }

@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { loadConfig } from '../config/index.js';
 import type { Config } from '../config/types.js';
 import { TeeinitError, toTeeinitError } from '../errors/index.js';
-import { createIdentities } from '../identity/index.js';
+import { createIdentities, type Identities } from '../identity/index.js';
 import { deriveAndValidate, type Material } from '../keys/index.js';
 import { Logger } from '../log/index.js';
 import { materialize, type Materialized } from '../materialize/index.js';
@@ -15,6 +15,8 @@ import { fetchAll } from '../secrets/index.js';
 import { startSupervisor, type Supervisor } from '../supervisor/index.js';
 import { logCertificates } from './certificate-log.js';
 import { buildLaunchSpecs } from './launch-specs.js';
+import { startRefresh } from './refresh-start.js';
+import type { RefreshLoop } from './refresh-loop.js';
 import { isStopSignal, signalExitCode, SignalRouter } from './signals.js';
 
 export interface RunOptions {
@@ -34,6 +36,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   let cancelledBy: NodeJS.Signals | undefined;
   let logger = options.logger ?? new Logger();
   let supervisor: Supervisor | undefined;
+  let refresher: RefreshLoop | undefined;
   signals.listen((signal) => {
     if (!isStopSignal(signal)) {
       // Processes that already started (others may still be starting) get it; else no one.
@@ -79,7 +82,8 @@ export async function runPipeline(options: RunOptions): Promise<number> {
       processes: plan.processes.map((p) => p.name),
     });
 
-    const material = await acquire(config, options.configPath, logger, startup.signal);
+    const identities = createIdentities(config, logger.child({ stage: 'identity' }));
+    const material = await acquire(config, identities, options.configPath, logger, startup.signal);
     files = await materialize(
       config,
       material,
@@ -106,13 +110,20 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     await running.started;
     await startProxies('after-processes');
     logger.info('running', { uptimeMs: Math.round(process.uptime() * 1000) });
+    refresher = startRefresh(
+      loaded,
+      { configPath: options.configPath, identities, files, proxies, supervisor: running, material },
+      logger,
+    );
 
     signals.listen((signal) => {
       // The supervisor stops on SIGTERM/SIGINT (a second one goes to the children as-is)
       // and passes every other signal through; proxies stop accepting on the first stop.
       logger.info('signal received', { signal });
-      if (signal === 'SIGTERM' || signal === 'SIGINT')
+      if (signal === 'SIGTERM' || signal === 'SIGINT') {
+        void refresher?.stop();
         void closeProxies(config.shutdown.stopTimeout);
+      }
       running.forward(signal);
     });
     const outcome = await running.done;
@@ -135,6 +146,8 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   } finally {
     // Signals stay routed until the files are gone: a second SIGTERM during the proxies'
     // drain must not kill teeinit with its default action and leave secret files behind.
+    // The refresh loop is stopped first: no secret file is written once cleanup starts.
+    await refresher?.stop();
     await closeProxies(drainMs);
     if (files !== undefined) {
       await files.cleanup();
@@ -151,12 +164,12 @@ export async function runPipeline(options: RunOptions): Promise<number> {
  */
 async function acquire(
   config: Config,
+  identities: Identities,
   configPath: string,
   logger: Logger,
   cancel: AbortSignal,
 ): Promise<Material> {
   const began = Date.now();
-  const identities = createIdentities(config, logger.child({ stage: 'identity' }));
   const secrets = await fetchAll(config, identities, {
     logger: logger.child({ stage: 'fetch' }),
     signal: cancel,

@@ -15,7 +15,9 @@ import { waitReady } from './wait-ready.js';
 const OUTPUT_GRACE_MS = 1000;
 
 interface Slot {
-  readonly spec: LaunchSpec;
+  spec: LaunchSpec;
+  /** The child being replaced by `replace()`: its exit ends nothing. */
+  replacing?: RunningChild;
   readonly budget: RestartBudget;
   child?: RunningChild;
   last?: ChildExit;
@@ -73,6 +75,8 @@ class Run {
       done: this.#done,
       forward: (signal) => this.#forward(signal),
       stop: (reason, exitCode) => this.#stop(reason, exitCode),
+      signal: (name, signal) => this.#signalOne(name, signal),
+      replace: (name, spec) => this.#replace(name, spec),
     };
   }
 
@@ -129,6 +133,10 @@ class Run {
       code: exit.code,
       signal: exit.signal,
     });
+    if (slot.replacing === child) {
+      delete slot.replacing;
+      return;
+    }
     if (this.#phase === 'stopping') return;
     const ended = {
       code: exit.status,
@@ -181,6 +189,31 @@ class Run {
         error: failure,
       }));
     }
+  }
+
+  #signalOne(name: string, signal: NodeJS.Signals): boolean {
+    const child = this.#slots.find((s) => s.spec.config.name === name)?.child;
+    if (child === undefined || this.#phase !== 'running') return false;
+    this.#log.info('signalling process', { process: name, pid: child.pid, signal });
+    return child.kill(signal);
+  }
+
+  async #replace(name: string, spec: LaunchSpec): Promise<boolean> {
+    const slot = this.#slots.find((s) => s.spec.config.name === name);
+    if (slot === undefined || this.#phase !== 'running' || slot.replacing !== undefined)
+      return false;
+    slot.spec = spec;
+    clearTimeout(slot.restartTimer); // a pending policy restart is superseded
+    delete slot.restartTimer;
+    const child = slot.child;
+    this.#log.info('replacing process', { process: name, pid: child?.pid });
+    if (child !== undefined) {
+      slot.replacing = child;
+      await this.#stopOne(slot, child);
+    }
+    if (this.#phase !== 'running') return false;
+    await this.#restart(slot);
+    return this.#phase === 'running';
   }
 
   #forward(signal: NodeJS.Signals): void {

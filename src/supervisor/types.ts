@@ -51,6 +51,14 @@ export interface Supervisor {
   forward(signal: NodeJS.Signals): void;
   /** Stop everything: stopSignal, wait stopTimeout, then SIGKILL; resolves with the outcome. */
   stop(reason: string, exitCode?: number): Promise<ExitOutcome>;
+  /** Sends `signal` to one running process (e.g. SIGHUP to reload); false if it is not running. */
+  signal(process: string, signal: NodeJS.Signals): boolean;
+  /**
+   * Replaces one process while running (refreshed secrets): stopSignal, stopTimeout, SIGKILL,
+   * then starts it again from `spec` (re-rendered argv/env). Its exit is not an ending and
+   * does not count against maxRestarts. Resolves false when the run is not running.
+   */
+  replace(process: string, spec: LaunchSpec): Promise<boolean>;
 }
 
 /** Options of startSupervisor. */

@@ -58,6 +58,7 @@ export function proc(name: string, extra: Partial<ProcessConfig> = {}): ProcessC
     stopSignal: 'SIGTERM',
     stopTimeout: 1000,
     prefixOutput: false,
+    onRefresh: 'none',
     ...extra,
   };
 }

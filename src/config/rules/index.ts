@@ -9,6 +9,7 @@ import { checkKeys } from './keys.js';
 import { checkNames } from './names.js';
 import { checkProcesses } from './processes.js';
 import { checkProxies } from './proxies.js';
+import { checkRefresh } from './refresh.js';
 import { checkRuntime } from './runtime.js';
 import { checkSecrets } from './secrets.js';
 import { checkTemplates } from './templates.js';
@@ -31,6 +32,7 @@ export const RULES: readonly Rule[] = [
   checkProxies,
   checkProcesses,
   checkRuntime,
+  checkRefresh,
 ];
 
 /** What the rules found: warnings, and the references later steps reuse. */

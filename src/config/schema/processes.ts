@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { DEFAULTS } from '../defaults.js';
 import { duration, envName, name, signal, token } from './primitives.js';
+import { onRefreshSchema } from './refresh.js';
 
 const R = DEFAULTS.restart;
 
@@ -35,4 +36,5 @@ export const processSchema = z.strictObject({
   stopSignal: signal.default(DEFAULTS.process.stopSignal),
   stopTimeout: duration().default(DEFAULTS.process.stopTimeout),
   prefixOutput: z.boolean().default(DEFAULTS.process.prefixOutput),
+  onRefresh: onRefreshSchema,
 });

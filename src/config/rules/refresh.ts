@@ -1,0 +1,45 @@
+// Refresh: retry backoff within its cap, and no process left with a stale value — a secret
+// that can change and reaches a process only as `{{ value }}` in argv/env needs
+// `onRefresh: restart` (a running process's argv and environment cannot change).
+import { TeeinitError } from '../../errors/index.js';
+import { canChange, secretUseOf } from '../refresh-dependencies.js';
+import type { Config } from '../types.js';
+import { invalidAt, keyPath } from './errors.js';
+import type { ReferencesOf } from './index.js';
+
+// Checks `refresh` and every process's `onRefresh`.
+export function checkRefresh(config: Config, warnings: string[], references: ReferencesOf): void {
+  const refresh = config.refresh;
+  if (refresh === undefined) {
+    config.processes.forEach((p, i) => {
+      if (p.onRefresh !== 'none')
+        warnings.push(`${keyPath('processes', i, 'onRefresh')} has no effect without \`refresh\``);
+    });
+    return;
+  }
+  if (refresh.retry.backoff > refresh.retry.maxBackoff)
+    throw invalidAt('refresh.retry.backoff', 'expected at most refresh.retry.maxBackoff');
+  if (refresh.jitter >= refresh.interval)
+    throw invalidAt('refresh.jitter', 'expected less than refresh.interval');
+  const changing = Object.entries(config.secrets).filter(([, s]) => canChange(s));
+  if (changing.length === 0) {
+    warnings.push(
+      'refresh: every secret is a pinned Secret Manager version, which never changes; refresh only re-checks them (use an alias to rotate)',
+    );
+  }
+  config.processes.forEach((p, i) => {
+    if (p.onRefresh === 'restart') return;
+    const use = secretUseOf(config, references(), p.name);
+    const stale = changing.map(([name]) => name).filter((n) => use.values.has(n));
+    if (stale.length === 0) return;
+    const at = keyPath('processes', i, 'onRefresh');
+    throw new TeeinitError(
+      'TEEINIT_REFRESH_NEEDS_RESTART',
+      `${at}: process "${p.name}" receives secret ${stale.map((s) => `"${s}"`).join(', ')} as {{ value }} in argv/env, which a refresh can change but a running process cannot see; set onRefresh: restart.`,
+      {
+        fields: { path: at, process: p.name, secrets: stale.join(',') },
+        hint: 'Set `onRefresh: restart` on the process, pin the secret to a version number, or pass it as {{ file NAME }} and reload with onRefresh: { signal: SIGHUP }.',
+      },
+    );
+  });
+}

@@ -1,0 +1,38 @@
+// Refresh timing: waits stay within [interval - jitter, interval]; retries double from
+// backoff and are capped by maxBackoff and by interval.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { nextInterval, retryDelay } from './refresh-loop.js';
+
+const refresh = {
+  interval: 60_000,
+  jitter: 6_000,
+  deadline: 10_000,
+  retry: { backoff: 1_000, maxBackoff: 20_000 },
+};
+
+describe('refresh timing', { timeout: 5_000 }, () => {
+  test('nextInterval is interval minus up to jitter', () => {
+    assert.equal(
+      nextInterval(refresh, () => 0),
+      60_000,
+    );
+    assert.equal(
+      nextInterval(refresh, () => 0.5),
+      57_000,
+    );
+    assert.equal(
+      nextInterval(refresh, () => 0.999999),
+      54_000,
+    );
+    assert.equal(nextInterval({ ...refresh, jitter: 0 }), 60_000);
+  });
+
+  test('retryDelay doubles and is capped', () => {
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6, 100].map((n) => retryDelay(refresh, n)),
+      [1_000, 2_000, 4_000, 8_000, 16_000, 20_000, 20_000],
+    );
+    assert.equal(retryDelay({ ...refresh, interval: 3_000 }, 5), 3_000);
+  });
+});

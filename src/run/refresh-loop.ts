@@ -1,0 +1,73 @@
+// The refresh loop (opt-in with `refresh:`): after "running", one cycle every interval
+// (minus jitter); a failed cycle keeps the old material, logs a warning naming the secret
+// and error code, and is retried sooner with capped backoff. It never ends the run;
+// stop() aborts a cycle in flight and resolves once nothing will be written any more.
+import type { RefreshConfig } from '../config/types.js';
+import { toTeeinitError } from '../errors/index.js';
+import type { Logger } from '../log/index.js';
+import { sleep } from '../retry/index.js';
+import { refreshOnce, type RefreshTarget } from './refresh-cycle.js';
+
+/** Handle of the running loop. */
+export interface RefreshLoop {
+  /** Aborts the wait or the cycle in flight; resolves when the loop has finished. */
+  stop(): Promise<void>;
+}
+
+/** Why: starts refreshing in the background; the pipeline stops it before cleanup. */
+export function startRefreshLoop(
+  target: RefreshTarget,
+  logger: Logger,
+  random: () => number = Math.random,
+): RefreshLoop {
+  const refresh = target.config.refresh;
+  const stopper = new AbortController();
+  const log = logger.child({ stage: 'refresh' });
+  const loop = async (): Promise<void> => {
+    let failures = 0;
+    let delay = nextInterval(refresh, random);
+    log.info('refresh scheduled', { intervalMs: refresh.interval, jitterMs: refresh.jitter });
+    while (!stopper.signal.aborted) {
+      try {
+        await sleep(delay, stopper.signal);
+      } catch {
+        return;
+      }
+      try {
+        await refreshOnce(target, log, stopper.signal);
+        failures = 0;
+        delay = nextInterval(refresh, random);
+      } catch (error) {
+        if (stopper.signal.aborted) return;
+        failures++;
+        delay = retryDelay(refresh, failures);
+        const err = toTeeinitError(error);
+        log.warn('secret refresh failed; keeping the previous secrets', {
+          code: err.code,
+          error: err.message,
+          ...err.fields,
+          failures,
+          retryInMs: delay,
+        });
+      }
+    }
+  };
+  const running = loop();
+  return {
+    stop: () => {
+      stopper.abort(new Error('refresh stopped'));
+      return running;
+    },
+  };
+}
+
+/** interval minus a uniform part of jitter: many instances spread, none waits longer. */
+export function nextInterval(refresh: RefreshConfig, random: () => number = Math.random): number {
+  return Math.max(1, Math.round(refresh.interval - random() * refresh.jitter));
+}
+
+/** backoff × 2^(failures-1), capped by maxBackoff and by interval. */
+export function retryDelay(refresh: RefreshConfig, failures: number): number {
+  const { backoff, maxBackoff } = refresh.retry;
+  return Math.min(maxBackoff, refresh.interval, backoff * 2 ** Math.min(30, failures - 1));
+}

@@ -1,0 +1,38 @@
+// Starts the refresh loop when the config has `refresh:` (else nothing, as before): works
+// out once which secrets each process uses, then hands everything to the loop.
+import type { LoadedConfig } from '../config/index.js';
+import { secretUseOf, type SecretUse } from '../config/refresh-dependencies.js';
+import { collectReferences } from '../config/template-references.js';
+import type { Identities } from '../identity/index.js';
+import type { Material } from '../keys/index.js';
+import type { Logger } from '../log/index.js';
+import type { Materialized } from '../materialize/index.js';
+import type { RunningProxy } from '../proxy/index.js';
+import type { Supervisor } from '../supervisor/index.js';
+import { startRefreshLoop, type RefreshLoop } from './refresh-loop.js';
+
+/** What the pipeline has once running. */
+export interface RunningParts {
+  readonly configPath: string;
+  readonly identities: Identities;
+  readonly files: Materialized;
+  readonly proxies: readonly RunningProxy[];
+  readonly supervisor: Supervisor;
+  readonly material: Material;
+}
+
+/** Why: the pipeline's one call; undefined when refresh is not configured. */
+export function startRefresh(
+  loaded: LoadedConfig,
+  parts: RunningParts,
+  logger: Logger,
+): RefreshLoop | undefined {
+  const { config } = loaded;
+  const refresh = config.refresh;
+  if (refresh === undefined) return undefined;
+  const references = collectReferences(config);
+  const uses = new Map<string, SecretUse>(
+    config.processes.map((p) => [p.name, secretUseOf(config, references, p.name)]),
+  );
+  return startRefreshLoop({ ...parts, config: { ...config, refresh }, uses }, logger);
+}

@@ -1,0 +1,77 @@
+// Materialized.update (secret refresh): only changed files (a value-only secret has none) are rewritten, keys before
+// certificates, same mode; templates and argv render the new values; nothing is written
+// once cleanup ran or the refresh was aborted.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { materialize } from '../../src/materialize/index.js';
+import { capture, config, entry, material, proc, where } from './fixture.js';
+
+const rotated = (changes: Record<string, string>): typeof material => ({
+  ...material,
+  secrets: new Map([
+    ...material.secrets,
+    ...Object.entries(changes).map(([k, v]) => [k, Buffer.from(v)] as const),
+  ]),
+});
+
+describe('materialize: update after a refresh', () => {
+  test(
+    'rewrites only what changed, key first, same mode; templates follow',
+    { timeout: 20_000 },
+    async () => {
+      const dir = join(where.base, 'update', 'secrets');
+      const cfg = config({
+        dir,
+        entries: { 'server-key': entry({ name: 'server.key', mode: 0o600 }) },
+        templates: { 'app.conf': { content: 'pw={{ value password }}\n', allowValue: true } },
+        processes: [
+          proc('app', {
+            run: ['app', '{{ file server-cert }}', '{{ value password }}'],
+            allowValue: true,
+          }),
+        ],
+      });
+      const log = capture();
+      const files = await materialize(cfg, material, {}, log.logger);
+      try {
+        const next = rotated({
+          'server-cert': 'CERT-2',
+          'server-key': 'KEY-2',
+          password: 'pw-2-xxxxxxxx',
+        });
+        const changed = await files.update(next);
+        assert.deepEqual(changed, ['server-key', 'server-cert', 'app.conf']);
+        assert.equal(await readFile(join(dir, 'server.key'), 'utf8'), 'KEY-2');
+        assert.equal((await stat(join(dir, 'server.key'))).mode & 0o777, 0o600);
+        assert.equal(await readFile(join(dir, 'app.conf'), 'utf8'), 'pw=pw-2-xxxxxxxx\n');
+        assert.equal(files.renderArgs(cfg.processes[0]!).argv[2], 'pw-2-xxxxxxxx');
+        const rewritten = log
+          .records()
+          .filter((l) => l.message === 'secret file rewritten')
+          .map((l) => l.name);
+        assert.deepEqual(rewritten, ['server-key', 'server-cert', 'app.conf']);
+        assert.deepEqual(await files.update(next), [], 'nothing changed the second time');
+      } finally {
+        await files.cleanup();
+      }
+    },
+  );
+
+  test('no write after cleanup or abort', { timeout: 20_000 }, async () => {
+    const dir = join(where.base, 'update-stop', 'secrets');
+    const cfg = config({
+      dir,
+      processes: [proc('app', { run: ['app', '{{ file server-cert }}'] })],
+    });
+    const files = await materialize(cfg, material, {}, capture().logger);
+    const aborted = AbortSignal.abort();
+    await assert.rejects(files.update(rotated({ 'server-cert': 'CERT-3' }), aborted));
+    assert.notEqual(await readFile(join(dir, 'server-cert'), 'utf8'), 'CERT-3');
+    await files.cleanup();
+    await assert.rejects(files.update(rotated({ 'server-cert': 'CERT-4' })));
+    assert.equal(existsSync(join(dir, 'server-cert')), false);
+  });
+});

@@ -1,0 +1,229 @@
+// `teeinit run` with `refresh:` against the emulator: an alias moved to a new certificate
+// reaches the tmpfs file (same mode and owner), the process (SIGHUP) and the mTLS proxy
+// (new leaf for new connections, old connections keep going); a rotated certificate that
+// fails validation, or Secret Manager answering 503, keeps the old material and logs a
+// warning; SIGTERM during a slow refresh exits promptly with every file removed; no
+// secret value in any output.
+import { after, afterEach, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DemoWorld } from '../../emulator/demo-world.js';
+import { holdRoute } from '../helpers/hold-route.js';
+import { assertNoSecrets } from '../helpers/leak-scan.js';
+import { freePort } from '../helpers/net.js';
+import { pollUntil } from '../helpers/poll.js';
+import { logLines, runTeeinit, type TeeinitProcess } from '../helpers/teeinit-process.js';
+import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
+import { worldConfig, writeConfig } from '../run/world-config.js';
+import { parseFaultRules } from '../../emulator/faults/rules.js';
+import { newServerCert, openSession, seedVersions, startAliasedWorld } from './rotation.js';
+
+// An echo server on argv[1] that reports SIGHUP (it is given the cert path, so it "uses" it).
+const ECHO = `
+const port = Number(process.argv[1]);
+process.on('SIGHUP', () => console.log('GOT SIGHUP'));
+require('node:net').createServer((s) => s.pipe(s)).listen(port, '127.0.0.1');
+`;
+
+const fingerprint = (pem: string): string => new X509Certificate(pem).fingerprint256;
+
+describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
+  let world: DemoWorld;
+  let work: string;
+  const secrets = tmpfsDir('teeinit-refresh-secrets-');
+  let t: TeeinitProcess | undefined;
+  const extraValues: string[] = [];
+
+  beforeEach(async () => {
+    work = tempDir('teeinit-refresh-');
+    world = await startAliasedWorld(join(work, 'emulator'));
+  });
+  afterEach(async () => {
+    // SIGTERM, not SIGKILL: teeinit stops its child (an orphan would hold the output pipes).
+    t?.kill('SIGTERM');
+    await t?.exited().catch(() => undefined);
+    t = undefined;
+    world.emulator.faults.clear();
+    await world.stop();
+    removeDir(work);
+  });
+  after(() => removeDir(secrets.path));
+
+  /** Starts teeinit with an echo process (onRefresh SIGHUP) behind an mtls-server proxy. */
+  async function start(
+    name: string,
+    refresh: Record<string, unknown> = {},
+  ): Promise<{ dir: string; proxyPort: number; t: TeeinitProcess }> {
+    const dir = join(secrets.path, name);
+    const [backend, proxyPort] = [await freePort(), await freePort()];
+    const config = worldConfig(
+      world,
+      dir,
+      [
+        {
+          name: 'app',
+          run: [process.execPath, '-e', ECHO, String(backend), '{{ file server-cert }}'],
+          ready: { tcp: `127.0.0.1:${backend}` },
+          onRefresh: { signal: 'SIGHUP' },
+        },
+      ],
+      {
+        refresh: {
+          interval: '1s',
+          jitter: 0,
+          retry: { backoff: '200ms', maxBackoff: '1s' },
+          ...refresh,
+        },
+        proxies: [
+          {
+            name: 'ingress',
+            mode: 'mtls-server',
+            listen: `127.0.0.1:${proxyPort}`,
+            target: `127.0.0.1:${backend}`,
+            tls: 'server',
+            authorize: { commonNames: ['client.bob'] },
+            start: 'after-processes',
+          },
+        ],
+      },
+    );
+    if (!secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
+    t = runTeeinit(['run', '-c', writeConfig(work, config)]);
+    await t.waitFor(/"message":"running"/, 30_000);
+    return { dir, proxyPort, t };
+  }
+
+  const count = (p: TeeinitProcess, re: RegExp): number =>
+    p
+      .output()
+      .split('\n')
+      .filter((l) => re.test(l)).length;
+
+  test(
+    'refresh-rotated-alias: file, SIGHUP, new leaf, old connection',
+    { timeout: 60_000 },
+    async () => {
+      const { dir, proxyPort, t: run } = await start('rotate');
+      const certFile = join(dir, 'server-cert');
+      const before = statSync(certFile);
+      const old = await openSession(world, proxyPort);
+      assert.equal(old.leafSha256, fingerprint(world.server.cert));
+      assert.equal(await old.echo('before'), 'before');
+
+      const next = await newServerCert(world);
+      extraValues.push(next.key);
+      seedVersions(world, [next], 2);
+      await run.waitFor(/"message":"secrets refreshed"/, 30_000);
+      await pollUntil(
+        'the new certificate on tmpfs',
+        () => readFileSync(certFile, 'utf8') === next.cert,
+        20_000,
+      );
+      assert.equal(readFileSync(join(dir, 'server.key'), 'utf8'), next.key);
+      const after = statSync(certFile);
+      assert.equal(after.mode & 0o777, before.mode & 0o777);
+      assert.equal(after.uid, before.uid);
+      assert.equal(after.gid, before.gid);
+      assert.equal(statSync(join(dir, 'server.key')).mode & 0o777, 0o600);
+      await run.waitFor(/GOT SIGHUP/, 20_000);
+
+      const fresh = await openSession(world, proxyPort);
+      assert.equal(fresh.leafSha256, fingerprint(next.cert), 'new connections get the new leaf');
+      assert.equal(await fresh.echo('new'), 'new');
+      assert.equal(await old.echo('still'), 'still', 'the connection opened before still works');
+      old.socket.destroy();
+      fresh.socket.destroy();
+
+      const refreshed = logLines(run.stdout()).find((l) => l.message === 'secrets refreshed');
+      assert.deepEqual(refreshed?.changed, ['server-cert', 'server-key']);
+      // Unchanged cycles after the rotation say so, and do not signal again.
+      const hups = count(run, /GOT SIGHUP/);
+      await run.waitFor(/"message":"secrets unchanged"/, 20_000);
+      assert.equal(count(run, /GOT SIGHUP/), hups);
+      run.kill('SIGTERM');
+      assert.equal(await run.exited(), 143, run.output());
+      assert.ok(!existsSync(dir) || readdirSync(dir).length === 0, 'secrets directory emptied');
+      assertNoSecrets(run.output(), [...world.secretValues, ...extraValues], 'teeinit output');
+    },
+  );
+
+  test(
+    'refresh-invalid-rotation: key mismatch keeps the old material',
+    { timeout: 60_000 },
+    async () => {
+      const { dir, proxyPort, t: run } = await start('mismatch');
+      const certFile = join(dir, 'server-cert');
+      const next = await newServerCert(world);
+      extraValues.push(next.key);
+      seedVersions(world, [next], 2, true); // the cert moves, the key stays: they do not match
+      await pollUntil(
+        'two failed refreshes',
+        () => count(run, /secret refresh failed/) >= 2,
+        30_000,
+      );
+      const warning = logLines(run.stderr()).find(
+        (l) => l.message === 'secret refresh failed; keeping the previous secrets',
+      );
+      assert.equal(warning?.code, 'TEEINIT_CERT_KEY_MISMATCH');
+      assert.match(String(warning?.error), /server/);
+      assert.equal(readFileSync(certFile, 'utf8'), world.server.cert, 'old certificate kept');
+      assert.doesNotMatch(run.output(), /GOT SIGHUP/);
+      assert.equal(run.child.exitCode, null, 'teeinit still running');
+      const s = await openSession(world, proxyPort);
+      assert.equal(s.leafSha256, fingerprint(world.server.cert));
+      s.socket.destroy();
+      assertNoSecrets(run.output(), [...world.secretValues, ...extraValues], 'teeinit output');
+    },
+  );
+
+  test('refresh-503: warning, then recovery', { timeout: 60_000 }, async () => {
+    const { dir, t: run } = await start('unavailable');
+    for (const r of parseFaultRules({
+      id: 'down',
+      route: 'secretmanager.access',
+      error: { status: 503 },
+    }))
+      world.emulator.faults.add(r);
+    await run.waitFor(/secret refresh failed/, 30_000);
+    const warning = logLines(run.stderr()).find(
+      (l) => l.message === 'secret refresh failed; keeping the previous secrets',
+    );
+    assert.ok(String(warning?.code).startsWith('TEEINIT_'), String(warning?.code));
+    assert.ok(typeof warning?.secret === 'string', 'the warning names the secret');
+    assert.ok(Number(warning?.retryInMs) <= 1000);
+    assert.equal(readFileSync(join(dir, 'server-cert'), 'utf8'), world.server.cert);
+    const next = await newServerCert(world);
+    extraValues.push(next.key);
+    seedVersions(world, [next], 2);
+    world.emulator.faults.remove('down');
+    await run.waitFor(/"message":"secrets refreshed"/, 30_000);
+    await pollUntil(
+      'the new certificate',
+      () => readFileSync(join(dir, 'server-cert'), 'utf8') === next.cert,
+      20_000,
+    );
+    assert.equal(run.child.exitCode, null, 'teeinit still running');
+    assertNoSecrets(run.output(), [...world.secretValues, ...extraValues], 'teeinit output');
+  });
+
+  test(
+    'refresh-sigterm-during-slow-refresh: prompt exit, files removed',
+    { timeout: 60_000 },
+    async () => {
+      const { dir, t: run } = await start('slow', { deadline: '2m' });
+      const held = holdRoute(world.emulator, { route: 'secretmanager.access', latencyMs: 10_000 });
+      await held(20_000);
+      assert.ok(readdirSync(dir).length > 0);
+      const began = Date.now();
+      run.kill('SIGTERM');
+      assert.equal(await run.exited(20_000), 143, run.output());
+      // Well before the held request (10 s) could have answered.
+      assert.ok(Date.now() - began < 6_000, `exit took ${Date.now() - began} ms`);
+      assert.ok(!existsSync(dir) || readdirSync(dir).length === 0, 'secrets directory emptied');
+      assert.doesNotMatch(run.output(), /secret refresh failed/);
+      assertNoSecrets(run.output(), [...world.secretValues, ...extraValues], 'teeinit output');
+    },
+  );
+});
