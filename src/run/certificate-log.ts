@@ -22,7 +22,11 @@ export function logCertificates(
   tls: ReadonlyMap<string, TlsMaterial>,
   now: Date,
   logger: Logger,
+  refreshing = false,
 ): void {
+  const hint = refreshing
+    ? 'teeinit fetches again on every refresh: have the collaborator publish a new version under the alias or latest that the secret ref names'
+    : 'teeinit fetches only at start-up: configure refresh, or have the collaborator publish a new version, then restart the container';
   for (const [bundle, material] of tls) {
     logger.info('certificate validated', {
       bundle,
@@ -40,7 +44,7 @@ export function logCertificates(
         notAfter: cert.notAfter.toISOString(),
         ...timeLeft(cert.notAfter, now),
         warnDays: EXPIRY_WARNING_DAYS,
-        hint: 'teeinit does not renew certificates: have the collaborator publish a new version, then restart the container',
+        hint,
       });
     }
   }

@@ -61,7 +61,7 @@ export async function refreshOnce(
     const names = changed.map(([name]) => name);
     const written = await target.files.update(material, cycle.signal);
     target.material = material;
-    logCertificates(material.tls, now, logger);
+    logCertificates(material.tls, now, logger, true);
     let proxiesKept = 0;
     for (const proxy of target.proxies) {
       if (!proxy.updateMaterial(material)) proxiesKept++;

@@ -179,7 +179,7 @@ async function acquire(
   const now = new Date();
   const material = deriveAndValidate(config, secrets, now);
   logger.info('material validated', { keys: material.keys.size, tls: material.tls.size });
-  logCertificates(material.tls, now, logger);
+  logCertificates(material.tls, now, logger, config.refresh !== undefined);
   throwIfAborted(cancel);
   return material;
 }
