@@ -198,13 +198,14 @@ export const ERROR_CODES = {
   },
   TEEINIT_REFRESH_NEEDS_RESTART: {
     exitCode: EXIT.config,
-    message: 'A process receives a refreshable secret as a value in argv/env but is not restarted on refresh.',
+    message:
+      'A process receives a refreshable secret as a value in argv/env but is not restarted on refresh.',
     fix: 'Set `onRefresh: restart` on the process, pin the secret to a version number, or give it the secret as `{{ file NAME }}` and reload it with `onRefresh: { signal: SIGHUP }`.',
   },
   TEEINIT_REFRESH_DEADLINE: {
     exitCode: EXIT.tempFail,
     message: 'A secret refresh did not finish within refresh.deadline.',
-    fix: 'Logged as a warning only: teeinit keeps serving the previous secrets and retries with backoff. Check the network and the collaborators\' services, or raise `refresh.deadline`.',
+    fix: "Logged as a warning only: teeinit keeps serving the previous secrets and retries with backoff. Check the network and the collaborators' services, or raise `refresh.deadline`.",
   },
   TEEINIT_STARTUP_DEADLINE: {
     exitCode: EXIT.unavailable,
