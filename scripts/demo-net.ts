@@ -1,8 +1,7 @@
 // The demo's client side and machine probes: a TLS client that sends one PING the way
 // redis-cli would, a refusal probe that reports what the client saw, free ports and a PATH
 // lookup without a shell.
-import { accessSync, constants, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { connect, type ConnectionOptions } from 'node:tls';
 
@@ -52,41 +51,7 @@ export async function refusal(options: ConnectionOptions): Promise<string | unde
   }
 }
 
-// Why: the demo's own connections to the emulator use ephemeral source ports; a port taken
-// from below that range cannot be grabbed by them before the backend binds it.
-/** A free loopback port below the kernel's ephemeral range, never the same one twice. */
-export async function freePort(): Promise<number> {
-  const low = 10_000;
-  const high = ephemeralLow() - 1;
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    const port = low + Math.floor(Math.random() * (high - low + 1));
-    if (!handedOut.has(port) && (await canBind(port))) {
-      handedOut.add(port);
-      return port;
-    }
-  }
-  throw new Error(`no free port found in ${low}-${high}`);
-}
-
-const handedOut = new Set<number>();
-
-function ephemeralLow(): number {
-  try {
-    const text = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8');
-    const first = Number(text.trim().split(/\s+/)[0]);
-    return Number.isInteger(first) && first > 11_000 ? first : 32_768;
-  } catch {
-    return 32_768;
-  }
-}
-
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
+export { freePort } from './loopback-port.js';
 
 // Why: whether redis-server is installed decides the backend; PATH is what teeinit will use.
 /** The full path of an executable found on PATH, or undefined. */

@@ -3,7 +3,7 @@
 // process (proxy-serve.js), haproxy's config and redis-benchmark's CSV.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,13 +56,7 @@ export function output(cmd: string, args: string[]): Promise<string> {
   });
 }
 
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+export { freePort } from '../../scripts/loopback-port.js';
 
 /** Polls a connect to 127.0.0.1:port every 50 ms, 200 times at most. */
 export async function waitPort(port: number): Promise<void> {
