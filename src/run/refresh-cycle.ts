@@ -66,7 +66,10 @@ export async function refreshOnce(
     for (const proxy of target.proxies) {
       if (!proxy.updateMaterial(material)) proxiesKept++;
     }
-    const actions = cancel.aborted ? [] : await applyOnRefresh(target, new Set(names));
+    // Replaced processes are ready again (or refresh.deadline ran out) before this logs.
+    const actions = cancel.aborted
+      ? []
+      : await applyOnRefresh(target, new Set(names), cycle.signal);
     logger.info('secrets refreshed', {
       changed: names,
       files: written,
@@ -82,8 +85,15 @@ export async function refreshOnce(
   }
 }
 
-/** Signals or replaces each process that uses a changed secret; returns `name:action`s. */
-async function applyOnRefresh(target: RefreshTarget, changed: Set<string>): Promise<string[]> {
+/**
+ * Signals or replaces each process that uses a changed secret; returns `name:action`s. A
+ * replacement is awaited until its readiness check is over; `deadline` only cuts that wait.
+ */
+async function applyOnRefresh(
+  target: RefreshTarget,
+  changed: Set<string>,
+  deadline: AbortSignal,
+): Promise<string[]> {
   const done: string[] = [];
   for (const p of target.config.processes) {
     if (p.onRefresh === 'none') continue;
@@ -96,7 +106,7 @@ async function applyOnRefresh(target: RefreshTarget, changed: Set<string>): Prom
     if (!affected) continue;
     if (p.onRefresh === 'restart') {
       const spec = buildLaunchSpec(target.files, p);
-      if (await target.supervisor.replace(p.name, spec)) done.push(`${p.name}:restart`);
+      if (await target.supervisor.replace(p.name, spec, deadline)) done.push(`${p.name}:restart`);
     } else if (target.supervisor.signal(p.name, p.onRefresh.signal)) {
       done.push(`${p.name}:${p.onRefresh.signal}`);
     }

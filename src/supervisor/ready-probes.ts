@@ -46,7 +46,8 @@ export async function probeFile(path: string): Promise<boolean> {
 }
 
 /**
- * True when the command (no shell) exits 0 within timeoutMs; SIGKILLed on timeout or abort.
+ * True when the command (no shell) exits 0 within timeoutMs; SIGKILLed on timeout or abort,
+ * resolving once it has exited.
  * It runs with the environment, cwd and user of the process it checks (`spec`).
  */
 export function probeCommand(
@@ -69,7 +70,11 @@ export function probeCommand(
       clearTimeout(timer);
       resolve(ok);
     };
-    child.once('error', () => finish(false));
+    // A spawn that failed has no process; an aborted one is SIGKILLed: wait for its exit,
+    // so an aborted check leaves no child (nor its handle) behind.
+    child.once('error', () => {
+      if (child.pid === undefined) finish(false);
+    });
     child.once('exit', (code) => finish(code === 0));
   });
 }

@@ -6,6 +6,7 @@ import { TeeinitError, toTeeinitError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { ChildExit } from './exit-status.js';
 import { RestartBudget, shouldRestart } from './restart-budget.js';
+import { checkReadyAgain, untilAborted, type RestartCause } from './restart-readiness.js';
 import { spawnChild, type RunningChild } from './spawn-child.js';
 import { stopChild } from './stop-child.js';
 import type { ExitOutcome, LaunchSpec, Supervisor, SupervisorOptions } from './types.js';
@@ -22,6 +23,8 @@ interface Slot {
   child?: RunningChild;
   last?: ChildExit;
   restartTimer?: NodeJS.Timeout;
+  /** The readiness check of a restarted `child`; aborted when that child exits or the run ends. */
+  probe?: { child: RunningChild; controller: AbortController; task: Promise<void> };
 }
 
 /** Starts `specs` in array order and supervises them until one ends the run. */
@@ -40,6 +43,8 @@ class Run {
   readonly #slots: Slot[];
   readonly #startup = new AbortController();
   readonly #outputs: Promise<void>[] = [];
+  /** Post-restart readiness checks still running; `done` waits for them (they abort at once). */
+  readonly #probes = new Set<Promise<void>>();
   #phase: Phase = 'starting';
   #ending: Promise<ExitOutcome> | undefined;
   #startupTask: Promise<void> = Promise.resolve();
@@ -76,7 +81,7 @@ class Run {
       forward: (signal) => this.#forward(signal),
       stop: (reason, exitCode) => this.#stop(reason, exitCode),
       signal: (name, signal) => this.#signalOne(name, signal),
-      replace: (name, spec) => this.#replace(name, spec),
+      replace: (name, spec, signal) => this.#replace(name, spec, signal),
     };
   }
 
@@ -126,6 +131,10 @@ class Run {
   #onExit(slot: Slot, child: RunningChild, exit: ChildExit): void {
     const name = slot.spec.config.name;
     if (slot.child === child) delete slot.child;
+    if (slot.probe?.child === child) {
+      slot.probe.controller.abort();
+      delete slot.probe;
+    }
     slot.last = exit;
     this.#log.info('exited', {
       process: name,
@@ -171,14 +180,18 @@ class Run {
       return;
     }
     this.#log.warn('restarting', { process: name, attempt: plan.attempt, delayMs: plan.delayMs });
-    slot.restartTimer = setTimeout(() => void this.#restart(slot), plan.delayMs);
+    const cause = { restart: plan.attempt };
+    slot.restartTimer = setTimeout(() => void this.#restart(slot, cause), plan.delayMs);
   }
 
-  async #restart(slot: Slot): Promise<void> {
+  /** Starts the slot's process again; its readiness check (if any) then runs in the background. */
+  async #restart(slot: Slot, cause: RestartCause): Promise<void> {
     delete slot.restartTimer;
     if (this.#phase !== 'running') return;
     try {
       await this.#spawn(slot);
+      const child = slot.child;
+      if (child !== undefined && this.#phase === 'running') this.#checkReady(slot, child, cause);
     } catch (error) {
       if (this.#phase !== 'running') return;
       const failure = toTeeinitError(error);
@@ -191,6 +204,15 @@ class Run {
     }
   }
 
+  #checkReady(slot: Slot, child: RunningChild, cause: RestartCause): void {
+    if (slot.spec.config.ready === undefined) return;
+    const controller = new AbortController();
+    const task = checkReadyAgain(slot.spec, cause, this.#log, controller.signal);
+    slot.probe = { child, controller, task };
+    this.#probes.add(task);
+    void task.then(() => this.#probes.delete(task));
+  }
+
   #signalOne(name: string, signal: NodeJS.Signals): boolean {
     const child = this.#slots.find((s) => s.spec.config.name === name)?.child;
     if (child === undefined || this.#phase !== 'running') return false;
@@ -198,7 +220,7 @@ class Run {
     return child.kill(signal);
   }
 
-  async #replace(name: string, spec: LaunchSpec): Promise<boolean> {
+  async #replace(name: string, spec: LaunchSpec, signal?: AbortSignal): Promise<boolean> {
     const slot = this.#slots.find((s) => s.spec.config.name === name);
     if (slot === undefined || this.#phase !== 'running' || slot.replacing !== undefined)
       return false;
@@ -212,7 +234,9 @@ class Run {
       await this.#stopOne(slot, child);
     }
     if (this.#phase !== 'running') return false;
-    await this.#restart(slot);
+    await this.#restart(slot, { after: 'refresh' });
+    const probe = slot.probe;
+    if (probe !== undefined) await untilAborted(probe.task, signal);
     return this.#phase === 'running';
   }
 
@@ -259,11 +283,13 @@ class Run {
     for (const slot of this.#slots) {
       clearTimeout(slot.restartTimer);
       delete slot.restartTimer;
+      slot.probe?.controller.abort();
     }
     this.#ending = (async () => {
       await this.#stopAll();
       await this.#startupTask; // nothing is still spawning…
       await this.#stopAll(); // …and whatever it spawned meanwhile is gone too
+      await Promise.all(this.#probes); // aborted above: no check outlives `done`
       await this.#drainOutput();
       const outcome = decide();
       if (wasStarting) {

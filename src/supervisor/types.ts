@@ -56,9 +56,12 @@ export interface Supervisor {
   /**
    * Replaces one process while running (refreshed secrets): stopSignal, stopTimeout, SIGKILL,
    * then starts it again from `spec` (re-rendered argv/env). Its exit is not an ending and
-   * does not count against maxRestarts. Resolves false when the run is not running.
+   * does not count against maxRestarts. With `ready`, resolves once the new process passed
+   * its check or the check's timeout ran out (a warning, nothing is stopped) — or as soon as
+   * `signal` aborts (the check goes on and still logs). Resolves false when the run is not
+   * (or no longer) running.
    */
-  replace(process: string, spec: LaunchSpec): Promise<boolean>;
+  replace(process: string, spec: LaunchSpec, signal?: AbortSignal): Promise<boolean>;
 }
 
 /** Options of startSupervisor. */

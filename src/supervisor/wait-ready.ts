@@ -25,7 +25,7 @@ export async function waitReady(
     if (now >= deadline) {
       throw new TeeinitError(
         'TEEINIT_READY_TIMEOUT',
-        `Process "${name}" was not ready (${describe(ready)}) within ${ready.timeout} ms.`,
+        `Process "${name}" was not ready (${describeReady(ready)}) within ${ready.timeout} ms.`,
         { fields: { process: name, timeoutMs: ready.timeout } },
       );
     }
@@ -49,8 +49,8 @@ function probeOnce(
   return Promise.resolve(true);
 }
 
-// Names the check without its arguments (a command's argv may hold template output).
-function describe(ready: ReadyConfig): string {
+/** Names the check without its arguments (a command's argv may hold template output). */
+export function describeReady(ready: ReadyConfig): string {
   if (ready.tcp !== undefined) return `tcp ${ready.tcp}`;
   if (ready.file !== undefined) return `file ${ready.file}`;
   return `command ${ready.command?.[0] ?? ''}`;
