@@ -1,8 +1,11 @@
 // Test helpers for secret refresh: a demo world whose server certificate and key are read
 // through the alias `current`, a way to rotate them (new version, alias moved) while
-// teeinit runs, and a TLS client that reports the leaf the proxy presents.
+// teeinit runs, a plain value secret rotated the same way, and a TLS client that reports
+// the leaf the proxy presents.
 import { connect, type TLSSocket } from 'node:tls';
+import { DEFAULT_IMAGE_DIGEST } from '../../emulator/attestation/claims.js';
 import { startDemoWorld, type DemoWorld } from '../../emulator/demo-world.js';
+import { DEFAULT_POOL, imagePrincipalSet } from '../../emulator/default-world.js';
 import { issueCert, type Pem } from '../../emulator/pki.js';
 import { applySeed, parseSeedDocument } from '../../emulator/seed/apply.js';
 
@@ -49,6 +52,34 @@ export function seedVersions(
         versions: all.map((p) => ({ data: id === 'server-cert' ? p.cert : p.key })),
         aliases: { current: id === 'server-key' && certOnly ? 1 : current },
       })),
+    }),
+    Date.now,
+  );
+}
+
+/**
+ * Writes `values` as versions 1..n of alice's secret `id` (readable by the demo image) and
+ * points its alias `current` at version `current`; call again with more values to rotate.
+ */
+export function seedValueSecret(
+  world: DemoWorld,
+  id: string,
+  values: readonly string[],
+  current: number,
+): void {
+  const member = imagePrincipalSet('111111111111', DEFAULT_POOL, DEFAULT_IMAGE_DIGEST);
+  applySeed(
+    world.emulator.store,
+    parseSeedDocument({
+      secrets: [
+        {
+          project: 'alice-proj',
+          id,
+          versions: values.map((data) => ({ data })),
+          aliases: { current },
+          bindings: [{ role: 'roles/secretmanager.secretAccessor', members: [member] }],
+        },
+      ],
     }),
     Date.now,
   );
