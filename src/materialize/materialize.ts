@@ -205,18 +205,19 @@ export async function materialize(
       return digest(content) === digests.get(file.ref) ? [] : [{ i, file, content }];
     });
     const done: typeof changed = [];
-    const stopped = (): boolean => cleaned || signal?.aborted === true;
     try {
       for (const c of changed) {
-        if (stopped()) throw new TeeinitError('TEEINIT_STARTUP_CANCELLED', 'Refresh stopped.');
+        signal?.throwIfAborted(); // the refresh deadline or SIGTERM, with its own error
+        if (cleaned) throw new TeeinitError('TEEINIT_STARTUP_CANCELLED', 'Refresh stopped.');
         await writeOne(c.i, c.content, 'secret file rewritten');
         done.push(c);
       }
     } catch (error) {
       // Put back what this update already replaced: a new key beside an old certificate
-      // is worse than both old.
+      // is worse than both old. Also after an abort (deadline, SIGTERM): the pipeline waits
+      // for the refresh to end before cleanup, so only cleanup itself stops the restore.
       for (const c of done.reverse()) {
-        if (stopped()) break;
+        if (cleaned) break;
         await writeOne(c.i, contentOf(c.file, ctx, rendered), 'secret file restored').catch(
           () => undefined,
         );

@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { materialize } from '../../src/materialize/index.js';
+import { Redactor } from '../../src/log/index.js';
+import { captureLogger } from '../helpers/capture-logger.js';
 import { capture, config, entry, material, proc, where } from './fixture.js';
 
 const rotated = (changes: Record<string, string>): typeof material => ({
@@ -56,6 +58,46 @@ describe('materialize: update after a refresh', () => {
         assert.deepEqual(await files.update(next), [], 'nothing changed the second time');
       } finally {
         await files.cleanup();
+      }
+    },
+  );
+
+  test(
+    'an abort between the key and the certificate puts the old key back',
+    { timeout: 20_000 },
+    async () => {
+      const dir = join(where.base, 'update-abort-mid', 'secrets');
+      const cfg = config({
+        dir,
+        entries: { 'server-key': entry({ name: 'server.key', mode: 0o600 }) },
+        processes: [proc('app', { run: ['app', '{{ file server-cert }}'] })],
+      });
+      // The refresh deadline fires right after the key was rewritten, before the certificate.
+      const deadline = new AbortController();
+      const reason = new Error('refresh deadline');
+      const log = captureLogger({
+        redactor: new Redactor(),
+        onLine: (line) => {
+          if (line.includes('"secret file rewritten"')) deadline.abort(reason);
+        },
+      });
+      const updating = await materialize(cfg, material, {}, log.logger);
+      const oldKey = await readFile(join(dir, 'server.key'), 'utf8');
+      const oldCert = await readFile(join(dir, 'server-cert'), 'utf8');
+      try {
+        await assert.rejects(
+          updating.update(
+            rotated({ 'server-cert': 'CERT-5', 'server-key': 'KEY-5' }),
+            deadline.signal,
+          ),
+          (err) => err === reason,
+        );
+        assert.equal(await readFile(join(dir, 'server.key'), 'utf8'), oldKey, 'old key restored');
+        assert.equal(await readFile(join(dir, 'server-cert'), 'utf8'), oldCert, 'cert untouched');
+        const names = log.records().map((l) => `${String(l.message)}:${String(l.name)}`);
+        assert.ok(names.includes('secret file restored:server-key'), names.join('\n'));
+      } finally {
+        await updating.cleanup();
       }
     },
   );
