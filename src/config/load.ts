@@ -7,6 +7,7 @@ import { resolveOverrides } from './overrides.js';
 import { parseConfigText, readConfigText } from './parse-file.js';
 import { checkRules } from './rules/index.js';
 import { validateConfigTree } from './schema.js';
+import type { TemplateReference } from './template-references.js';
 import type { Config } from './types.js';
 
 export interface LoadedConfig {
@@ -18,6 +19,8 @@ export interface LoadedConfig {
   readonly overrides: Readonly<Record<string, string>>;
   /** SHA-256 hex of the canonical JSON of config + overrides. */
   readonly hash: string;
+  /** Every `{{ … }}` reference in argv, env and templates, collected once while loading. */
+  readonly references: readonly TemplateReference[];
 }
 
 export interface LoadOptions {
@@ -45,5 +48,6 @@ export function loadConfigTree(tree: unknown, options: LoadOptions = {}): Loaded
     warnings: Object.freeze(warnings),
     overrides,
     hash: configHash(config, overrides),
+    references,
   });
 }

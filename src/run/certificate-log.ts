@@ -1,6 +1,6 @@
-// Start-up log lines about the certificates of every checked TLS bundle: when each expires
-// and a warning when one is close. teeinit fetches certificates once and never renews them,
-// so these lines are how an operator learns that a restart with new versions is due.
+// Log lines about the certificates of every checked TLS bundle, at start-up and after each
+// refresh that changed them: when each expires and a warning when one is close. Without
+// `refresh`, these lines are how an operator learns that a restart with new versions is due.
 import type { TlsMaterial } from '../keys/index.js';
 import type { Logger } from '../log/index.js';
 

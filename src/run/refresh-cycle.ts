@@ -3,7 +3,6 @@
 // bytes changed — rewrite files (keys before certificates), swap proxy material and
 // apply each process's onRefresh. Throws on any failure before the swap; the caller keeps
 // the old material and retries.
-import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { MAX_DURATION_MS } from '../config/defaults.js';
 import type { SecretUse } from '../config/refresh-dependencies.js';
@@ -116,11 +115,7 @@ async function applyOnRefresh(
 
 function sameBytes(target: RefreshTarget, name: string, value: Buffer): boolean {
   const old = target.material.secrets.get(name);
-  return old !== undefined && sha256(old) === sha256(value);
-}
-
-function sha256(value: Buffer): string {
-  return createHash('sha256').update(value).digest('hex');
+  return old?.equals(value) === true;
 }
 
 /** The caller's signal, plus refresh.deadline as a TEEINIT_REFRESH_DEADLINE abort. */

@@ -2,7 +2,6 @@
 // out once which secrets each process uses, then hands everything to the loop.
 import type { LoadedConfig } from '../config/index.js';
 import { secretUseOf, type SecretUse } from '../config/refresh-dependencies.js';
-import { collectReferences } from '../config/template-references.js';
 import type { Identities } from '../identity/index.js';
 import type { Material } from '../keys/index.js';
 import type { Logger } from '../log/index.js';
@@ -30,7 +29,7 @@ export function startRefresh(
   const { config } = loaded;
   const refresh = config.refresh;
   if (refresh === undefined) return undefined;
-  const references = collectReferences(config);
+  const { references } = loaded;
   const uses = new Map<string, SecretUse>(
     config.processes.map((p) => [p.name, secretUseOf(config, references, p.name)]),
   );

@@ -4,7 +4,8 @@
 // new process's readiness is checked in the background, and replace() waits for that check
 // unless the caller's deadline signal aborts first.
 import type { Logger } from '../log/index.js';
-import { untilAborted, type RestartCause } from './restart-readiness.js';
+import { abortable } from '../retry/index.js';
+import type { RestartCause } from './restart-readiness.js';
 import { cancelRestart, findSlot, stopSlotChild, type Slot } from './slot.js';
 import type { LaunchSpec } from './types.js';
 
@@ -45,6 +46,7 @@ export async function replaceProcess(
   if (!host.isRunning()) return false;
   await host.restart(slot, { after: 'refresh' });
   const probe = slot.probe;
-  if (probe !== undefined) await untilAborted(probe.task, signal);
+  // The caller (a refresh and its deadline) may stop waiting; the probe goes on and logs.
+  if (probe !== undefined) await abortable(probe.task, signal).catch(() => undefined);
   return host.isRunning();
 }

@@ -47,17 +47,3 @@ export async function checkReadyAgain(
     }
   }
 }
-
-/** Why: a caller (a refresh and its deadline) may stop waiting while the work goes on. */
-export function untilAborted(work: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
-  if (signal === undefined) return work;
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const finish = (): void => {
-      signal.removeEventListener('abort', finish);
-      resolve();
-    };
-    signal.addEventListener('abort', finish, { once: true });
-    void work.then(finish, finish);
-  });
-}
