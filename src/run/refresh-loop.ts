@@ -66,8 +66,17 @@ export function nextInterval(refresh: RefreshConfig, random: () => number = Math
   return Math.max(1, Math.round(refresh.interval - random() * refresh.jitter));
 }
 
-/** backoff × 2^(failures-1), capped by maxBackoff and by interval. */
-export function retryDelay(refresh: RefreshConfig, failures: number): number {
+/**
+ * backoff × 2^(failures-1), capped by maxBackoff and by interval, then minus a random part of
+ * up to half: instances that failed together (a Secret Manager outage) do not all retry at
+ * the same moment, and none retries sooner than half the ceiling.
+ */
+export function retryDelay(
+  refresh: RefreshConfig,
+  failures: number,
+  random: () => number = Math.random,
+): number {
   const { backoff, maxBackoff } = refresh.retry;
-  return Math.min(maxBackoff, refresh.interval, backoff * 2 ** Math.min(30, failures - 1));
+  const ceiling = Math.min(maxBackoff, refresh.interval, backoff * 2 ** Math.min(30, failures - 1));
+  return Math.max(1, Math.round(ceiling - (random() * ceiling) / 2));
 }
