@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClaimSettings } from '../attestation/claims.js';
 import type { EmulatorContext, EmulatorService } from '../context.js';
 import { notFoundPage } from '../http.js';
+import { DEFAULT_ACCESS_TOKEN_SECONDS } from '../access-token-policy.js';
 
 const PREFIX = '/computeMetadata/v1';
 
@@ -24,7 +25,7 @@ function send(res: ServerResponse, status: number, body: string, type = 'applica
 export function createMetadataService(
   ctx: EmulatorContext,
   settings: () => ClaimSettings,
-  accessTokenLifetimeSeconds = 3600,
+  accessTokenLifetimeSeconds = DEFAULT_ACCESS_TOKEN_SECONDS,
 ): EmulatorService {
   const expiresIn = Math.max(1, accessTokenLifetimeSeconds - 1);
   return {
