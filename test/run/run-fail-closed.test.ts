@@ -1,17 +1,17 @@
 // Fail closed (DESIGN invariant 1): whatever breaks before the processes run, no process
 // starts, no secret file is left, the exit code comes from the error registry and one
 // stderr line names the cause — and no secret value appears anywhere.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDemoWorld, type DemoWorld } from '../../emulator/demo-world.js';
+import type { DemoWorld } from '../../emulator/demo-world.js';
 import { parseFaultRules } from '../../emulator/faults/rules.js';
 import { applySeed, parseSeedDocument } from '../../emulator/seed/apply.js';
 import { createCa, issueCert } from '../../emulator/pki.js';
 import { ERROR_CODES, type ErrorCode } from '../../src/errors/index.js';
-import { FIXTURES, runTeeinit, stopAllTeeinit } from '../helpers/teeinit-process.js';
-import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
+import { FIXTURES, runTeeinit } from '../helpers/teeinit-process.js';
+import { useRunWorld } from './run-world.js';
 import { worldConfig, writeConfig } from './world-config.js';
 
 interface Case {
@@ -125,45 +125,31 @@ const CASES: Case[] = [
 ];
 
 describe('run: fail closed', { timeout: 240_000 }, () => {
-  let world: DemoWorld;
-  let work: string;
-  let secrets: { path: string; onTmpfs: boolean };
-
-  before(async () => {
-    work = tempDir('teeinit-failclosed-');
-    secrets = tmpfsDir('teeinit-failclosed-secrets-');
-    world = await startDemoWorld({ stateDir: join(work, 'emulator') });
-  });
-  after(async () => {
-    await stopAllTeeinit();
-    await world.stop();
-    removeDir(work);
-    removeDir(secrets.path);
-  });
+  const ctx = useRunWorld('teeinit-failclosed');
 
   for (const c of CASES) {
     test(c.name, async () => {
-      const marker = join(work, `${c.name}.started`);
-      const dir = join(secrets.path, c.name);
-      const config = worldConfig(world, dir, [
+      const marker = join(ctx.work, `${c.name}.started`);
+      const dir = join(ctx.secrets.path, c.name);
+      const config = worldConfig(ctx.world, dir, [
         {
           name: 'app',
           run: [process.execPath, FIXTURES + 'inspect-files.js', marker, '{{ file server-key }}'],
         },
       ]) as Record<string, any>;
-      if (!secrets.onTmpfs) config.files.unsafeAllowNonTmpfs = true;
+      if (!ctx.secrets.onTmpfs) config.files.unsafeAllowNonTmpfs = true;
       c.config?.(config);
-      const undo = c.arrange === undefined ? noop : await c.arrange(world);
+      const undo = c.arrange === undefined ? noop : await c.arrange(ctx.world);
       try {
         const began = Date.now();
-        const t = runTeeinit(['run', '-c', writeConfig(work, config)]);
+        const t = runTeeinit(['run', '-c', writeConfig(ctx.work, config)]);
         const code = await t.exited(30_000);
         assert.equal(code, ERROR_CODES[c.code].exitCode, t.output());
         assert.match(t.stderr(), new RegExp(`^teeinit: ${c.code}: `, 'm'));
         assert.match(t.stderr(), c.mention);
         assert.ok(!existsSync(marker), 'no process may start');
         assert.ok(!existsSync(dir) || readdirSync(dir).length === 0, 'no file may be left');
-        for (const value of world.secretValues) {
+        for (const value of ctx.world.secretValues) {
           for (const line of value.split('\n').filter((l) => l.length > 20)) {
             assert.ok(!t.output().includes(line), 'a secret value leaked into the output');
           }
@@ -177,15 +163,15 @@ describe('run: fail closed', { timeout: 240_000 }, () => {
 
   test('startup-cancelled-by-sigterm: nothing starts, exit 143', async () => {
     for (const r of parseFaultRules([{ route: 'secretmanager.access', latencyMs: 5000 }]))
-      world.emulator.faults.add(r);
-    const marker = join(work, 'cancel.started');
-    const dir = join(secrets.path, 'cancel');
-    const config = worldConfig(world, dir, [
+      ctx.world.emulator.faults.add(r);
+    const marker = join(ctx.work, 'cancel.started');
+    const dir = join(ctx.secrets.path, 'cancel');
+    const config = worldConfig(ctx.world, dir, [
       { name: 'app', run: [process.execPath, FIXTURES + 'inspect-files.js', marker] },
     ]) as Record<string, any>;
-    if (!secrets.onTmpfs) config.files.unsafeAllowNonTmpfs = true;
+    if (!ctx.secrets.onTmpfs) config.files.unsafeAllowNonTmpfs = true;
     try {
-      const t = runTeeinit(['run', '-c', writeConfig(work, config)]);
+      const t = runTeeinit(['run', '-c', writeConfig(ctx.work, config)]);
       await t.waitFor(/teeinit starting/);
       t.kill('SIGTERM');
       assert.equal(await t.exited(10_000), 143, t.output());
@@ -193,7 +179,7 @@ describe('run: fail closed', { timeout: 240_000 }, () => {
       assert.ok(!existsSync(marker));
       assert.ok(!existsSync(dir) || readdirSync(dir).length === 0);
     } finally {
-      world.emulator.faults.clear();
+      ctx.world.emulator.faults.clear();
     }
   });
 });

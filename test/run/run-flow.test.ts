@@ -1,12 +1,11 @@
 // `teeinit run` end to end against the emulator: secrets fetched per collaborator, files on
 // tmpfs with their modes, the process started with the paths, SIGTERM forwarded, the
 // child's exit code returned, every file removed, no secret value in any output.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { startDemoWorld, type DemoWorld } from '../../emulator/demo-world.js';
 import { tmpdir } from 'node:os';
 import {
   assertNoSecrets,
@@ -14,31 +13,17 @@ import {
   filesModifiedSince,
 } from '../helpers/leak-scan.js';
 import { freePort } from '../helpers/net.js';
-import { FIXTURES, logLines, runTeeinit, stopAllTeeinit } from '../helpers/teeinit-process.js';
-import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
+import { FIXTURES, logLines, runTeeinit } from '../helpers/teeinit-process.js';
+import { useRunWorld } from './run-world.js';
 import { worldConfig, writeConfig } from './world-config.js';
 
 describe('run: the whole flow', { timeout: 90_000 }, () => {
-  let world: DemoWorld;
-  let work: string;
-  let secrets: { path: string; onTmpfs: boolean };
-
-  before(async () => {
-    work = tempDir('teeinit-run-');
-    secrets = tmpfsDir('teeinit-run-secrets-');
-    world = await startDemoWorld({ stateDir: join(work, 'emulator') });
-  });
-  after(async () => {
-    await stopAllTeeinit();
-    await world.stop();
-    removeDir(work);
-    removeDir(secrets.path);
-  });
+  const ctx = useRunWorld('teeinit-run');
 
   test('run-happy-path: files, modes, process, SIGTERM, exit code, cleanup', async () => {
-    const marker = join(work, 'started');
-    const dir = join(secrets.path, 'happy');
-    const config = worldConfig(world, dir, [
+    const marker = join(ctx.work, 'started');
+    const dir = join(ctx.secrets.path, 'happy');
+    const config = worldConfig(ctx.world, dir, [
       {
         name: 'app',
         run: [
@@ -52,9 +37,9 @@ describe('run: the whole flow', { timeout: 90_000 }, () => {
         env: { TEEINIT_FIXTURE_EXIT: '7' },
       },
     ]);
-    if (!secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
+    if (!ctx.secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
     const began = Date.now();
-    const t = runTeeinit(['run', '-c', writeConfig(work, config)]);
+    const t = runTeeinit(['run', '-c', writeConfig(ctx.work, config)]);
     await t.waitFor(/READY/);
     assert.match(t.stdout(), new RegExp(`FILE ${dir}/server-cert mode=400 `));
     assert.match(t.stdout(), new RegExp(`FILE ${dir}/server.key mode=600 `));
@@ -66,33 +51,33 @@ describe('run: the whole flow', { timeout: 90_000 }, () => {
     const lines = logLines(t.stdout());
     const first = lines.find((l) => l.message === 'teeinit starting');
     assert.match(String(first?.configSha256), /^[0-9a-f]{64}$/);
-    assertNoSecrets(t.output(), world.secretValues, 'the output of teeinit');
+    assertNoSecrets(t.output(), ctx.world.secretValues, 'the output of teeinit');
     // Nothing outside the secrets directory holds a secret: the work dir (config, emulator
     // state), the OS temp dir and the working directory, for files written during the run.
-    const written = filesModifiedSince([work, tmpdir(), process.cwd()], began, [
-      secrets.path,
+    const written = filesModifiedSince([ctx.work, tmpdir(), process.cwd()], began, [
+      ctx.secrets.path,
       join(process.cwd(), 'node_modules'),
       join(process.cwd(), '.git'),
     ]);
-    assertNoSecretsInFiles(written, world.secretValues);
+    assertNoSecretsInFiles(written, ctx.world.secretValues);
   });
 
   test('run-exit-code: the process exit code is teeinit exit code', async () => {
-    const dir = join(secrets.path, 'exit');
-    const config = worldConfig(world, dir, [
+    const dir = join(ctx.secrets.path, 'exit');
+    const config = worldConfig(ctx.world, dir, [
       { name: 'app', run: [process.execPath, '-e', 'process.exit(3)'] },
     ]);
-    if (!secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
-    const t = runTeeinit(['run', '-c', writeConfig(work, config)]);
+    if (!ctx.secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
+    const t = runTeeinit(['run', '-c', writeConfig(ctx.work, config)]);
     assert.equal(await t.exited(), 3, t.output());
     assert.ok(!existsSync(dir) || readdirSync(dir).length === 0);
   });
 
   test('run-second-sigterm-during-drain: secret files are still removed', async () => {
-    const dir = join(secrets.path, 'drain');
+    const dir = join(ctx.secrets.path, 'drain');
     const port = await freePort();
     const config = worldConfig(
-      world,
+      ctx.world,
       dir,
       [{ name: 'app', run: [process.execPath, '-e', 'setInterval(() => {}, 1000)'] }],
       {
@@ -110,8 +95,8 @@ describe('run: the whole flow', { timeout: 90_000 }, () => {
         ],
       },
     );
-    if (!secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
-    const t = runTeeinit(['run', '-c', writeConfig(work, config)]);
+    if (!ctx.secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
+    const t = runTeeinit(['run', '-c', writeConfig(ctx.work, config)]);
     // A connection that never completes its handshake keeps the proxy draining.
     await t.waitFor(/"running"/);
     const socket = connect(port, '127.0.0.1');
