@@ -2,7 +2,7 @@
 // partial file), refreshed at ~0.8 of the token lifetime, rewritten at once on a claims
 // change; and the state files startEmulator writes and removes.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -37,9 +37,18 @@ describe('identity: attestation token file', () => {
     assert.equal((await stat(emu.tokenFile)).mode & 0o777, 0o644);
   });
 
-  test('refreshed before expiry; every read sees a whole token', { timeout: 15_000 }, async () => {
-    const first = await readFile(emu.tokenFile, 'utf8');
-    const firstInode = (await stat(emu.tokenFile)).ino;
+  test('refreshed before expiry; every read sees a whole token', { timeout: 15_000 }, async (t) => {
+    // Hold the first file open: a rename leaves it whole under the open handle (an in-place
+    // rewrite would not), and its inode cannot be reused while it is open.
+    const held = await open(emu.tokenFile, 'r');
+    t.after(() => held.close());
+    const readHeld = async (): Promise<string> => {
+      const { size } = await held.stat();
+      const { buffer, bytesRead } = await held.read(Buffer.alloc(size), 0, size, 0);
+      return buffer.subarray(0, bytesRead).toString('utf8');
+    };
+    const first = await readHeld();
+    const firstInode = (await held.stat()).ino;
     const seen = new Set<string>([first]);
     const deadline = Date.now() + 8_000;
     while (seen.size < 3 && Date.now() < deadline) {
@@ -51,6 +60,7 @@ describe('identity: attestation token file', () => {
     }
     assert.ok(seen.size >= 3, `saw ${seen.size} distinct tokens`);
     assert.notEqual((await stat(emu.tokenFile)).ino, firstInode, 'replaced by rename');
+    assert.equal(await readHeld(), first, 'the old file was never written in place');
   });
 
   test('a claims change rewrites the file at once', { timeout: 10_000 }, async () => {
