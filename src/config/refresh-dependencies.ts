@@ -1,8 +1,9 @@
 // Which secrets reach each process, and how: through a file it is given (`{{ file X }}`,
-// directly or via a key or a rendered template) or through a value in its argv/env. The
-// refresh rule and the refresh loop both read this, so "uses" means one thing.
+// directly or via a key or a rendered template) or through a value in its argv/env; and
+// which secrets a proxy's TLS context is built from. The refresh rule and the refresh loop
+// both read this, so "uses" means one thing.
 import type { TemplateReference } from './template-references.js';
-import type { Config, SecretConfig } from './types.js';
+import type { Config, ProxyConfig, SecretConfig } from './types.js';
 
 /** Secret names a process depends on; `references` false when it names none at all. */
 export interface SecretUse {
@@ -41,6 +42,21 @@ export function secretUseOf(
     expand(ref.name, new Set(), ref.kind === 'value' ? values : files);
   }
   return { files, values, references: any };
+}
+
+/** Why: a refresh swaps a proxy's context only when one of these secrets changed. */
+export function proxySecretsOf(config: Config, proxy: ProxyConfig): ReadonlySet<string> {
+  const used = new Set<string>();
+  const bundle = proxy.tls === undefined ? undefined : config.tls[proxy.tls];
+  if (bundle !== undefined) {
+    used.add(bundle.cert).add(bundle.key);
+    if (bundle.ca !== undefined) used.add(bundle.ca);
+  }
+  for (const ca of Object.values(proxy.sniCa)) used.add(ca);
+  for (const key of Object.values(proxy.identities)) {
+    for (const share of config.keys[key]?.shares ?? []) used.add(share);
+  }
+  return used;
 }
 
 /** Why: a pinned Secret Manager version never changes; an alias, `latest` or a file can. */

@@ -114,6 +114,24 @@ describe('config: refresh', { timeout: 10_000 }, () => {
       'TEEINIT_REFRESH_NEEDS_RESTART',
       '"bob-share"',
     ],
+    [
+      'a restarted process whose stopTimeout equals refresh.deadline',
+      (t) => {
+        t.refresh = { deadline: '10s' };
+        t.processes[0].onRefresh = 'restart';
+      },
+      'TEEINIT_REFRESH_STOP_TIMEOUT',
+      'processes[0].stopTimeout: process "app" has onRefresh: restart and stopTimeout 10000 ms, not less than refresh.deadline (10000 ms)',
+    ],
+    [
+      'a restarted process whose stopTimeout exceeds refresh.deadline',
+      (t) => {
+        t.refresh = { deadline: '20s' };
+        t.processes.push({ name: 'slow', run: ['s'], onRefresh: 'restart', stopTimeout: '30s' });
+      },
+      'TEEINIT_REFRESH_STOP_TIMEOUT',
+      'processes[1].stopTimeout',
+    ],
   ];
   for (const [name, mutate, code, fragment] of invalid) {
     test(`refused: ${name}`, () => failsWith(mutate, code, fragment));
@@ -130,6 +148,16 @@ describe('config: refresh', { timeout: 10_000 }, () => {
       t.secrets.pw.ref = 'projects/alice-proj/secrets/pw/versions/4';
     });
     load((t) => valueProcess(t));
+    load((t) => {
+      t.refresh = { deadline: '11s' };
+      t.processes[0].onRefresh = 'restart'; // default stopTimeout 10s
+      t.processes.push({
+        name: 'hup',
+        run: ['h'],
+        onRefresh: { signal: 'SIGHUP' },
+        stopTimeout: '1m',
+      });
+    });
   });
 
   test('warnings: onRefresh without refresh; refresh with only pinned versions', () => {

@@ -202,6 +202,12 @@ export const ERROR_CODES = {
       'A process receives a refreshable secret as a value in argv/env but is not restarted on refresh.',
     fix: 'Set `onRefresh: restart` on the process, pin the secret to a version number, or give it the secret as `{{ file NAME }}` and reload it with `onRefresh: { signal: SIGHUP }`.',
   },
+  TEEINIT_REFRESH_STOP_TIMEOUT: {
+    exitCode: EXIT.config,
+    message:
+      'A process restarted on refresh may take longer to stop (stopTimeout) than a whole refresh may take (refresh.deadline).',
+    fix: "Lower the process's `stopTimeout` below `refresh.deadline`, or raise `refresh.deadline` (it must also leave time to fetch and start the process again).",
+  },
   TEEINIT_REFRESH_DEADLINE: {
     exitCode: EXIT.tempFail,
     message: 'A secret refresh did not finish within refresh.deadline.',

@@ -1,18 +1,17 @@
-// One refresh cycle: identity, fetch every secret (same per-call deadlines, a cycle
-// deadline), derive and validate with the start-up checks, then — only if some secret's
-// bytes changed — rewrite files (keys before certificates), swap proxy material and
-// apply each process's onRefresh. Throws on any failure before the swap; the caller keeps
-// the old material and retries.
+// One refresh cycle: identity, fetch every secret (same per-call timeouts; refresh.deadline
+// for the whole cycle), derive and validate with the start-up checks, then — only if some
+// secret's bytes changed — rewrite files (keys before certificates), swap the material of
+// the proxies built from a changed secret and apply each process's onRefresh. Throws on
+// any failure before the swap; the caller keeps the old material and retries.
 import { dirname, resolve } from 'node:path';
-import { MAX_DURATION_MS } from '../config/defaults.js';
 import type { SecretUse } from '../config/refresh-dependencies.js';
 import type { Config, RefreshConfig } from '../config/types.js';
-import { TeeinitError } from '../errors/index.js';
 import type { Identities } from '../identity/index.js';
 import { deriveAndValidate, type Material } from '../keys/index.js';
 import type { Logger } from '../log/index.js';
 import type { Materialized } from '../materialize/index.js';
 import type { RunningProxy } from '../proxy/index.js';
+import { startDeadline } from '../retry/index.js';
 import { fetchAll } from '../secrets/index.js';
 import type { Supervisor } from '../supervisor/index.js';
 import { logCertificates } from './certificate-log.js';
@@ -28,6 +27,8 @@ export interface RefreshTarget {
   readonly supervisor: Supervisor;
   /** Process name → the secrets it uses (config/refresh-dependencies). */
   readonly uses: ReadonlyMap<string, SecretUse>;
+  /** Proxy name → the secrets its TLS context is built from (config/refresh-dependencies). */
+  readonly proxyUses: ReadonlyMap<string, ReadonlySet<string>>;
   material: Material;
 }
 
@@ -39,15 +40,21 @@ export async function refreshOnce(
 ): Promise<string[]> {
   const { config } = target;
   const began = Date.now();
-  const cycle = withDeadline(cancel, config.refresh.deadline);
+  const { deadline } = config.refresh;
+  const cycle = startDeadline(cancel, deadline, {
+    key: 'refresh.deadline',
+    what: 'Refreshing secrets',
+  });
   try {
-    // fetchAll's own deadline is start-up's; the cycle signal carries refresh.deadline.
-    const fetchConfig = { ...config, fetch: { ...config.fetch, startupDeadline: MAX_DURATION_MS } };
-    const secrets = await fetchAll(fetchConfig, target.identities, {
+    // fetchAll times itself against refresh.deadline too, and names the secrets it waits for.
+    const secrets = await fetchAll(config, target.identities, {
       logger: logger.child({ stage: 'fetch' }),
-      signal: cycle.signal,
+      signal: cancel,
+      deadline: { ms: deadline, key: 'refresh.deadline' },
+      fetchedLevel: 'debug',
       baseDir: dirname(resolve(target.configPath)),
     });
+    cycle.signal.throwIfAborted();
     const changed = [...secrets].filter(([name, value]) => !sameBytes(target, name, value));
     if (changed.length === 0) {
       for (const value of secrets.values()) value.fill(0);
@@ -61,18 +68,21 @@ export async function refreshOnce(
     const written = await target.files.update(material, cycle.signal);
     target.material = material;
     logCertificates(material.tls, now, logger, true);
+    const changedSet = new Set(names);
+    let proxiesSwapped = 0;
     let proxiesKept = 0;
     for (const proxy of target.proxies) {
-      if (!proxy.updateMaterial(material)) proxiesKept++;
+      const uses = target.proxyUses.get(proxy.name);
+      if (uses !== undefined && ![...uses].some((name) => changedSet.has(name))) continue;
+      if (proxy.updateMaterial(material)) proxiesSwapped++;
+      else proxiesKept++;
     }
     // Replaced processes are ready again (or refresh.deadline ran out) before this logs.
-    const actions = cancel.aborted
-      ? []
-      : await applyOnRefresh(target, new Set(names), cycle.signal);
+    const actions = cancel.aborted ? [] : await applyOnRefresh(target, changedSet, cycle.signal);
     logger.info('secrets refreshed', {
       changed: names,
       files: written,
-      proxies: target.proxies.length - proxiesKept,
+      proxies: proxiesSwapped,
       processes: actions,
       ms: Date.now() - began,
     });
@@ -116,31 +126,4 @@ async function applyOnRefresh(
 function sameBytes(target: RefreshTarget, name: string, value: Buffer): boolean {
   const old = target.material.secrets.get(name);
   return old?.equals(value) === true;
-}
-
-/** The caller's signal, plus refresh.deadline as a TEEINIT_REFRESH_DEADLINE abort. */
-function withDeadline(
-  cancel: AbortSignal,
-  deadlineMs: number,
-): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onCancel = (): void => controller.abort(cancel.reason);
-  if (cancel.aborted) onCancel();
-  else cancel.addEventListener('abort', onCancel, { once: true });
-  const timer = setTimeout(() => {
-    controller.abort(
-      new TeeinitError(
-        'TEEINIT_REFRESH_DEADLINE',
-        `Refreshing secrets did not finish within refresh.deadline (${deadlineMs} ms).`,
-        { fields: { deadlineMs } },
-      ),
-    );
-  }, deadlineMs);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      clearTimeout(timer);
-      cancel.removeEventListener('abort', onCancel);
-    },
-  };
 }

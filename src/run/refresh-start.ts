@@ -1,7 +1,7 @@
 // Starts the refresh loop when the config has `refresh:` (else nothing, as before): works
-// out once which secrets each process uses, then hands everything to the loop.
+// out once which secrets each process and each proxy uses, then hands everything to the loop.
 import type { LoadedConfig } from '../config/index.js';
-import { secretUseOf, type SecretUse } from '../config/refresh-dependencies.js';
+import { proxySecretsOf, secretUseOf, type SecretUse } from '../config/refresh-dependencies.js';
 import type { Identities } from '../identity/index.js';
 import type { Material } from '../keys/index.js';
 import type { Logger } from '../log/index.js';
@@ -33,5 +33,6 @@ export function startRefresh(
   const uses = new Map<string, SecretUse>(
     config.processes.map((p) => [p.name, secretUseOf(config, references, p.name)]),
   );
-  return startRefreshLoop({ ...parts, config: { ...config, refresh }, uses }, logger);
+  const proxyUses = new Map(config.proxies.map((p) => [p.name, proxySecretsOf(config, p)]));
+  return startRefreshLoop({ ...parts, config: { ...config, refresh }, uses, proxyUses }, logger);
 }

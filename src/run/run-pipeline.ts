@@ -173,6 +173,7 @@ async function acquire(
   const secrets = await fetchAll(config, identities, {
     logger: logger.child({ stage: 'fetch' }),
     signal: cancel,
+    deadline: { ms: config.fetch.startupDeadline, key: 'fetch.startupDeadline' },
     baseDir: dirname(resolve(configPath)),
   });
   logger.info('secrets fetched', { count: secrets.size, ms: Date.now() - began });

@@ -1,19 +1,31 @@
 // The fetch stage: every secret in parallel. Each collaborator's token is obtained once
 // (collaborators concurrently), each secret waits only for its own collaborator's token,
-// then accesses — at most two round-trips of waiting. The first fatal error, the start-up
-// deadline or the caller's signal aborts everything still in flight.
+// then accesses — at most two round-trips of waiting. The first fatal error, the deadline
+// (fetch.startupDeadline, or refresh.deadline in a refresh) or the caller's signal aborts
+// everything still in flight.
 import type { Config, SecretConfig } from '../config/types.js';
 import { TeeinitError, toTeeinitError } from '../errors/index.js';
 import type { Identities } from '../identity/index.js';
 import { redactor, type Logger } from '../log/index.js';
+import { startDeadline, type DeadlineKey } from '../retry/index.js';
 import { readFileSecret } from './file-secret.js';
 import { fetchGcpSecret, type FetchedSecret } from './gcp-secret.js';
 import { accessUrl, isFloatingVersion, parseSecretRef } from './secret-ref.js';
 
 export interface FetchAllOptions {
   readonly logger: Logger;
-  /** Start-up cancelled (e.g. SIGTERM): aborts every call in flight. */
+  /** Cancelled (SIGTERM, refresh stopped): aborts every call in flight. */
   readonly signal?: AbortSignal;
+  /**
+   * How long fetching may take, and the config key that says so (named in the error).
+   * Start-up: fetch.startupDeadline (the default); a refresh cycle: refresh.deadline.
+   */
+  readonly deadline?: { readonly ms: number; readonly key: DeadlineKey };
+  /**
+   * Level of `secret fetched` (per secret) and `all secrets fetched`: info at start-up,
+   * debug in a refresh cycle (which logs its own summary).
+   */
+  readonly fetchedLevel?: 'info' | 'debug';
   /** Directory of the config file; `source: file` paths are relative to it. */
   readonly baseDir: string;
 }
@@ -29,34 +41,24 @@ export async function fetchAll(
   const result = new Map<string, Buffer>();
   if (names.length === 0) return result;
 
-  const stop = new AbortController();
   const pending = new Set(names);
   const lastTransient = new Map<string, string>();
-  const deadlineMs = config.fetch.startupDeadline;
-  const timer = setTimeout(() => {
-    const waiting = [...pending];
-    const last = waiting.map((n) => lastTransient.get(n)).find((m) => m !== undefined);
-    stop.abort(
-      new TeeinitError(
-        'TEEINIT_STARTUP_DEADLINE',
-        `Fetching secrets did not finish within fetch.startupDeadline (${deadlineMs} ms); still waiting for: ${waiting.join(', ')}.${last ? ` Last error: ${last}` : ''}`,
-        { fields: { deadlineMs, pending: waiting.join(',') } },
-      ),
-    );
-  }, deadlineMs);
-  const onCancel = (): void => {
-    const reason: unknown = options.signal?.reason;
-    stop.abort(
-      reason instanceof TeeinitError
-        ? reason
-        : new TeeinitError(
-            'TEEINIT_STARTUP_CANCELLED',
-            'Start-up was cancelled while fetching secrets.',
-          ),
-    );
+  const deadline = options.deadline ?? {
+    ms: config.fetch.startupDeadline,
+    key: 'fetch.startupDeadline',
   };
-  if (options.signal?.aborted === true) onCancel();
-  else options.signal?.addEventListener('abort', onCancel, { once: true });
+  const stop = startDeadline(options.signal, deadline.ms, {
+    key: deadline.key,
+    what: 'Fetching secrets',
+    detail: () => {
+      const waiting = [...pending];
+      const last = waiting.map((n) => lastTransient.get(n)).find((m) => m !== undefined);
+      return {
+        text: `; still waiting for: ${waiting.join(', ')}.${last ? ` Last error: ${last}` : ''}`,
+        fields: { pending: waiting.join(',') },
+      };
+    },
+  });
 
   const tokens = new Map<string, Promise<string>>();
   const tokenFor = (collaborator: string): Promise<string> => {
@@ -75,7 +77,7 @@ export async function fetchAll(
     redactor.add(fetched.value);
     result.set(name, fetched.value);
     pending.delete(name);
-    logger.info('secret fetched', {
+    logger[options.fetchedLevel ?? 'info']('secret fetched', {
       secret: name,
       collaborator: secret.from,
       source: secret.source,
@@ -125,22 +127,29 @@ export async function fetchAll(
       Object.entries(config.secrets).map(([name, secret]) =>
         fetchOne(name, secret).catch((error: unknown) => {
           // The first failure wins; later ones are consequences of the abort.
-          if (!stop.signal.aborted) stop.abort(toTeeinitError(error));
+          stop.abort(toTeeinitError(error));
         }),
       ),
     );
   } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onCancel);
+    stop.dispose();
   }
   if (stop.signal.aborted) {
     for (const value of result.values()) value.fill(0);
-    throw toTeeinitError(stop.signal.reason);
+    throw cancelled(stop.signal.reason);
   }
-  logger.info('all secrets fetched', {
+  logger[options.fetchedLevel ?? 'info']('all secrets fetched', {
     count: result.size,
     ms: Date.now() - started,
     collaborators: tokens.size,
   });
   return result;
+}
+
+/** A TeeinitError reason (deadline, first failure) as is; any other cancellation as one. */
+function cancelled(reason: unknown): TeeinitError {
+  if (reason instanceof TeeinitError) return reason;
+  return new TeeinitError('TEEINIT_STARTUP_CANCELLED', 'Fetching secrets was cancelled.', {
+    cause: reason,
+  });
 }

@@ -2,7 +2,8 @@
 // that receives a rotating secret as `{{ value }}` in its environment is replaced by a new
 // process (new pid, old one gone) that sees the new value, and `secrets refreshed` is
 // logged only after the replacement's ready probe passed; the same config with
-// `onRefresh: none` is refused by `teeinit validate`. No secret value in any output.
+// `onRefresh: none`, or with a stopTimeout not below refresh.deadline, is refused by
+// `teeinit validate`. No secret value in any output.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -80,6 +81,7 @@ describe('refresh: onRefresh restart', { timeout: 240_000 }, () => {
   async function appConfig(
     name: string,
     onRefresh: unknown,
+    more: { stopTimeout?: string; deadline?: string } = {},
   ): Promise<{ path: string; dir: string; port: number; hashes: string }> {
     const dir = join(secrets.path, name);
     const port = await freePort();
@@ -95,9 +97,17 @@ describe('refresh: onRefresh restart', { timeout: 240_000 }, () => {
           allowValue: true,
           ready: { tcp: `127.0.0.1:${port}`, timeout: '20s', interval: '50ms' },
           onRefresh,
+          ...(more.stopTimeout === undefined ? {} : { stopTimeout: more.stopTimeout }),
         },
       ],
-      { refresh: { interval: '1s', jitter: 0, retry: { backoff: '200ms', maxBackoff: '1s' } } },
+      {
+        refresh: {
+          interval: '1s',
+          jitter: 0,
+          retry: { backoff: '200ms', maxBackoff: '1s' },
+          ...(more.deadline === undefined ? {} : { deadline: more.deadline }),
+        },
+      },
     );
     (config.secrets as Record<string, unknown>)[TOKEN] = {
       from: 'alice',
@@ -205,6 +215,35 @@ describe('refresh: onRefresh restart', { timeout: 240_000 }, () => {
       assert.doesNotMatch(run.stdout(), /config OK/);
       assert.ok(!existsSync(dir), 'validate wrote nothing');
       assertNoSecrets(run.output(), [...world.secretValues, ...values], 'validate output');
+    },
+  );
+
+  test(
+    'refresh-restart-stop-timeout: stopTimeout not below refresh.deadline fails validate',
+    { timeout: 30_000 },
+    async () => {
+      const { path, dir } = await appConfig('slow-stop', 'restart', {
+        stopTimeout: '30s',
+        deadline: '20s',
+      });
+      const run = (t = runTeeinit(['validate', '-c', path]));
+      const code = await run.exited();
+      assert.equal(code, 78, run.output());
+      assert.equal(code, documentedExitCode('TEEINIT_REFRESH_STOP_TIMEOUT'));
+      assert.match(run.stderr(), /^teeinit: TEEINIT_REFRESH_STOP_TIMEOUT: /m);
+      const error = logLines(run.stderr()).find((l) => l.code === 'TEEINIT_REFRESH_STOP_TIMEOUT');
+      assert.match(String(error?.message), /process "app"/);
+      assert.match(String(error?.message), /stopTimeout 30000 ms/);
+      assert.match(String(error?.message), /refresh\.deadline \(20000 ms\)/);
+      assert.equal(error?.path, 'processes[0].stopTimeout');
+      assert.match(run.stderr(), /refresh\.deadline/);
+      assert.doesNotMatch(run.stdout(), /config OK/);
+      assert.ok(!existsSync(dir), 'validate wrote nothing');
+
+      // Below the deadline, the same config is fine.
+      const ok = await appConfig('fast-stop', 'restart', { stopTimeout: '5s', deadline: '20s' });
+      const valid = (t = runTeeinit(['validate', '-c', ok.path]));
+      assert.equal(await valid.exited(), 0, valid.output());
     },
   );
 });

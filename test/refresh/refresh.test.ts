@@ -1,9 +1,10 @@
 // `teeinit run` with `refresh:` against the emulator: an alias moved to a new certificate
 // reaches the tmpfs file (same mode and owner), the process (SIGHUP) and the mTLS proxy
-// (new leaf for new connections, old connections keep going); a rotated certificate that
-// fails validation, or Secret Manager answering 503, keeps the old material and logs a
-// warning; SIGTERM during a slow refresh exits promptly with every file removed; no
-// secret value in any output.
+// (new leaf for new connections, old connections keep going) but not a PSK proxy that does
+// not use it; per-secret fetch lines stay at start-up; a rotated certificate that fails
+// validation, Secret Manager answering 503, or a fetch outlasting refresh.deadline keeps
+// the old material and logs a warning; SIGTERM during a slow refresh exits promptly with
+// every file removed; no secret value in any output.
 import { after, afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
@@ -55,6 +56,7 @@ describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
   async function start(
     name: string,
     refresh: Record<string, unknown> = {},
+    moreProxies: Record<string, unknown>[] = [],
   ): Promise<{ dir: string; proxyPort: number; t: TeeinitProcess }> {
     const dir = join(secrets.path, name);
     const [backend, proxyPort] = [await freePort(), await freePort()];
@@ -86,6 +88,7 @@ describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
             authorize: { commonNames: ['client.bob'] },
             start: 'after-processes',
           },
+          ...moreProxies,
         ],
       },
     );
@@ -142,6 +145,18 @@ describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
       const hups = count(run, /GOT SIGHUP/);
       await run.waitFor(/"message":"secrets unchanged"/, 20_000);
       assert.equal(count(run, /GOT SIGHUP/), hups);
+      // At the default level, per-secret fetch lines are start-up's only; cycles summarize.
+      const lines = logLines(run.stdout());
+      const runningAt = lines.findIndex((l) => l.message === 'running');
+      assert.ok(runningAt > 0, 'running is logged');
+      const fetched = (l: { message?: unknown }): boolean =>
+        l.message === 'secret fetched' || l.message === 'all secrets fetched';
+      assert.ok(lines.slice(0, runningAt).some(fetched), 'start-up logs each secret fetched');
+      assert.deepEqual(
+        lines.slice(runningAt).filter(fetched),
+        [],
+        'no per-secret fetch lines from refresh cycles',
+      );
       run.kill('SIGTERM');
       assert.equal(await run.exited(), 143, run.output());
       assert.ok(!existsSync(dir) || readdirSync(dir).length === 0, 'secrets directory emptied');
@@ -207,6 +222,69 @@ describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
     assert.equal(run.child.exitCode, null, 'teeinit still running');
     assertNoSecrets(run.output(), [...world.secretValues, ...extraValues], 'teeinit output');
   });
+
+  test(
+    'refresh-proxy-untouched: only the proxy whose certificate rotated swaps',
+    { timeout: 60_000 },
+    async () => {
+      const pskPort = await freePort();
+      const { proxyPort, t: run } = await start('two-proxies', {}, [
+        {
+          name: 'psk-in',
+          mode: 'psk-server',
+          listen: `127.0.0.1:${pskPort}`,
+          target: '127.0.0.1:9',
+          psk: 'session-psk',
+          identity: 'client',
+        },
+      ]);
+      const next = await newServerCert(world);
+      extraValues.push(next.key);
+      seedVersions(world, [next], 2);
+      await run.waitFor(/"message":"secrets refreshed"/, 30_000);
+      const lines = logLines(run.stdout());
+      const refreshed = lines.find((l) => l.message === 'secrets refreshed');
+      assert.equal(refreshed?.proxies, 1, 'one proxy swapped');
+      const swaps = lines.filter((l) => l.message === 'proxy material updated');
+      assert.deepEqual(
+        swaps.map((l) => l.proxy),
+        ['ingress'],
+      );
+      assert.ok(
+        !logLines(run.stderr()).some((l) => l.proxy === 'psk-in'),
+        'the PSK proxy logs nothing about a swap',
+      );
+      const s = await openSession(world, proxyPort);
+      assert.equal(s.leafSha256, fingerprint(next.cert), 'the mTLS proxy has the new leaf');
+      s.socket.destroy();
+      assertNoSecrets(run.output(), [...world.secretValues, ...extraValues], 'teeinit output');
+    },
+  );
+
+  test(
+    'refresh-deadline: a fetch outlasting refresh.deadline warns naming the key and secret',
+    { timeout: 60_000 },
+    async () => {
+      const { dir, t: run } = await start('deadline', { deadline: '1s' });
+      const held = holdRoute(world.emulator, { route: 'secretmanager.access', latencyMs: 10_000 });
+      await held(20_000);
+      await run.waitFor(/secret refresh failed/, 20_000);
+      const warning = logLines(run.stderr()).find(
+        (l) => l.message === 'secret refresh failed; keeping the previous secrets',
+      );
+      assert.equal(warning?.code, 'TEEINIT_REFRESH_DEADLINE');
+      assert.equal(warning?.deadline, 'refresh.deadline');
+      assert.match(
+        String(warning?.error),
+        /^Fetching secrets did not finish within refresh\.deadline \(1000 ms\); still waiting for: /,
+      );
+      assert.doesNotMatch(String(warning?.error), /startupDeadline/);
+      assert.ok(String(warning?.pending).length > 0, 'the warning names the pending secrets');
+      assert.equal(readFileSync(join(dir, 'server-cert'), 'utf8'), world.server.cert);
+      assert.equal(run.child.exitCode, null, 'teeinit still running');
+      assertNoSecrets(run.output(), [...world.secretValues, ...extraValues], 'teeinit output');
+    },
+  );
 
   test(
     'refresh-sigterm-during-slow-refresh: prompt exit, files removed',

@@ -1,6 +1,8 @@
-// Refresh: retry backoff within its cap, and no process left with a stale value — a secret
+// Refresh: retry backoff within its cap; no process left with a stale value — a secret
 // that can change and reaches a process only as `{{ value }}` in argv/env needs
-// `onRefresh: restart` (a running process's argv and environment cannot change).
+// `onRefresh: restart` (a running process's argv and environment cannot change); and a
+// process restarted on refresh stops within refresh.deadline (a replacement waits up to
+// stopTimeout for the old process, so a longer one could never finish in time).
 import { TeeinitError } from '../../errors/index.js';
 import { canChange, secretUseOf } from '../refresh-dependencies.js';
 import type { Config } from '../types.js';
@@ -28,6 +30,22 @@ export function checkRefresh(config: Config, warnings: string[], references: Ref
     );
   }
   config.processes.forEach((p, i) => {
+    if (p.onRefresh === 'restart' && p.stopTimeout >= refresh.deadline) {
+      const at = keyPath('processes', i, 'stopTimeout');
+      throw new TeeinitError(
+        'TEEINIT_REFRESH_STOP_TIMEOUT',
+        `${at}: process "${p.name}" has onRefresh: restart and stopTimeout ${p.stopTimeout} ms, not less than refresh.deadline (${refresh.deadline} ms); a refresh that restarts it could never finish within its deadline.`,
+        {
+          fields: {
+            path: at,
+            process: p.name,
+            stopTimeoutMs: p.stopTimeout,
+            deadlineMs: refresh.deadline,
+          },
+          hint: `Set ${at} below refresh.deadline (with room to fetch and start the process again), or raise refresh.deadline.`,
+        },
+      );
+    }
     if (p.onRefresh === 'restart') return;
     const use = secretUseOf(config, references(), p.name);
     const stale = changing.map(([name]) => name).filter((n) => use.values.has(n));
