@@ -23,7 +23,8 @@ export interface FetchAllOptions {
   readonly deadline?: { readonly ms: number; readonly key: DeadlineKey };
   /**
    * Level of `secret fetched` (per secret) and `all secrets fetched`: info at start-up,
-   * debug in a refresh cycle (which logs its own summary).
+   * debug in a refresh cycle (which logs its own summary). At debug, the warning about a
+   * `latest` ref is not repeated either: start-up gave it once.
    */
   readonly fetchedLevel?: 'info' | 'debug';
   /** Directory of the config file; `source: file` paths are relative to it. */
@@ -95,7 +96,7 @@ export async function fetchAll(
     }
     const ref = secret.ref ?? '';
     const parsed = parseSecretRef(ref, name);
-    if (isFloatingVersion(parsed)) {
+    if (isFloatingVersion(parsed) && options.fetchedLevel !== 'debug') {
       logger.warn(
         'secret uses version "latest"; pin a version number so a new version is a deliberate change',
         {

@@ -108,6 +108,11 @@ describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
     'refresh-rotated-alias: file, SIGHUP, new leaf, old connection',
     { timeout: 60_000 },
     async () => {
+      // bob's share follows `latest`: start-up warns once, refresh cycles do not repeat it.
+      const configSecrets = world.configBase.secrets as Record<string, { ref: string }>;
+      const bobShare = configSecrets['bob-share'];
+      assert.ok(bobShare, 'the demo world has bob-share');
+      bobShare.ref = bobShare.ref.replace(/versions\/[^/]+$/, 'versions/latest');
       const { dir, proxyPort, t: run } = await start('rotate');
       const certFile = join(dir, 'server-cert');
       const before = statSync(certFile);
@@ -157,6 +162,7 @@ describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
         [],
         'no per-secret fetch lines from refresh cycles',
       );
+      assert.equal(count(run, /secret uses version \\"latest\\"/), 1, 'the latest warning, once');
       run.kill('SIGTERM');
       assert.equal(await run.exited(), 143, run.output());
       assert.ok(!existsSync(dir) || readdirSync(dir).length === 0, 'secrets directory emptied');
