@@ -2,7 +2,7 @@
 // serves, and stops cleanly on SIGTERM/SIGINT; `secrets` goes to the running emulator.
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,6 +100,43 @@ describe('teeinit-emulator CLI', () => {
         });
         assert.equal(((await res.json()) as { expires_in: number }).expires_in, 119);
         s.child.kill('SIGINT');
+        assert.equal(await s.exit, 0);
+      } finally {
+        if (s.child.exitCode === null) s.child.kill('SIGKILL');
+      }
+    },
+  );
+
+  test(
+    'serve: --access-token-lifetime satisfies a config maxLifetimeSeconds below the default',
+    { timeout: 90_000 },
+    async () => {
+      const world = JSON.parse((await run(process.execPath, [CLI, 'default-config'])).stdout) as {
+        accessTokens?: Record<string, number>;
+      };
+      const config = join(dir, 'short-ceiling.json');
+      await writeFile(
+        config,
+        JSON.stringify({ ...world, accessTokens: { maxLifetimeSeconds: 600 } }),
+      );
+      const flags = ['--config', config];
+      // Without the flag the default lifetime (3600) is above the ceiling: a config error.
+      await assert.rejects(
+        run(process.execPath, [CLI, 'serve', '--state-dir', join(dir, 'f'), ...flags]),
+        (e: { code: number; stderr: string }) => {
+          assert.equal(e.code, 78, e.stderr);
+          assert.match(e.stderr, /3600 is above accessTokens\.maxLifetimeSeconds \(600\)/);
+          return true;
+        },
+      );
+      const s = await serve(join(dir, 'g'), [...flags, '--access-token-lifetime', '300']);
+      try {
+        const metadata = `${urlOf(s.output(), 'metadata')}/computeMetadata/v1`;
+        const res = await fetch(`${metadata}/instance/service-accounts/default/token`, {
+          headers: { 'Metadata-Flavor': 'Google' },
+        });
+        assert.equal(((await res.json()) as { expires_in: number }).expires_in, 299);
+        s.child.kill('SIGTERM');
         assert.equal(await s.exit, 0);
       } finally {
         if (s.child.exitCode === null) s.child.kill('SIGKILL');

@@ -177,8 +177,48 @@ describe('identity: access token lifetimes', () => {
       invalid(/accessTokens\.lifetimeSeconds: 7200 is above accessTokens\.maxLifetimeSeconds/),
     );
     await assert.rejects(
+      startEmulator({
+        stateDir: join(dir, 'bad3'),
+        config: { ...defaultWorld(), accessTokens: { maxLifetimeSeconds: 600 } },
+      }),
+      invalid(/the default access token lifetime: 3600 is above accessTokens\.maxLifetimeSeconds/),
+    );
+    await assert.rejects(
+      startEmulator({
+        stateDir: join(dir, 'bad4'),
+        config: { ...defaultWorld(), accessTokens: { maxLifetimeSeconds: 600 } },
+        accessTokenLifetimeSeconds: 601,
+      }),
+      invalid(/--access-token-lifetime: 601 is above accessTokens\.maxLifetimeSeconds \(600\)/),
+    );
+    await assert.rejects(
       startEmulator({ stateDir: join(dir, 'bad2'), accessTokenLifetimeSeconds: 50_000 }),
       invalid(/access token lifetime: expected 1\.\.43200 seconds, got 50000/),
     );
   });
+  test(
+    'the start option brings the lifetime under a config ceiling below the default',
+    T,
+    async () => {
+      // maxLifetimeSeconds 600 alone is refused (the default lifetime is 3600); the start
+      // option is applied before the one check, so 300 is accepted and served.
+      const emu = await startEmulator({
+        stateDir: join(dir, 'rescued'),
+        config: { ...defaultWorld(), accessTokens: { maxLifetimeSeconds: 600 } },
+        accessTokenLifetimeSeconds: 300,
+      });
+      try {
+        assert.equal((await sts(emu)).expires_in, 300);
+        await expiresAfter(300, async () =>
+          Date.parse((await generate(emu)).body.expireTime ?? ''),
+        );
+        await expiresAfter(600, async () =>
+          Date.parse((await generate(emu, '600s')).body.expireTime ?? ''),
+        );
+        assert.equal((await generate(emu, '601s')).status, 400);
+      } finally {
+        await emu.stop();
+      }
+    },
+  );
 });
