@@ -44,6 +44,15 @@ function urlOf(output: string, name: string): string {
   return m[1];
 }
 
+/** `expires_in` of a token from the served metadata server (one second under the lifetime). */
+async function metadataExpiresIn(s: Served): Promise<number> {
+  const metadata = `${urlOf(s.output(), 'metadata')}/computeMetadata/v1`;
+  const res = await fetch(`${metadata}/instance/service-accounts/default/token`, {
+    headers: { 'Metadata-Flavor': 'Google' },
+  });
+  return ((await res.json()) as { expires_in: number }).expires_in;
+}
+
 describe('teeinit-emulator CLI', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'emu-cli-'));
@@ -94,11 +103,7 @@ describe('teeinit-emulator CLI', () => {
     async () => {
       const s = await serve(join(dir, 'b'), ['--access-token-lifetime', '120']);
       try {
-        const metadata = `${urlOf(s.output(), 'metadata')}/computeMetadata/v1`;
-        const res = await fetch(`${metadata}/instance/service-accounts/default/token`, {
-          headers: { 'Metadata-Flavor': 'Google' },
-        });
-        assert.equal(((await res.json()) as { expires_in: number }).expires_in, 119);
+        assert.equal(await metadataExpiresIn(s), 119);
         s.child.kill('SIGINT');
         assert.equal(await s.exit, 0);
       } finally {
@@ -131,11 +136,7 @@ describe('teeinit-emulator CLI', () => {
       );
       const s = await serve(join(dir, 'g'), [...flags, '--access-token-lifetime', '300']);
       try {
-        const metadata = `${urlOf(s.output(), 'metadata')}/computeMetadata/v1`;
-        const res = await fetch(`${metadata}/instance/service-accounts/default/token`, {
-          headers: { 'Metadata-Flavor': 'Google' },
-        });
-        assert.equal(((await res.json()) as { expires_in: number }).expires_in, 299);
+        assert.equal(await metadataExpiresIn(s), 299);
         s.child.kill('SIGTERM');
         assert.equal(await s.exit, 0);
       } finally {
