@@ -26,8 +26,9 @@ export interface AccessTokenPolicy {
   readonly maxLifetimeSeconds: number;
 }
 
-// Fills in the defaults and checks lifetime ≤ max; `override` (`--access-token-lifetime`,
-// `StartEmulatorOptions.accessTokenLifetimeSeconds`) wins over the config's lifetime.
+// Fills in the defaults and checks lifetime ≤ max, once, at start: `override`
+// (`--access-token-lifetime`, `StartEmulatorOptions.accessTokenLifetimeSeconds`) wins over
+// the config's lifetime, so it can bring a lifetime under the config's ceiling.
 export function accessTokenPolicy(
   given: Partial<AccessTokenPolicy>,
   override?: number,
@@ -42,8 +43,14 @@ export function accessTokenPolicy(
   const maxLifetimeSeconds =
     given.maxLifetimeSeconds ?? Math.max(DEFAULT_ACCESS_TOKEN_SECONDS, lifetimeSeconds);
   if (lifetimeSeconds > maxLifetimeSeconds) {
+    const source =
+      override !== undefined
+        ? '--access-token-lifetime'
+        : given.lifetimeSeconds !== undefined
+          ? 'accessTokens.lifetimeSeconds'
+          : 'the default access token lifetime';
     throw invalid(
-      `accessTokens.lifetimeSeconds: ${lifetimeSeconds} is above accessTokens.maxLifetimeSeconds (${maxLifetimeSeconds})`,
+      `${source}: ${lifetimeSeconds} is above accessTokens.maxLifetimeSeconds (${maxLifetimeSeconds})`,
     );
   }
   return { lifetimeSeconds, maxLifetimeSeconds };

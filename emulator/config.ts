@@ -7,11 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { formatPath } from '../src/config/format-issues.js';
 import { TeeinitError } from '../src/errors/index.js';
-import {
-  accessTokenPolicy,
-  MAX_ACCESS_TOKEN_SECONDS,
-  type AccessTokenPolicy,
-} from './access-token-policy.js';
+import { MAX_ACCESS_TOKEN_SECONDS, type AccessTokenPolicy } from './access-token-policy.js';
 import { PRESET_NAMES, type ClaimSettings, type PresetName } from './attestation/claims.js';
 import { CelError } from './cel/index.js';
 import type { FaultRule } from './faults/controller.js';
@@ -121,7 +117,8 @@ export interface EmulatorConfig {
   readonly secrets: SeedDocument;
   readonly faults: readonly FaultRule[];
   readonly seed?: number;
-  /** As given; `accessTokenPolicy` fills in the defaults. */
+  /** As given; `accessTokenPolicy` fills in the defaults and checks lifetime ≤ max once the
+   * start option (`--access-token-lifetime`) is known, so the flag can satisfy the ceiling. */
   readonly accessTokens: Partial<AccessTokenPolicy>;
 }
 
@@ -167,7 +164,6 @@ export function parseEmulatorConfig(input: unknown, baseDir = process.cwd()): Em
   const accessTokens = Object.fromEntries(
     Object.entries(c.accessTokens).filter(([, v]) => v !== undefined),
   ) as Partial<AccessTokenPolicy>;
-  accessTokenPolicy(accessTokens); // lifetime ≤ max, checked before anything starts
   const claims = Object.fromEntries(
     Object.entries(c.attestation.claims).filter(([, v]) => v !== undefined),
   ) as Partial<ClaimSettings>;

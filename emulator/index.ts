@@ -113,9 +113,10 @@ async function writeAtomic(path: string, data: string, mode: number): Promise<vo
 // Starts every service; on failure, whatever started is stopped again.
 export async function startEmulator(options: StartEmulatorOptions): Promise<RunningEmulator> {
   const stateDir = resolve(options.stateDir);
-  await mkdir(stateDir, { recursive: true });
   const config = await resolveConfig(options);
+  // The one place the policy is computed: after the start option, before anything starts.
   const access = accessTokenPolicy(config.accessTokens, options.accessTokenLifetimeSeconds);
+  await mkdir(stateDir, { recursive: true });
   const now = options.now ?? Date.now;
   const host = options.host ?? '127.0.0.1';
   const store = new EmulatorStore();

@@ -21,6 +21,8 @@ export interface LoadedConfig {
   readonly hash: string;
   /** Every `{{ … }}` reference in argv, env and templates, collected once while loading. */
   readonly references: readonly TemplateReference[];
+  /** Template name → text, read once while loading; `run` renders exactly this text. */
+  readonly templateTexts: ReadonlyMap<string, string>;
 }
 
 export interface LoadOptions {
@@ -40,7 +42,7 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = {}): LoadedCon
 /** The same from an already parsed tree (tests, programmatic use). */
 export function loadConfigTree(tree: unknown, options: LoadOptions = {}): LoadedConfig {
   const parsed = validateConfigTree(tree, options.baseDir ?? process.cwd());
-  const { warnings, references } = checkRules(parsed);
+  const { warnings, references, templateTexts } = checkRules(parsed);
   const config = completeFileEntries(parsed, references);
   const overrides = resolveOverrides(config, options.env ?? {});
   return Object.freeze({
@@ -49,5 +51,6 @@ export function loadConfigTree(tree: unknown, options: LoadOptions = {}): Loaded
     overrides,
     hash: configHash(config, overrides),
     references,
+    templateTexts,
   });
 }

@@ -36,8 +36,14 @@ export function readTemplateText(config: Config, name: string): string {
   }
 }
 
-/** Every reference, in config order; throws TEEINIT_TEMPLATE_INVALID on bad syntax. */
-export function collectReferences(config: Config): TemplateReference[] {
+/**
+ * Every reference, in config order; throws TEEINIT_TEMPLATE_INVALID on bad syntax. `texts`
+ * receives each template's text as read here, the one read of its source file.
+ */
+export function collectReferences(
+  config: Config,
+  texts: Map<string, string> = new Map(),
+): TemplateReference[] {
   const refs: TemplateReference[] = [];
   const add = (
     parts: TemplatePart[],
@@ -62,12 +68,9 @@ export function collectReferences(config: Config): TemplateReference[] {
   for (const [name, t] of Object.entries(config.templates)) {
     if ((t.source === undefined) === (t.content === undefined)) continue; // reported by the rule
     const where = formatPath(['templates', name, t.content !== undefined ? 'content' : 'source']);
-    add(
-      parseTemplate(readTemplateText(config, name), where),
-      where,
-      { kind: 'template', name },
-      t.allowValue,
-    );
+    const text = readTemplateText(config, name);
+    texts.set(name, text);
+    add(parseTemplate(text, where), where, { kind: 'template', name }, t.allowValue);
   }
   return refs;
 }

@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import { rmdirSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readTemplateText } from '../config/template-references.js';
 import type { Config, ProcessConfig } from '../config/types.js';
 import { TeeinitError } from '../errors/index.js';
 import type { Material } from '../keys/index.js';
@@ -38,14 +37,25 @@ export interface Materialized {
 }
 
 export interface MaterializeOptions {
+  /**
+   * Template name → text as the config loader read it (`LoadedConfig.templateTexts`): a
+   * template file is read once, so one changed after loading is never half-used.
+   */
+  readonly templateTexts: ReadonlyMap<string, string>;
   /** passwd/group locations (tests). */
   readonly accountFiles?: AccountFiles;
 }
 
-/** Template texts by name, read with the same reader (and errors) as `teeinit validate`. */
-function loadTemplates(config: Config): Map<string, string> {
+/** Each template's loaded text; a template the loader did not read is a bug, not a re-read. */
+function templateTexts(config: Config, loaded: ReadonlyMap<string, string>): Map<string, string> {
   return new Map(
-    Object.keys(config.templates).map((name) => [name, readTemplateText(config, name)]),
+    Object.keys(config.templates).map((name) => {
+      const text = loaded.get(name);
+      if (text === undefined) {
+        throw new TeeinitError('TEEINIT_INTERNAL', `Template "${name}" was not loaded.`);
+      }
+      return [name, text];
+    }),
   );
 }
 
@@ -75,10 +85,10 @@ export async function materialize(
   material: Material,
   overrides: Readonly<Record<string, string>>,
   logger: Logger,
-  options: MaterializeOptions = {},
+  options: MaterializeOptions,
 ): Promise<Materialized> {
   const dir = resolve(config.files.dir);
-  const texts = loadTemplates(config);
+  const texts = templateTexts(config, options.templateTexts);
   const plan = planFiles(config);
   const owners = plan.map((f) => resolveOwner(f.owner, f.group, options.accountFiles));
   const paths = new Map(plan.map((f) => [f.ref, join(dir, f.fileName)]));

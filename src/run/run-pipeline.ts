@@ -89,6 +89,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
       material,
       loaded.overrides,
       logger.child({ stage: 'materialize' }),
+      { templateTexts: loaded.templateTexts },
     );
     throwIfAborted(startup.signal);
 

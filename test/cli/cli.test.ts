@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, stopStrayClis, tempDir, type CliResult } from './cli-helpers.js';
+import { assertNoSecrets } from '../helpers/leak-scan.js';
 
 const PROVIDER = (n: number): string =>
   `//iam.googleapis.com/projects/${n}/locations/global/workloadIdentityPools/tee-pool/providers/cs-prov`;
@@ -280,14 +281,14 @@ describe('teeinit CLI', { timeout: 300_000 }, () => {
         r.stdout,
       );
       assert.ok(r.stdout.includes(`dev <- local: file ${tmp.dir}/dev-secret.txt`), r.stdout);
-      assert.ok(!r.stdout.includes(secretValue), 'plan printed a secret value');
+      assertNoSecrets(r.stdout, [secretValue], 'the plan');
       assert.ok(!existsSync(secretsDir), 'plan wrote nothing');
     });
 
     test('JSON plan', { timeout: 60_000 }, async () => {
       const r = await runCli(['plan', '-c', cfg, '--json']);
       assert.equal(r.code, 0, r.stderr);
-      assert.ok(!r.stdout.includes(secretValue), 'plan printed a secret value');
+      assertNoSecrets(r.stdout, [secretValue], 'the plan');
       const plan = JSON.parse(r.stdout) as {
         processes: { argv: string[]; env: string[] }[];
         startOrder: string[];

@@ -248,7 +248,7 @@ describe('container-psk', { skip: namespaceUnavailable(['openssl']) }, () => {
       'client output': clientOutput.join('\n'),
     };
     for (const [where, text] of Object.entries(texts)) {
-      assertNoSecrets(text, [aliceHex, bobHex, key.toString('hex')], where);
+      assertNoSecrets(text, [aliceHex, bobHex, key], where);
     }
   });
 });

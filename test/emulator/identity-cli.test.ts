@@ -2,7 +2,7 @@
 // serves, and stops cleanly on SIGTERM/SIGINT; `secrets` goes to the running emulator.
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +42,15 @@ function urlOf(output: string, name: string): string {
   const m = new RegExp(`^${name}\\s+(http://\\S+)$`, 'm').exec(output);
   assert.ok(m?.[1], `line for ${name} in:\n${output}`);
   return m[1];
+}
+
+/** `expires_in` of a token from the served metadata server (one second under the lifetime). */
+async function metadataExpiresIn(s: Served): Promise<number> {
+  const metadata = `${urlOf(s.output(), 'metadata')}/computeMetadata/v1`;
+  const res = await fetch(`${metadata}/instance/service-accounts/default/token`, {
+    headers: { 'Metadata-Flavor': 'Google' },
+  });
+  return ((await res.json()) as { expires_in: number }).expires_in;
 }
 
 describe('teeinit-emulator CLI', () => {
@@ -94,12 +103,41 @@ describe('teeinit-emulator CLI', () => {
     async () => {
       const s = await serve(join(dir, 'b'), ['--access-token-lifetime', '120']);
       try {
-        const metadata = `${urlOf(s.output(), 'metadata')}/computeMetadata/v1`;
-        const res = await fetch(`${metadata}/instance/service-accounts/default/token`, {
-          headers: { 'Metadata-Flavor': 'Google' },
-        });
-        assert.equal(((await res.json()) as { expires_in: number }).expires_in, 119);
+        assert.equal(await metadataExpiresIn(s), 119);
         s.child.kill('SIGINT');
+        assert.equal(await s.exit, 0);
+      } finally {
+        if (s.child.exitCode === null) s.child.kill('SIGKILL');
+      }
+    },
+  );
+
+  test(
+    'serve: --access-token-lifetime satisfies a config maxLifetimeSeconds below the default',
+    { timeout: 90_000 },
+    async () => {
+      const world = JSON.parse((await run(process.execPath, [CLI, 'default-config'])).stdout) as {
+        accessTokens?: Record<string, number>;
+      };
+      const config = join(dir, 'short-ceiling.json');
+      await writeFile(
+        config,
+        JSON.stringify({ ...world, accessTokens: { maxLifetimeSeconds: 600 } }),
+      );
+      const flags = ['--config', config];
+      // Without the flag the default lifetime (3600) is above the ceiling: a config error.
+      await assert.rejects(
+        run(process.execPath, [CLI, 'serve', '--state-dir', join(dir, 'f'), ...flags]),
+        (e: { code: number; stderr: string }) => {
+          assert.equal(e.code, 78, e.stderr);
+          assert.match(e.stderr, /3600 is above accessTokens\.maxLifetimeSeconds \(600\)/);
+          return true;
+        },
+      );
+      const s = await serve(join(dir, 'g'), [...flags, '--access-token-lifetime', '300']);
+      try {
+        assert.equal(await metadataExpiresIn(s), 299);
+        s.child.kill('SIGTERM');
         assert.equal(await s.exit, 0);
       } finally {
         if (s.child.exitCode === null) s.child.kill('SIGKILL');

@@ -77,6 +77,25 @@ async function clientExpiry(json: Record<string, unknown>): Promise<number> {
   return client.credentials.expiry_date;
 }
 
+/** The default world with `accessTokens` and the start option's lifetime, for `fn`. */
+async function withEmulator(
+  name: string,
+  accessTokens: Record<string, number>,
+  accessTokenLifetimeSeconds: number,
+  fn: (emu: RunningEmulator) => Promise<void>,
+): Promise<void> {
+  const emu = await startEmulator({
+    stateDir: join(dir, name),
+    config: { ...defaultWorld(), accessTokens },
+    accessTokenLifetimeSeconds,
+  });
+  try {
+    await fn(emu);
+  } finally {
+    await emu.stop();
+  }
+}
+
 describe('identity: access token lifetimes', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'emu-lifetime-'));
@@ -157,17 +176,10 @@ describe('identity: access token lifetimes', () => {
   });
 
   test('the start option overrides the config; bad values fail before start', T, async () => {
-    const emu = await startEmulator({
-      stateDir: join(dir, 'override'),
-      config: { ...defaultWorld(), accessTokens: { lifetimeSeconds: 600 } },
-      accessTokenLifetimeSeconds: 30,
-    });
-    try {
+    await withEmulator('override', { lifetimeSeconds: 600 }, 30, async (emu) => {
       assert.equal((await sts(emu)).expires_in, 30);
       await expiresAfter(30, async () => Date.parse((await generate(emu)).body.expireTime ?? ''));
-    } finally {
-      await emu.stop();
-    }
+    });
     const invalid = (message: RegExp) => ({ code: 'TEEINIT_CONFIG_INVALID', message });
     await assert.rejects(
       startEmulator({
@@ -177,8 +189,42 @@ describe('identity: access token lifetimes', () => {
       invalid(/accessTokens\.lifetimeSeconds: 7200 is above accessTokens\.maxLifetimeSeconds/),
     );
     await assert.rejects(
+      startEmulator({
+        stateDir: join(dir, 'bad3'),
+        config: { ...defaultWorld(), accessTokens: { maxLifetimeSeconds: 600 } },
+      }),
+      invalid(/the default access token lifetime: 3600 is above accessTokens\.maxLifetimeSeconds/),
+    );
+    await assert.rejects(
+      startEmulator({
+        stateDir: join(dir, 'bad4'),
+        config: { ...defaultWorld(), accessTokens: { maxLifetimeSeconds: 600 } },
+        accessTokenLifetimeSeconds: 601,
+      }),
+      invalid(/--access-token-lifetime: 601 is above accessTokens\.maxLifetimeSeconds \(600\)/),
+    );
+    await assert.rejects(
       startEmulator({ stateDir: join(dir, 'bad2'), accessTokenLifetimeSeconds: 50_000 }),
       invalid(/access token lifetime: expected 1\.\.43200 seconds, got 50000/),
     );
   });
+
+  test(
+    'the start option brings the lifetime under a config ceiling below the default',
+    T,
+    async () => {
+      // maxLifetimeSeconds 600 alone is refused (the default lifetime is 3600); the start
+      // option is applied before the one check, so 300 is accepted and served.
+      await withEmulator('rescued', { maxLifetimeSeconds: 600 }, 300, async (emu) => {
+        assert.equal((await sts(emu)).expires_in, 300);
+        await expiresAfter(300, async () =>
+          Date.parse((await generate(emu)).body.expireTime ?? ''),
+        );
+        await expiresAfter(600, async () =>
+          Date.parse((await generate(emu, '600s')).body.expireTime ?? ''),
+        );
+        assert.equal((await generate(emu, '601s')).status, 400);
+      });
+    },
+  );
 });

@@ -11,6 +11,7 @@ import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
 import { applySeed, parseSeedDocument } from '../../emulator/seed/apply.js';
 import { runSecretsCli } from '../../emulator/seed/cli.js';
 import { EmulatorStore, secretKey } from '../../emulator/store.js';
+import { assertNoSecrets } from '../helpers/leak-scan.js';
 
 const T = { timeout: 30_000 };
 // Several runs of the CLI, each a Node start-up: a slow, loaded machine needs more than T.
@@ -262,7 +263,7 @@ describe('secrets CLI against startEmulator', () => {
     const seeded = await run('seed', join(dir, 'seed.yaml'));
     assert.equal(seeded.code, 0, seeded.stderr);
     assert.match(seeded.stderr, /Seeded 0 project\(s\) and 1 secret\(s\)/);
-    assert.ok(!seeded.stdout.includes(SECRET_VALUE) && !seeded.stderr.includes(SECRET_VALUE));
+    assertNoSecrets([seeded.stdout, seeded.stderr], [SECRET_VALUE], 'the seed output');
     const got = await run(
       'secrets',
       'versions',

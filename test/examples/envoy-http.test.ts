@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { assertNoSecrets, expectCleanShutdown } from './checks.js';
+import { expectCleanShutdown } from './checks.js';
+import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { checkRenderedEnvoy, curlThrough, swapEnvoyForStandIn } from './envoy-standin.js';
 import { useMtlsExample } from './mtls-fixture.js';
 
@@ -60,6 +61,6 @@ describe('examples/envoy-http', { timeout: 120_000 }, () => {
   test('SIGTERM stops the app and the terminator, tmpfs emptied', { timeout: 40_000 }, async () => {
     // The main (first) process is the node app, which dies of SIGTERM: 128 + 15.
     await expectCleanShutdown(ex.run, [...ex.pids.app, ...ex.pids.nginx], ex.dirs.secrets, 143);
-    assertNoSecrets(ex.run.output(), [ex.pki.server.key]);
+    assertNoSecrets(ex.run.output(), [ex.pki.server.key], 'teeinit output');
   });
 });

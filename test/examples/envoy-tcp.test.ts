@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { assertNoSecrets, expectCleanShutdown, logRecords } from './checks.js';
+import { expectCleanShutdown, logRecords } from './checks.js';
+import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { checkRenderedEnvoy, curlThrough, swapEnvoyForStandIn } from './envoy-standin.js';
 import { useMtlsExample } from './mtls-fixture.js';
 
@@ -87,6 +88,6 @@ describe('examples/envoy-tcp', { timeout: 120_000 }, () => {
     // The main (first) process is the node backend, which dies of SIGTERM: 128 + 15.
     const { backend, haproxy } = ex.pids;
     await expectCleanShutdown(ex.run, [...backend, ...haproxy], ex.dirs.secrets, 143);
-    assertNoSecrets(ex.run.output(), [ex.pki.server.key]);
+    assertNoSecrets(ex.run.output(), [ex.pki.server.key], 'teeinit output');
   });
 });

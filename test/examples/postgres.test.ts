@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { resolveUser } from '../../src/materialize/users.js';
 import { runCommand } from '../helpers/command.js';
-import { assertNoSecrets, expectCleanShutdown } from './checks.js';
+import { expectCleanShutdown } from './checks.js';
+import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { processNamed, replaceInStrings } from './example-config.js';
 import { useMtlsExample } from './mtls-fixture.js';
 
@@ -119,6 +120,6 @@ describe('examples/postgres', { timeout: 180_000 }, () => {
 
   test('SIGTERM: fast shutdown, exit 0, tmpfs emptied', { timeout: 60_000 }, async () => {
     await expectCleanShutdown(ex.run, ex.pids.postgres, ex.dirs.secrets, 0);
-    assertNoSecrets(ex.run.output(), [ex.pki.server.key]);
+    assertNoSecrets(ex.run.output(), [ex.pki.server.key], 'teeinit output');
   });
 });

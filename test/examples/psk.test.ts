@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunningEmulator } from '../../emulator/index.js';
 import { hkdfSha256 } from '../../src/keys/kdf.js';
-import { assertNoSecrets, backendPids, expectCleanShutdown, waitPort } from './checks.js';
+import { backendPids, expectCleanShutdown, waitPort } from './checks.js';
+import { assertNoSecrets } from '../helpers/leak-scan.js';
 import {
   loadExample,
   processNamed,
@@ -217,7 +218,7 @@ describe('examples/psk', { timeout: 180_000 }, () => {
     // The main process is the node backend, which dies of SIGTERM: 128 + 15.
     await expectCleanShutdown(server!, backend, dirs.secrets, 143, false);
     for (const run of [server!, client]) {
-      if (run) assertNoSecrets(run.output(), [aliceHex, bobHex, key]);
+      if (run) assertNoSecrets(run.output(), [aliceHex, bobHex, key], 'teeinit output');
     }
   });
 });

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { resolveUser } from '../../src/materialize/users.js';
 import { runCommand } from '../helpers/command.js';
-import { assertNoSecrets, expectCleanShutdown } from './checks.js';
+import { expectCleanShutdown } from './checks.js';
+import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { processNamed } from './example-config.js';
 import { useMtlsExample } from './mtls-fixture.js';
 
@@ -72,6 +73,6 @@ describe('examples/redis', { timeout: 120_000 }, () => {
 
   test('SIGTERM stops redis, exits 0 and empties the tmpfs', { timeout: 40_000 }, async () => {
     await expectCleanShutdown(ex.run, ex.pids.redis, ex.dirs.secrets, 0);
-    assertNoSecrets(ex.run.output(), [ex.pki.server.key]);
+    assertNoSecrets(ex.run.output(), [ex.pki.server.key], 'teeinit output');
   });
 });

@@ -6,7 +6,8 @@ import { TeeinitError, type ErrorCode } from '../../src/errors/index.js';
 import { createIdentities } from '../../src/identity/index.js';
 import { fetchAll } from '../../src/secrets/index.js';
 import type { CapturedLog } from '../helpers/capture-logger.js';
-import { findLeaks, logCapture, type World } from './world.js';
+import { assertNoSecrets } from '../helpers/leak-scan.js';
+import { logCapture, type World } from './world.js';
 
 /** `projects/P/secrets/S/versions/V`. */
 export const ref = (project: string, id: string, version: string | number = 1): string =>
@@ -44,14 +45,17 @@ export class FetchHarness {
       assert.ok(e instanceof TeeinitError, `expected a TeeinitError, got ${String(e)}`);
       assert.equal(e.code, code, e.message);
       for (const p of parts) assert.ok(e.message.includes(p), `"${p}" not in: ${e.message}`);
-      for (const v of this.#values) assert.ok(!e.message.includes(v), 'secret value in message');
+      assertNoSecrets(e.message, this.#values, 'the error message');
       return true;
     };
   }
 
   /** Asserts no captured log line holds a secret value. */
   assertNoLeaks(): void {
-    const leaks = this.#captures.flatMap((c) => findLeaks(c.text(), this.#values));
-    assert.deepEqual(leaks, [], 'secret values appeared in logs');
+    assertNoSecrets(
+      this.#captures.map((c) => c.text()),
+      this.#values,
+      'a captured log',
+    );
   }
 }

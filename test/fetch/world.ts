@@ -120,8 +120,3 @@ export async function startWorld(): Promise<World> {
     },
   };
 }
-
-/** Asserts no captured line contains any of the values. */
-export function findLeaks(text: string, values: readonly string[]): string[] {
-  return values.filter((v) => text.includes(v));
-}

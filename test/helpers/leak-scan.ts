@@ -1,22 +1,54 @@
 // Searches captured output and files for secret values (DESIGN invariant 2). Multi-line
-// values (PEM) are searched line by line, so a partial leak is found too.
+// values (PEM) are searched line by line, so a partial leak is found too; byte values
+// (derived keys) are searched as hex and base64, the forms a log or config would hold.
+import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The needles of a set of secret values: each value and each substantial line of it. */
-export function needles(values: readonly string[]): string[] {
+/** A secret as a test knows it: text (PEM, share, token) or raw bytes (a derived key). */
+export type SecretValue = string | Uint8Array;
+
+// Shorter needles could match unrelated output by chance; every test value is longer.
+const MIN_NEEDLE = 16;
+
+/** The needles of a set of secret values: each value, each substantial line, bytes as hex/base64. */
+export function needles(values: readonly SecretValue[]): string[] {
   const out = new Set<string>();
   for (const value of values) {
-    if (value.trim().length >= 16) out.add(value.trim());
-    for (const line of value.split('\n')) if (line.trim().length >= 20) out.add(line.trim());
+    const found = typeof value === 'string' ? textNeedles(value) : bytesNeedles(value);
+    // A value too short to search for would make the scan pass vacuously.
+    if (found.length === 0) throw new Error('leak scan: a secret value is too short to search for');
+    for (const needle of found) out.add(needle);
   }
   return [...out];
 }
 
-/** Throws naming where (never what) a secret value was found in `text`. */
-export function assertNoSecrets(text: string, values: readonly string[], where: string): void {
+function textNeedles(value: string): string[] {
+  const out = value.trim().length >= MIN_NEEDLE ? [value.trim()] : [];
+  for (const raw of value.split('\n')) {
+    const line = raw.trim();
+    // PEM armour lines are public; the body lines are the secret.
+    if (line.length >= MIN_NEEDLE && !line.startsWith('-----')) out.push(line);
+  }
+  return out;
+}
+
+function bytesNeedles(value: Uint8Array): string[] {
+  const bytes = Buffer.from(value);
+  return [bytes.toString('hex'), bytes.toString('base64')].filter((s) => s.length >= MIN_NEEDLE);
+}
+
+/** Fails naming where (never what) a secret value was found in `texts`. */
+export function assertNoSecrets(
+  texts: string | readonly string[],
+  values: readonly SecretValue[],
+  where: string,
+): void {
+  const all = typeof texts === 'string' ? [texts] : texts;
   for (const needle of needles(values)) {
-    if (text.includes(needle)) throw new Error(`a secret value appears in ${where}`);
+    for (const text of all) {
+      if (text.includes(needle)) assert.fail(`a secret value appears in ${where}`);
+    }
   }
 }
 
@@ -55,7 +87,10 @@ export function filesModifiedSince(
 }
 
 /** Reads each file and asserts none holds a secret value. */
-export function assertNoSecretsInFiles(paths: readonly string[], values: readonly string[]): void {
+export function assertNoSecretsInFiles(
+  paths: readonly string[],
+  values: readonly SecretValue[],
+): void {
   for (const path of paths) {
     let text: string;
     try {

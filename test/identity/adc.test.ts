@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createIdentities } from '../../src/identity/index.js';
 import { fetchAll } from '../../src/secrets/index.js';
-import { logCapture, findLeaks, secretValue, startWorld, type World } from '../fetch/world.js';
+import { assertNoSecrets } from '../helpers/leak-scan.js';
+import { logCapture, secretValue, startWorld, type World } from '../fetch/world.js';
 
 describe('identity: adc via the metadata server', () => {
   let world: World;
@@ -41,6 +42,6 @@ describe('identity: adc via the metadata server', () => {
     assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
     assert.equal(log.records().filter((r) => r.severity === 'WARNING').length, 0, log.text());
     assert.equal(got.get('op')?.toString(), value);
-    assert.deepEqual(findLeaks(log.text(), [value]), []);
+    assertNoSecrets(log.text(), [value], 'the log');
   });
 });

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { TeeinitError, type ErrorCode } from '../../src/errors/index.js';
 import { createIdentities, readTeeserverToken, readTokenFile } from '../../src/identity/index.js';
 import { holdRoute } from '../helpers/hold-route.js';
+import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { ALICE, BOB, logCapture, provider, startWorld, type World } from '../fetch/world.js';
 
 const rejectsWith =
@@ -287,7 +288,7 @@ describe('identity: credentials per collaborator', () => {
         .records()
         .filter((r) => r.message === 'credential attempt failed, retrying');
       assert.equal(retries.length, 2);
-      assert.ok(!capture.text().includes(token), 'access token must not be logged');
+      assertNoSecrets(capture.text(), [token], 'the log');
     },
   );
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { ALICE, provider, startWorld, type World } from '../fetch/world.js';
+import { assertNoSecrets } from '../helpers/leak-scan.js';
 
 const CHILD = `
 import { createIdentities } from ${JSON.stringify(new URL('../../src/identity/index.js', import.meta.url).href)};
@@ -61,7 +62,7 @@ describe('identity: no token in library debug logs', () => {
     assert.equal(code, 0, stderr);
     const token = /TOKEN=(\S+)/.exec(stdout)?.[1];
     assert.ok(token && token.length > 10, stdout);
-    assert.ok(!stderr.includes(token), 'the access token appeared on stderr');
+    assertNoSecrets(stderr, [token], 'stderr');
     assert.ok(!stderr.includes('access_token') && !stderr.includes('accessToken'), stderr);
   });
 });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { completeFileEntries } from '../../src/config/complete-files.js';
+import { collectReferences } from '../../src/config/template-references.js';
 import type {
   Config,
   FileEntryConfig,
@@ -15,8 +16,14 @@ import type {
 } from '../../src/config/types.js';
 import { TeeinitError, type ErrorCode } from '../../src/errors/index.js';
 import type { Material } from '../../src/keys/index.js';
-import { Redactor } from '../../src/log/index.js';
+import { Redactor, type Logger } from '../../src/log/index.js';
+import {
+  materialize,
+  type Materialized,
+  type MaterializeOptions,
+} from '../../src/materialize/index.js';
 import { captureLogger, type CapturedLog } from '../helpers/capture-logger.js';
+import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { tmpfsDir } from '../helpers/temp.js';
 
 export const isRoot = process.getuid?.() === 0;
@@ -39,13 +46,8 @@ export const material: Material = {
   keys: new Map([['psk', PSK]]),
   tls: new Map(),
 };
-const NEEDLES = [
-  ...Object.values(SECRETS).flatMap((v) =>
-    v.split('\n').filter((l) => l.length >= 16 && !l.startsWith('-----')),
-  ),
-  PSK.toString('hex'),
-  PSK.toString('base64'),
-];
+// Every value a test may hand materialize; outputs are grepped for each (the PSK as hex/base64).
+const VALUES = [...Object.values(SECRETS), PSK];
 
 export function proc(name: string, extra: Partial<ProcessConfig> = {}): ProcessConfig {
   return {
@@ -76,10 +78,10 @@ export interface Shape {
 }
 
 // Completed like the loader does (`files.entries` lists every file used), so materialize
-// sees the same shape as in `run`; reading a template source happens here, as at load.
+// sees the same shape as in `run`; reading a template source happens here, once, as at load.
 export function config(s: Shape): Config {
   const secret = { from: 'alice', source: 'file' as const, path: '/dev/null' };
-  return completeFileEntries({
+  const parsed = {
     secrets: Object.fromEntries(Object.keys(SECRETS).map((k) => [k, secret])),
     keys: { psk: { shares: ['a', 'b'], kdf: 'hkdf-sha256', salt: 's', info: 'psk', length: 32 } },
     tls: { server: { cert: 'server-cert', key: 'server-key', ca: 'ca', usage: 'server' } },
@@ -91,14 +93,35 @@ export function config(s: Shape): Config {
     },
     templates: s.templates ?? {},
     processes: s.processes ?? [],
-  } as unknown as Config);
+  } as unknown as Config;
+  const texts = new Map<string, string>();
+  const completed = completeFileEntries(parsed, collectReferences(parsed, texts));
+  loadedTexts.set(completed, texts);
+  return completed;
+}
+
+// The template texts read when each config was built (the loader's `templateTexts`).
+const loadedTexts = new WeakMap<Config, ReadonlyMap<string, string>>();
+
+/** materialize as `run` calls it: with the template texts read when `cfg` was built. */
+export function materializeAsRun(
+  cfg: Config,
+  material: Material,
+  overrides: Readonly<Record<string, string>>,
+  logger: Logger,
+  extra: Omit<MaterializeOptions, 'templateTexts'> = {},
+): Promise<Materialized> {
+  const templateTexts = loadedTexts.get(cfg);
+  if (templateTexts === undefined) throw new Error('materializeAsRun: build cfg with config()');
+  return materialize(cfg, material, overrides, logger, { ...extra, templateTexts });
 }
 
 // A fresh, empty redactor: the test proves nothing is logged, not that it is masked.
 export const capture = (): CapturedLog => captureLogger({ redactor: new Redactor() });
 
+/** Fails if the log holds a secret value (a PEM body line, the password, the PSK's hex/base64). */
 export function assertNoSecret(text: string): void {
-  for (const needle of NEEDLES) assert.ok(!text.includes(needle), 'a secret value reached the log');
+  assertNoSecrets(text, VALUES, 'the log');
 }
 
 export async function rejectsWith(

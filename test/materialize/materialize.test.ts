@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { watch } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { materialize, TEMP_PREFIX } from '../../src/materialize/index.js';
+import { TEMP_PREFIX } from '../../src/materialize/index.js';
 import {
   accountFiles,
   assertNoSecret,
@@ -15,6 +15,7 @@ import {
   entry,
   isRoot,
   material,
+  materializeAsRun,
   proc,
   PSK,
   SECRETS,
@@ -62,7 +63,7 @@ describe('materialize', () => {
       });
       const { logger, text } = capture();
       try {
-        const m = await materialize(cfg, material, { MAXMEM: '64mb' }, logger, {
+        const m = await materializeAsRun(cfg, material, { MAXMEM: '64mb' }, logger, {
           accountFiles: accountFiles(),
         });
         assert.equal(m.dir, dir);
@@ -159,7 +160,7 @@ describe('materialize', () => {
           '{{ file server-key }}',
           '{{ file psk }}',
         ];
-        const m = await materialize(
+        const m = await materializeAsRun(
           config({ dir, processes: [proc('p', { run })] }),
           material,
           {},
@@ -181,7 +182,7 @@ describe('materialize', () => {
       dir,
       processes: [proc('p', { run: ['x', '{{ file psk }}', '{{ file password }}'] })],
     });
-    const m = await materialize(cfg, material, {}, capture().logger);
+    const m = await materializeAsRun(cfg, material, {}, capture().logger);
     assert.deepEqual(await readFile(join(dir, 'psk')), PSK);
     assert.equal(await readFile(join(dir, 'password'), 'utf8'), SECRETS.password);
     assert.equal((await stat(dir)).mode & 0o777, 0o700);
@@ -199,7 +200,7 @@ describe('materialize', () => {
         allowValue: true,
       });
       const { logger, text } = capture();
-      const m = await materialize(config({ dir, processes: [p] }), material, {}, logger);
+      const m = await materializeAsRun(config({ dir, processes: [p] }), material, {}, logger);
       const args = m.renderArgs(p);
       m.renderArgs(p);
       assert.equal(args.argv[2], SECRETS.password);
@@ -210,6 +211,40 @@ describe('materialize', () => {
       assert.equal(warnings.length, 1);
       assertNoSecret(text());
       await m.cleanup();
+    },
+  );
+  test(
+    'renders a template source as loaded, whatever the file holds or whether it exists later',
+    { timeout: 10000 },
+    async () => {
+      const dir = join(where.base, 'loaded-once', 'secrets');
+      const changed = join(where.base, 'changed.tmpl');
+      const removed = join(where.base, 'removed.tmpl');
+      await writeFile(changed, 'ca {{ file ca }}\n');
+      await writeFile(removed, 'cert {{ file server-cert }}\n');
+      const cfg = config({
+        dir,
+        templates: {
+          changed: { source: changed, allowValue: false },
+          removed: { source: removed, allowValue: false },
+        },
+      });
+      // After loading (validate), the image's files change: run must not read them again.
+      await writeFile(changed, 'ca {{ file ca }}\nextra {{ file psk }}\n');
+      await rm(removed);
+      const { logger, text } = capture();
+      const m = await materializeAsRun(cfg, material, {}, logger);
+      try {
+        assert.equal(await readFile(join(dir, 'changed'), 'utf8'), `ca ${join(dir, 'ca')}\n`);
+        assert.equal(
+          await readFile(join(dir, 'removed'), 'utf8'),
+          `cert ${join(dir, 'server-cert')}\n`,
+        );
+        assert.deepEqual((await readdir(dir)).sort(), ['ca', 'changed', 'removed', 'server-cert']);
+        assertNoSecret(text());
+      } finally {
+        await m.cleanup();
+      }
     },
   );
 });

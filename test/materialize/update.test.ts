@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { materialize } from '../../src/materialize/index.js';
 import { Redactor } from '../../src/log/index.js';
 import { captureLogger } from '../helpers/capture-logger.js';
-import { capture, config, entry, material, proc, where } from './fixture.js';
+import { capture, config, entry, material, materializeAsRun, proc, where } from './fixture.js';
 
 const rotated = (changes: Record<string, string>): typeof material => ({
   ...material,
@@ -37,7 +36,7 @@ describe('materialize: update after a refresh', () => {
         ],
       });
       const log = capture();
-      const files = await materialize(cfg, material, {}, log.logger);
+      const files = await materializeAsRun(cfg, material, {}, log.logger);
       try {
         const next = rotated({
           'server-cert': 'CERT-2',
@@ -81,7 +80,7 @@ describe('materialize: update after a refresh', () => {
           if (line.includes('"secret file rewritten"')) deadline.abort(reason);
         },
       });
-      const updating = await materialize(cfg, material, {}, log.logger);
+      const updating = await materializeAsRun(cfg, material, {}, log.logger);
       const oldKey = await readFile(join(dir, 'server.key'), 'utf8');
       const oldCert = await readFile(join(dir, 'server-cert'), 'utf8');
       try {
@@ -108,7 +107,7 @@ describe('materialize: update after a refresh', () => {
       dir,
       processes: [proc('app', { run: ['app', '{{ file server-cert }}'] })],
     });
-    const files = await materialize(cfg, material, {}, capture().logger);
+    const files = await materializeAsRun(cfg, material, {}, capture().logger);
     const aborted = AbortSignal.abort();
     await assert.rejects(files.update(rotated({ 'server-cert': 'CERT-3' }), aborted));
     assert.notEqual(await readFile(join(dir, 'server-cert'), 'utf8'), 'CERT-3');

@@ -4,19 +4,17 @@
 // logged only after the replacement's ready probe passed; the same config with
 // `onRefresh: none`, or with a stopTimeout not below refresh.deadline, is refused by
 // `teeinit validate`. No secret value in any output.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DemoWorld } from '../../emulator/demo-world.js';
-import { startDemoWorld } from '../../emulator/demo-world.js';
 import { assertNoSecrets, assertNoSecretsInFiles } from '../helpers/leak-scan.js';
 import { freePort } from '../helpers/net.js';
 import { pollUntil } from '../helpers/poll.js';
 import { logLines, runTeeinit, type TeeinitProcess } from '../helpers/teeinit-process.js';
-import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
+import { useRunWorld } from '../run/run-world.js';
 import { worldConfig, writeConfig } from '../run/world-config.js';
 import { seedValueSecret } from './rotation.js';
 
@@ -54,27 +52,17 @@ function documentedExitCode(code: string): number {
 }
 
 describe('refresh: onRefresh restart', { timeout: 240_000 }, () => {
-  let world: DemoWorld;
-  let work: string;
-  const secrets = tmpfsDir('teeinit-refresh-restart-secrets-');
+  const ctx = useRunWorld('teeinit-refresh-restart');
   const values = [randomBytes(32).toString('hex'), randomBytes(32).toString('hex')] as const;
   let t: TeeinitProcess | undefined;
 
-  before(async () => {
-    work = tempDir('teeinit-refresh-restart-');
-    world = await startDemoWorld({ stateDir: join(work, 'emulator') });
-    seedValueSecret(world, TOKEN, [values[0]], 1);
-  });
+  // Runs after useRunWorld's before hook (hooks run in the order they are registered).
+  before(() => seedValueSecret(ctx.world, TOKEN, [values[0]], 1));
   afterEach(async () => {
     // SIGTERM, not SIGKILL: teeinit stops its child (an orphan would hold the output pipes).
     t?.kill('SIGTERM');
     await t?.exited().catch(() => undefined);
     t = undefined;
-  });
-  after(async () => {
-    await world.stop();
-    removeDir(work);
-    removeDir(secrets.path);
   });
 
   /** A config whose process `app` gets the token in its env, with the given onRefresh. */
@@ -83,11 +71,11 @@ describe('refresh: onRefresh restart', { timeout: 240_000 }, () => {
     onRefresh: unknown,
     more: { stopTimeout?: string; deadline?: string } = {},
   ): Promise<{ path: string; dir: string; port: number; hashes: string }> {
-    const dir = join(secrets.path, name);
+    const dir = join(ctx.secrets.path, name);
     const port = await freePort();
-    const hashes = join(work, `${name}-hashes.txt`);
+    const hashes = join(ctx.work, `${name}-hashes.txt`);
     const config = worldConfig(
-      world,
+      ctx.world,
       dir,
       [
         {
@@ -113,8 +101,8 @@ describe('refresh: onRefresh restart', { timeout: 240_000 }, () => {
       from: 'alice',
       ref: `projects/alice-proj/secrets/${TOKEN}/versions/current`,
     };
-    if (!secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
-    return { path: writeConfig(work, config), dir, port, hashes };
+    if (!ctx.secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
+    return { path: writeConfig(ctx.work, config), dir, port, hashes };
   }
 
   /** pid → hash, from the lines the app processes appended. */
@@ -150,7 +138,7 @@ describe('refresh: onRefresh restart', { timeout: 240_000 }, () => {
       assert.ok(oldPid !== undefined && alive(oldPid), 'the first app process runs');
       assert.equal(readHashes(hashes).get(oldPid), sha256(values[0]));
 
-      seedValueSecret(world, TOKEN, values, 2); // new version, alias `current` moved to it
+      seedValueSecret(ctx.world, TOKEN, values, 2); // new version, alias `current` moved to it
       await run.waitFor(/"message":"secrets refreshed"/, 30_000);
       const lines = logLines(run.stdout());
       const refreshedAt = lines.findIndex((l) => l.message === 'secrets refreshed');
@@ -191,7 +179,7 @@ describe('refresh: onRefresh restart', { timeout: 240_000 }, () => {
       assert.equal(await run.exited(), 143, run.output());
       assert.ok(!existsSync(dir) || readdirSync(dir).length === 0, 'secrets directory emptied');
       await pollUntil('the new process to be gone', () => !alive(newPid), 10_000);
-      const all = [...world.secretValues, ...values];
+      const all = [...ctx.world.secretValues, ...values];
       assertNoSecrets(run.output(), all, 'teeinit output');
       assertNoSecretsInFiles([hashes, path], all);
     },
@@ -214,7 +202,7 @@ describe('refresh: onRefresh restart', { timeout: 240_000 }, () => {
       assert.equal(error?.path, 'processes[0].onRefresh');
       assert.doesNotMatch(run.stdout(), /config OK/);
       assert.ok(!existsSync(dir), 'validate wrote nothing');
-      assertNoSecrets(run.output(), [...world.secretValues, ...values], 'validate output');
+      assertNoSecrets(run.output(), [...ctx.world.secretValues, ...values], 'validate output');
     },
   );
 

@@ -1,4 +1,4 @@
-// The leak scan used by the end-to-end tests must itself be able to fail.
+// The leak scan (test/helpers/leak-scan.ts) used by every suite must itself be able to fail.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -30,5 +30,31 @@ test(
     } finally {
       removeDir(dir);
     }
+  },
+);
+
+test(
+  'leak scan finds bytes as hex or base64, in any of several texts, and refuses short values',
+  { timeout: 5000 },
+  () => {
+    const key = randomBytes(32);
+    const clean = ['nothing', 'here either'];
+    assert.doesNotThrow(() => assertNoSecrets(clean, [key], 'logs'));
+    assert.throws(
+      () => assertNoSecrets([...clean, `k=${key.toString('hex')}`], [key], 'logs'),
+      /logs/,
+    );
+    assert.throws(() => assertNoSecrets(`k=${key.toString('base64')}`, [key], 'logs'), /logs/);
+    assert.throws(
+      () => assertNoSecrets('-----BEGIN PRIVATE KEY-----', ['short'], 'logs'),
+      /too short/,
+    );
+    assert.doesNotThrow(() =>
+      assertNoSecrets(
+        '-----END PRIVATE KEY-----',
+        [`-----END PRIVATE KEY-----\n${key.toString('hex')}`],
+        'x',
+      ),
+    );
   },
 );

@@ -2,47 +2,30 @@
 // server bundle's certificate is swapped for one with a chosen validity, teeinit starts
 // its process either way, and the log says when the certificate expires — warning when
 // it is within a week — without a secret value anywhere in the output.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { DEFAULT_IMAGE_DIGEST } from '../../emulator/attestation/claims.js';
 import { DEFAULT_POOL, imagePrincipalSet } from '../../emulator/default-world.js';
-import { startDemoWorld, type DemoWorld } from '../../emulator/demo-world.js';
 import { issueCert, type Pem } from '../../emulator/pki.js';
 import { applySeed, parseSeedDocument } from '../../emulator/seed/apply.js';
 import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { logLines, runTeeinit, type TeeinitProcess } from '../helpers/teeinit-process.js';
-import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
+import { useRunWorld } from './run-world.js';
 import { worldConfig, writeConfig } from './world-config.js';
 
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
 
 describe('run: certificate expiry in the start-up log', { timeout: 90_000 }, () => {
-  let world: DemoWorld;
-  let work: string;
-  let secrets: { path: string; onTmpfs: boolean };
-  const secretValues: string[] = [];
-  const running: TeeinitProcess[] = [];
-
-  before(async () => {
-    work = tempDir('teeinit-expiry-');
-    secrets = tmpfsDir('teeinit-expiry-secrets-');
-    world = await startDemoWorld({ stateDir: join(work, 'emulator') });
-    secretValues.push(...world.secretValues);
-  });
-  after(async () => {
-    // SIGTERM, then SIGKILL to teeinit and to any child it leaves (SIGKILL alone orphans the app).
-    await Promise.all(running.map((t) => t.stop()));
-    await world.stop();
-    removeDir(work);
-    removeDir(secrets.path);
-  });
+  const ctx = useRunWorld('teeinit-expiry');
+  // The keys stored by the tests, searched for next to the demo world's own.
+  const storedKeys: string[] = [];
 
   /** Stores `pem` as alice's secrets `<id>-cert` / `<id>-key` (version 1), readable by the image. */
   function store(id: string, pem: Pem): void {
-    secretValues.push(pem.key);
+    storedKeys.push(pem.key);
     const grant = [
       {
         role: 'roles/secretmanager.secretAccessor',
@@ -50,7 +33,7 @@ describe('run: certificate expiry in the start-up log', { timeout: 90_000 }, () 
       },
     ];
     applySeed(
-      world.emulator.store,
+      ctx.world.emulator.store,
       parseSeedDocument({
         secrets: [
           {
@@ -73,8 +56,8 @@ describe('run: certificate expiry in the start-up log', { timeout: 90_000 }, () 
 
   /** Runs teeinit with the server bundle read from `<id>-cert` / `<id>-key`, until `running`. */
   async function start(id: string): Promise<TeeinitProcess> {
-    const dir = join(secrets.path, id);
-    const config = worldConfig(world, dir, [
+    const dir = join(ctx.secrets.path, id);
+    const config = worldConfig(ctx.world, dir, [
       { name: 'app', run: [process.execPath, '-e', 'setInterval(() => {}, 1000)'] },
     ]);
     const refs = config.secrets as Record<string, { from: string; ref: string }>;
@@ -83,9 +66,8 @@ describe('run: certificate expiry in the start-up log', { timeout: 90_000 }, () 
       ref: `projects/alice-proj/secrets/${id}-cert/versions/1`,
     };
     refs['server-key'] = { from: 'alice', ref: `projects/alice-proj/secrets/${id}-key/versions/1` };
-    if (!secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
-    const t = runTeeinit(['run', '-c', writeConfig(work, config)]);
-    running.push(t);
+    if (!ctx.secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
+    const t = runTeeinit(['run', '-c', writeConfig(ctx.work, config)]);
     await t.waitFor(/"message":"running"/);
     return t;
   }
@@ -95,11 +77,15 @@ describe('run: certificate expiry in the start-up log', { timeout: 90_000 }, () 
     // The process ran until now: it dies of the forwarded SIGTERM, 128 + 15.
     assert.equal(await t.exited(), 143, t.output());
     assert.match(t.stdout(), /"message":"started".*"process":"app"/);
-    assertNoSecrets(t.output(), secretValues, 'the output of teeinit');
+    assertNoSecrets(
+      t.output(),
+      [...ctx.world.secretValues, ...storedKeys],
+      'the output of teeinit',
+    );
   }
 
   test('run-cert-expires-in-2-days: warning names the bundle and notAfter; starts', async () => {
-    const pem = await issueCert(world.ca, {
+    const pem = await issueCert(ctx.world.ca, {
       commonName: 'short.alice',
       dnsNames: ['localhost'],
       usage: 'server',
@@ -128,7 +114,7 @@ describe('run: certificate expiry in the start-up log', { timeout: 90_000 }, () 
   });
 
   test('run-cert-valid-a-year: info line with the notAfter, no warning', async () => {
-    const pem = await issueCert(world.ca, {
+    const pem = await issueCert(ctx.world.ca, {
       commonName: 'long.alice',
       dnsNames: ['localhost'],
       usage: 'server',

@@ -1,4 +1,4 @@
-// The shared setup of the run tests: a work dir, a secrets dir (tmpfs when the machine has
+// The shared setup of the run and refresh tests: a work dir, a secrets dir (tmpfs when the machine has
 // one), the demo world's emulator, and an after hook that stops every teeinit still running
 // (with its children), the emulator, and removes both dirs.
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ export interface RunWorld {
   readonly secrets: { readonly path: string; readonly onTmpfs: boolean };
 }
 
-/** Why: five suites set up and tear down the same world; call inside `describe()`. */
+/** Why: the run suites and refresh-restart share this setup; call inside `describe()`. */
 export function useRunWorld(prefix: string): RunWorld {
   let state: RunWorld | undefined;
   before(async () => {

@@ -39,6 +39,8 @@ export const RULES: readonly Rule[] = [
 export interface RuleResults {
   readonly warnings: string[];
   readonly references: readonly TemplateReference[];
+  /** Each template's text (a `source` file read once, here), for materialize to render. */
+  readonly templateTexts: ReadonlyMap<string, string>;
 }
 
 /** Runs every rule; returns the warnings and the template references. */
@@ -46,7 +48,8 @@ export function checkRules(config: Config): RuleResults {
   const warnings: string[] = [];
   // Lazy, so a template syntax or read error still comes after the rules before it.
   let collected: readonly TemplateReference[] | undefined;
-  const references: ReferencesOf = () => (collected ??= collectReferences(config));
+  const templateTexts = new Map<string, string>();
+  const references: ReferencesOf = () => (collected ??= collectReferences(config, templateTexts));
   for (const rule of RULES) rule(config, warnings, references);
-  return { warnings, references: references() };
+  return { warnings, references: references(), templateTexts };
 }
