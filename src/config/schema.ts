@@ -79,6 +79,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   clockSkew: duration(0).default(DEFAULTS.clockSkew),
   refresh: refreshSchema.optional(),
+  status: z.strictObject({ listen: token }).optional(),
 });
 
 /** What a user may write (before defaults and shorthands). */

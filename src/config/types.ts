@@ -284,4 +284,17 @@ export interface Config {
   readonly clockSkew: Millis;
   /** Absent: secrets are fetched once at start-up. */
   readonly refresh?: RefreshConfig;
+  /** Absent: no teeinit-wide health/status endpoint. */
+  readonly status?: StatusConfig;
+}
+
+/**
+ * The teeinit-wide health and status endpoint (`/healthz`, `/readyz`, `/status`). On a
+ * non-loopback address only `/healthz` and `/readyz` are served.
+ * @example
+ * status: { listen: "127.0.0.1:8089" }
+ */
+export interface StatusConfig {
+  /** `host:port` (TCP). */
+  readonly listen: string;
 }

@@ -223,6 +223,11 @@ export const ERROR_CODES = {
     message: 'A proxy could not listen on its address.',
     fix: 'Check `proxies[].listen`: the port may be in use or need privileges.',
   },
+  TEEINIT_STATUS_LISTEN: {
+    exitCode: EXIT.osErr,
+    message: 'The status endpoint could not listen on its address.',
+    fix: 'Check `status.listen`: the port may be in use (by another process or a proxy) or need privileges.',
+  },
   TEEINIT_PROXY_TLS: {
     exitCode: EXIT.data,
     message: 'A proxy TLS context could not be built.',

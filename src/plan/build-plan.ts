@@ -1,11 +1,12 @@
 // Builds the plan from a loaded config: a pure function, no network and no file reads
 // beyond what loading already did. Later stages follow the same order.
+import { isLoopback, parseAddress } from '../config/address.js';
 import { filePath } from '../config/complete-files.js';
 import { formatPath } from '../config/format-issues.js';
 import { SECRET_REF_RE } from '../config/rules/secrets.js';
 import type { Config, ProcessConfig } from '../config/types.js';
 import { previewTemplate } from './preview-template.js';
-import type { Plan, PlannedProcess } from './types.js';
+import type { Plan, PlannedProcess, PlannedStatus } from './types.js';
 
 /** Describes what `run` would do with this config and these overrides. */
 export function buildPlan(
@@ -58,14 +59,25 @@ export function buildPlan(
       tlsVersion: p.tlsVersion,
       start: p.start,
     })),
+    ...(config.status === undefined ? {} : { status: planStatus(config.status.listen) }),
     processes: config.processes.map((p, i) => planProcess(config, overrides, p, i)),
     startOrder: [
+      ...(config.status === undefined ? [] : ['status endpoint']),
       ...config.proxies.filter((p) => p.start === 'before-processes').map((p) => `proxy ${p.name}`),
       ...config.processes.map((p) => `process ${p.name}`),
       ...config.proxies.filter((p) => p.start === 'after-processes').map((p) => `proxy ${p.name}`),
     ],
     overrides,
     warnings,
+  };
+}
+
+function planStatus(listen: string): PlannedStatus {
+  const address = parseAddress(listen);
+  const detailed = address !== undefined && isLoopback(address);
+  return {
+    listen,
+    paths: detailed ? ['/healthz', '/readyz', '/status'] : ['/healthz', '/readyz'],
   };
 }
 

@@ -62,6 +62,15 @@ export function formatPlan(plan: Plan, format: 'text' | 'json'): string {
     ),
   );
   section(
+    'status endpoint',
+    plan.status === undefined
+      ? []
+      : [
+          `${plan.status.listen}: ${plan.status.paths.join(', ')}` +
+            (plan.status.paths.includes('/status') ? '' : ' (not loopback: no /status)'),
+        ],
+  );
+  section(
     'processes',
     plan.processes.flatMap((p) => [
       `${p.name}${p.user ? ` (user ${p.user}${p.group ? `:${p.group}` : ''})` : ''}: ${p.argv.map(quote).join(' ')}`,

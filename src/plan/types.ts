@@ -77,6 +77,13 @@ export interface PlannedProcess {
   readonly restart: string;
 }
 
+/** The teeinit-wide health/status endpoint (`status.listen`). */
+export interface PlannedStatus {
+  readonly listen: string;
+  /** `/status` only on loopback. */
+  readonly paths: readonly string[];
+}
+
 export interface Plan {
   readonly hash: string;
   readonly collaborators: readonly PlannedCollaborator[];
@@ -87,9 +94,11 @@ export interface Plan {
   readonly files: readonly PlannedFile[];
   readonly templates: readonly PlannedTemplate[];
   readonly proxies: readonly PlannedProxy[];
+  /** Absent when `status` is not configured. */
+  readonly status?: PlannedStatus;
   /** In start order (config order). */
   readonly processes: readonly PlannedProcess[];
-  /** Everything started, in order: `proxy NAME` (before-processes), `process NAME`, `proxy NAME` (after). */
+  /** Everything started, in order: `status endpoint` (first, when configured), `proxy NAME` (before-processes), `process NAME`, `proxy NAME` (after). */
   readonly startOrder: readonly string[];
   readonly overrides: Readonly<Record<string, string>>;
   readonly warnings: readonly string[];

@@ -3,7 +3,8 @@
 // and error code, and is retried sooner with capped backoff. It never ends the run;
 // stop() aborts a cycle in flight and resolves once nothing will be written any more.
 import type { RefreshConfig } from '../config/types.js';
-import { toTeeinitError } from '../errors/index.js';
+import { toTeeinitError, type TeeinitError } from '../errors/index.js';
+import type { TlsMaterial } from '../keys/index.js';
 import type { Logger } from '../log/index.js';
 import { sleep } from '../retry/index.js';
 import { refreshOnce, type RefreshTarget } from './refresh-cycle.js';
@@ -14,11 +15,21 @@ export interface RefreshLoop {
   stop(): Promise<void>;
 }
 
+/** Why: the status endpoint reports when a cycle ran, how it ended, and when the next is due. */
+export interface RefreshEvents {
+  refreshScheduled(at: Date): void;
+  refreshAttempted(at: Date): void;
+  /** `tls` is the material in use after the cycle (new if something changed). */
+  refreshSucceeded(at: Date, tls: ReadonlyMap<string, TlsMaterial>): void;
+  refreshFailed(error: TeeinitError): void;
+}
+
 /** Why: starts refreshing in the background; the pipeline stops it before cleanup. */
 export function startRefreshLoop(
   target: RefreshTarget,
   logger: Logger,
   random: () => number = Math.random,
+  events?: RefreshEvents,
 ): RefreshLoop {
   const refresh = target.config.refresh;
   const stopper = new AbortController();
@@ -28,13 +39,16 @@ export function startRefreshLoop(
     let delay = nextInterval(refresh, random);
     log.info('refresh scheduled', { intervalMs: refresh.interval, jitterMs: refresh.jitter });
     while (!stopper.signal.aborted) {
+      events?.refreshScheduled(new Date(Date.now() + delay));
       try {
         await sleep(delay, stopper.signal);
       } catch {
         return;
       }
       try {
+        events?.refreshAttempted(new Date());
         await refreshOnce(target, log, stopper.signal);
+        events?.refreshSucceeded(new Date(), target.material.tls);
         failures = 0;
         delay = nextInterval(refresh, random);
       } catch (error) {
@@ -42,6 +56,7 @@ export function startRefreshLoop(
         failures++;
         delay = retryDelay(refresh, failures);
         const err = toTeeinitError(error);
+        events?.refreshFailed(err);
         log.warn('secret refresh failed; keeping the previous secrets', {
           code: err.code,
           error: err.message,

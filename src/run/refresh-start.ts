@@ -8,7 +8,7 @@ import type { Logger } from '../log/index.js';
 import type { Materialized } from '../materialize/index.js';
 import type { RunningProxy } from '../proxy/index.js';
 import type { Supervisor } from '../supervisor/index.js';
-import { startRefreshLoop, type RefreshLoop } from './refresh-loop.js';
+import { startRefreshLoop, type RefreshEvents, type RefreshLoop } from './refresh-loop.js';
 
 /** What the pipeline has once running. */
 export interface RunningParts {
@@ -25,6 +25,7 @@ export function startRefresh(
   loaded: LoadedConfig,
   parts: RunningParts,
   logger: Logger,
+  events?: RefreshEvents,
 ): RefreshLoop | undefined {
   const { config } = loaded;
   const refresh = config.refresh;
@@ -34,5 +35,6 @@ export function startRefresh(
     config.processes.map((p) => [p.name, secretUseOf(config, references, p.name)]),
   );
   const proxyUses = new Map(config.proxies.map((p) => [p.name, proxySecretsOf(config, p)]));
-  return startRefreshLoop({ ...parts, config: { ...config, refresh }, uses, proxyUses }, logger);
+  const target = { ...parts, config: { ...config, refresh }, uses, proxyUses };
+  return startRefreshLoop(target, logger, Math.random, events);
 }

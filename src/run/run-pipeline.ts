@@ -12,6 +12,7 @@ import { materialize, type Materialized } from '../materialize/index.js';
 import { buildPlan } from '../plan/index.js';
 import { startProxy, type RunningProxy } from '../proxy/index.js';
 import { fetchAll } from '../secrets/index.js';
+import { startStatusEndpoint, StatusState, type StatusEndpoint } from '../status/index.js';
 import { startSupervisor, type Supervisor } from '../supervisor/index.js';
 import { logCertificates } from './certificate-log.js';
 import { buildLaunchSpecs } from './launch-specs.js';
@@ -37,6 +38,8 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   let logger = options.logger ?? new Logger();
   let supervisor: Supervisor | undefined;
   let refresher: RefreshLoop | undefined;
+  let state: StatusState | undefined;
+  let endpoint: StatusEndpoint | undefined;
   signals.listen((signal) => {
     if (!isStopSignal(signal)) {
       // Processes that already started (others may still be starting) get it; else no one.
@@ -49,6 +52,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
       return;
     }
     cancelledBy ??= signal;
+    state?.setPhase('stopping');
     logger.warn('signal received during start-up: cancelling', { signal });
     startup.abort(cancellation(signal));
   });
@@ -81,9 +85,26 @@ export async function runPipeline(options: RunOptions): Promise<number> {
       proxies: plan.proxies.map((p) => p.name),
       processes: plan.processes.map((p) => p.name),
     });
+    // First thing after the config: /healthz answers and /readyz says "starting" during
+    // identity and fetch; a port in use fails here, before anything is fetched or written.
+    state = new StatusState({
+      version: options.version,
+      configSha256: loaded.hash,
+      processes: config.processes.map((p) => p.name),
+      refresh: config.refresh !== undefined,
+    });
+    state.attach({ proxies: () => proxies });
+    if (config.status !== undefined) {
+      endpoint = await startStatusEndpoint(config.status.listen, state);
+      logger.info('status endpoint listening', {
+        address: endpoint.address,
+        paths: endpoint.detailed ? ['/healthz', '/readyz', '/status'] : ['/healthz', '/readyz'],
+      });
+    }
 
     const identities = createIdentities(config, logger.child({ stage: 'identity' }));
     const material = await acquire(config, identities, options.configPath, logger, startup.signal);
+    state.setCertificates(material.tls);
     files = await materialize(
       config,
       material,
@@ -108,13 +129,16 @@ export async function runPipeline(options: RunOptions): Promise<number> {
       signal: startup.signal,
     });
     supervisor = running;
+    state.attach({ supervisor: () => running.status() });
     await running.started;
     await startProxies('after-processes');
     logger.info('running', { uptimeMs: Math.round(process.uptime() * 1000) });
+    state.setPhase('running');
     refresher = startRefresh(
       loaded,
       { configPath: options.configPath, identities, files, proxies, supervisor: running, material },
       logger,
+      state,
     );
 
     signals.listen((signal) => {
@@ -122,12 +146,14 @@ export async function runPipeline(options: RunOptions): Promise<number> {
       // and passes every other signal through; proxies stop accepting on the first stop.
       logger.info('signal received', { signal });
       if (signal === 'SIGTERM' || signal === 'SIGINT') {
+        state?.setPhase('stopping');
         void refresher?.stop();
         void closeProxies(config.shutdown.stopTimeout);
       }
       running.forward(signal);
     });
     const outcome = await running.done;
+    state.setPhase('stopping');
     logger.info('stopping', {
       reason: outcome.reason,
       process: outcome.process,
@@ -135,6 +161,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     });
     return outcome.code;
   } catch (error) {
+    state?.setPhase('stopping');
     const err = cancelledBy === undefined ? toTeeinitError(error) : cancellation(cancelledBy);
     options.report(err);
     if (supervisor !== undefined) {
@@ -154,6 +181,8 @@ export async function runPipeline(options: RunOptions): Promise<number> {
       await files.cleanup();
       logger.info('secret files removed', { dir: files.dir, count: files.files.size });
     }
+    // Last: health checks see "stopping" (or a refused connection) until teeinit exits.
+    await endpoint?.close();
     signals.dispose();
     process.removeListener('exit', onExit);
   }

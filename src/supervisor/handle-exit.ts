@@ -36,7 +36,10 @@ export function handleExit(
   log: Logger,
 ): ExitDecision {
   const name = slot.spec.config.name;
-  if (slot.child === child) delete slot.child;
+  if (slot.child === child) {
+    delete slot.child;
+    slot.ready = false;
+  }
   if (slot.probe?.child === child) {
     slot.probe.controller.abort();
     delete slot.probe;

@@ -12,7 +12,7 @@ export type RestartCause = { readonly restart: number } | { readonly after: 'ref
 
 /**
  * Why: operators see in the log when a restarted process serves again. Never rejects;
- * resolves when the check passed, timed out, or `signal` aborted it (the process exited
+ * resolves (true only if it passed) when the check passed, timed out, or `signal` aborted it (the process exited
  * or was replaced, or the run is ending) — aborting leaves no timer, socket or child.
  */
 export async function checkReadyAgain(
@@ -20,14 +20,15 @@ export async function checkReadyAgain(
   cause: RestartCause,
   log: Logger,
   signal: AbortSignal,
-): Promise<void> {
+): Promise<boolean> {
   const { name, ready } = spec.config;
-  if (ready === undefined) return;
+  if (ready === undefined) return true;
   try {
     const ms = await waitReady(name, ready, spec, signal);
     log.info('ready', { process: name, ms, ...cause });
+    return true;
   } catch (error) {
-    if (signal.aborted) return;
+    if (signal.aborted) return false;
     const err = toTeeinitError(error);
     if (err.code === 'TEEINIT_READY_TIMEOUT') {
       log.warn('process not ready after restart', {
@@ -45,5 +46,6 @@ export async function checkReadyAgain(
         error: err.message,
       });
     }
+    return false;
   }
 }

@@ -6,7 +6,7 @@ import type { ChildExit } from './exit-status.js';
 import { RestartBudget } from './restart-budget.js';
 import type { RunningChild } from './spawn-child.js';
 import { stopChild } from './stop-child.js';
-import type { LaunchSpec } from './types.js';
+import type { LaunchSpec, ProcessStatus } from './types.js';
 
 /** Why: every part of a run (exits, restarts, replace, the ending) reads and updates this. */
 export interface Slot {
@@ -17,13 +17,29 @@ export interface Slot {
   child?: RunningChild;
   last?: ChildExit;
   restartTimer?: NodeJS.Timeout;
+  /** Policy restarts so far (the status endpoint's count; the budget keeps only a window). */
+  restarts: number;
+  /** The current child passed its readiness check (or has none). */
+  ready: boolean;
   /** The readiness check of a restarted `child`; aborted when that child exits or the run ends. */
   probe?: { child: RunningChild; controller: AbortController; task: Promise<void> };
 }
 
 /** Why: a fresh slot starts with an unused restart budget from its own restart config. */
 export function createSlot(spec: LaunchSpec): Slot {
-  return { spec, budget: new RestartBudget(spec.config.restart) };
+  return { spec, budget: new RestartBudget(spec.config.restart), restarts: 0, ready: false };
+}
+
+/** Why: the status endpoint reads names and numbers of a slot, never its argv or env. */
+export function slotStatus(slot: Slot): ProcessStatus {
+  const child = slot.child;
+  return {
+    name: slot.spec.config.name,
+    ...(child === undefined ? {} : { pid: child.pid }),
+    restarts: slot.restarts,
+    ready: child !== undefined && slot.ready,
+    ...(slot.last === undefined ? {} : { lastExitCode: slot.last.status }),
+  };
 }
 
 /** Why: signal() and replace() address a process by its configured name. */

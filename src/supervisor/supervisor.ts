@@ -11,7 +11,7 @@ import { handleExit, type Phase } from './handle-exit.js';
 import { cancelledOutcome, failedOutcome, stoppedOutcome } from './outcomes.js';
 import { replaceProcess, signalProcess, type RefreshHost } from './refresh-actions.js';
 import { checkReadyAgain, type RestartCause } from './restart-readiness.js';
-import { createSlot, stopSlotChild, type Slot } from './slot.js';
+import { createSlot, slotStatus, stopSlotChild, type Slot } from './slot.js';
 import { spawnChild, type RunningChild } from './spawn-child.js';
 import { disarmSlots, stopAndDrain } from './stop-and-drain.js';
 import type { ExitOutcome, LaunchSpec, Supervisor, SupervisorOptions } from './types.js';
@@ -78,6 +78,7 @@ class Run {
       stop: (reason, exitCode) => this.#stop(reason, exitCode),
       signal: (name, signal) => signalProcess(this.#refresh, name, signal),
       replace: (name, spec, signal) => replaceProcess(this.#refresh, name, spec, signal),
+      status: () => ({ phase: this.#phase, processes: this.#slots.map(slotStatus) }),
     };
   }
 
@@ -93,6 +94,7 @@ class Run {
         await this.#spawn(s);
         if (config.ready !== undefined && this.#phase === 'starting') {
           const ms = await waitReady(config.name, config.ready, s.spec, this.#startup.signal);
+          s.ready = true;
           this.#log.info('ready', { process: config.name, ms });
         }
       }
@@ -112,6 +114,7 @@ class Run {
     this.#log.info('starting', { process: config.name, command: argv[0] ?? '' });
     const child = await spawnChild(slot.spec);
     slot.child = child;
+    slot.ready = config.ready === undefined;
     this.#outputs.push(child.output);
     this.#log.info('started', { process: config.name, pid: child.pid });
     void child.exited.then((exit) => this.#onExit(slot, child, exit));
@@ -133,6 +136,7 @@ class Run {
   async #restart(slot: Slot, cause: RestartCause): Promise<void> {
     delete slot.restartTimer;
     if (this.#phase !== 'running') return;
+    if ('restart' in cause) slot.restarts++;
     try {
       await this.#spawn(slot);
       const child = slot.child;
@@ -147,7 +151,9 @@ class Run {
   #checkReady(slot: Slot, child: RunningChild, cause: RestartCause): void {
     if (slot.spec.config.ready === undefined) return;
     const controller = new AbortController();
-    const task = checkReadyAgain(slot.spec, cause, this.#log, controller.signal);
+    const task = checkReadyAgain(slot.spec, cause, this.#log, controller.signal).then((ok) => {
+      if (ok && slot.child === child) slot.ready = true;
+    });
     slot.probe = { child, controller, task };
     this.#probes.add(task);
     void task.then(() => this.#probes.delete(task));

@@ -62,6 +62,28 @@ export interface Supervisor {
    * (or no longer) running.
    */
   replace(process: string, spec: LaunchSpec, signal?: AbortSignal): Promise<boolean>;
+  /** A read-only snapshot for the status endpoint: the run's phase and each process. */
+  status(): SupervisorStatus;
+}
+
+/** Why: health and status endpoints report the run without touching it (no argv, no env). */
+export interface SupervisorStatus {
+  readonly phase: 'starting' | 'running' | 'stopping';
+  /** In start order; a process not spawned yet has no pid. */
+  readonly processes: readonly ProcessStatus[];
+}
+
+/** One process as the status endpoint shows it: names and numbers only. */
+export interface ProcessStatus {
+  readonly name: string;
+  /** The running child's pid; absent while it is not running. */
+  readonly pid?: number;
+  /** Restarts by the restart policy so far (refresh replacements are not counted). */
+  readonly restarts: number;
+  /** Passed its `ready` check (or has none) and is still running. */
+  readonly ready: boolean;
+  /** The last exit's status (code, or 128+n for signal n); absent if it never exited. */
+  readonly lastExitCode?: number;
 }
 
 /** Options of startSupervisor. */

@@ -12,6 +12,7 @@ import { checkProxies } from './proxies.js';
 import { checkRefresh } from './refresh.js';
 import { checkRuntime } from './runtime.js';
 import { checkSecrets } from './secrets.js';
+import { checkStatus } from './status.js';
 import { checkTemplates } from './templates.js';
 import { checkTls } from './tls.js';
 
@@ -33,6 +34,7 @@ export const RULES: readonly Rule[] = [
   checkProcesses,
   checkRuntime,
   checkRefresh,
+  checkStatus,
 ];
 
 /** What the rules found: warnings, and the references later steps reuse. */

@@ -1,0 +1,109 @@
+// The teeinit-wide health and status endpoint (plain HTTP, GET/HEAD only): `/healthz` (is
+// teeinit supervising), `/readyz` (is everything up), and on loopback only `/status` (JSON:
+// phase, processes, certificate dates, refresh results, proxy counters). It listens from
+// just after the config is loaded until after the secret files are removed.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isLoopback, parseAddress } from '../config/address.js';
+import { TeeinitError } from '../errors/index.js';
+import type { StatusState } from './status-state.js';
+
+/** Handle of the listening endpoint. */
+export interface StatusEndpoint {
+  /** The address listened on (port resolved when 0), e.g. "127.0.0.1:8089". */
+  readonly address: string;
+  /** Whether `/status` is served (loopback only). */
+  readonly detailed: boolean;
+  /** Stops listening and drops open connections; resolves when closed. */
+  close(): Promise<void>;
+}
+
+/** Why: request/headers timeouts keep a slow client from holding a socket (like the proxy's). */
+const TIMEOUT_MS = 5000;
+
+/**
+ * Why: a load balancer or an orchestrator checks health without reading logs. Rejects
+ * with TEEINIT_STATUS_LISTEN when the address cannot be listened on (fail closed).
+ */
+export async function startStatusEndpoint(
+  listen: string,
+  state: StatusState,
+): Promise<StatusEndpoint> {
+  const parsed = parseAddress(listen);
+  if (parsed === undefined || parsed.kind !== 'tcp') {
+    throw new TeeinitError('TEEINIT_CONFIG_INVALID', `status.listen: expected "host:port".`, {
+      fields: { path: 'status.listen' },
+    });
+  }
+  const detailed = isLoopback(parsed);
+  const server = createServer((req, res) => answer(req, res, state, detailed));
+  server.requestTimeout = TIMEOUT_MS;
+  server.headersTimeout = TIMEOUT_MS;
+  server.keepAliveTimeout = TIMEOUT_MS;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (cause: NodeJS.ErrnoException) =>
+      reject(
+        new TeeinitError(
+          'TEEINIT_STATUS_LISTEN',
+          `status.listen: cannot listen on ${listen}${cause.code === 'EADDRINUSE' ? ' (address in use)' : ''}.`,
+          { cause, fields: { address: listen, errno: cause.code ?? '' } },
+        ),
+      ),
+    );
+    server.listen(parsed.port, parsed.host, () => resolve());
+  });
+  const info = server.address() as AddressInfo;
+  const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+  let closed: Promise<void> | undefined;
+  return {
+    address: `${host}:${info.port}`,
+    detailed,
+    close: () =>
+      (closed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })),
+  };
+}
+
+function answer(
+  req: IncomingMessage,
+  res: ServerResponse,
+  state: StatusState,
+  detailed: boolean,
+): void {
+  const path = new URL(req.url ?? '/', 'http://status.invalid').pathname;
+  const known = path === '/healthz' || path === '/readyz' || (detailed && path === '/status');
+  if (!known) {
+    send(res, req, 404, 'not found\n');
+    return;
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('allow', 'GET, HEAD');
+    send(res, req, 405, 'method not allowed\n');
+    return;
+  }
+  const phase = state.phase;
+  if (path === '/healthz') {
+    send(res, req, phase === 'stopping' ? 503 : 200, phase === 'stopping' ? 'stopping\n' : 'ok\n');
+  } else if (path === '/readyz') {
+    send(res, req, phase === 'running' ? 200 : 503, phase === 'running' ? 'ok\n' : `${phase}\n`);
+  } else {
+    send(res, req, 200, JSON.stringify(state.snapshot()) + '\n', 'application/json');
+  }
+}
+
+function send(
+  res: ServerResponse,
+  req: IncomingMessage,
+  status: number,
+  body: string,
+  type = 'text/plain; charset=utf-8',
+): void {
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}

@@ -1,0 +1,212 @@
+// The teeinit-wide status endpoint through the real CLI against the emulator: /readyz says
+// "starting" while a process's ready check fails and "ok" once teeinit logged `running`;
+// /status shows the real child's pid, the bundle's notAfter and no secret, argv or env
+// value; after SIGTERM the endpoint answers 503 or refuses; a non-loopback listen serves
+// /healthz but not /status; a port in use stops start-up before anything is fetched.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { assertNoSecrets } from '../helpers/leak-scan.js';
+import { freePort } from '../helpers/net.js';
+import { pollUntil } from '../helpers/poll.js';
+import { logLines, runTeeinit } from '../helpers/teeinit-process.js';
+import { useRunWorld } from './run-world.js';
+import { worldConfig, writeConfig } from './world-config.js';
+
+interface Answer {
+  readonly status: number;
+  readonly body: string;
+  readonly headers: Record<string, string | string[] | undefined>;
+}
+
+/** One HTTP request to 127.0.0.1:port; 'refused' when nothing accepts the connection. */
+function get(port: number, path: string, method = 'GET'): Promise<Answer | 'refused'> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method, agent: false, timeout: 3000 });
+    req.on('response', (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${path}`)));
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' ? resolve('refused') : reject(e),
+    );
+    req.end();
+  });
+}
+
+async function answered(port: number, path: string, method = 'GET'): Promise<Answer> {
+  const a = await get(port, path, method);
+  assert.notEqual(a, 'refused', `${method} ${path} was refused`);
+  return a as Answer;
+}
+
+const ARGV_MARKER = 'argv-marker-9f3c2e7a1b';
+const ENV_MARKER = 'env-marker-4d8b6a0c5e';
+
+// An app that reports its pid, becomes ready when the test creates `gate`, and exits 7
+// a moment after SIGTERM (so the endpoint can be seen answering "stopping").
+const APP = [
+  "console.log('APP_PID=' + process.pid);",
+  "process.on('SIGTERM', () => setTimeout(() => process.exit(7), 300));",
+  'setInterval(() => {}, 1000);',
+].join(' ');
+
+describe('run: status endpoint', { timeout: 120_000 }, () => {
+  const ctx = useRunWorld('teeinit-status');
+
+  const config = (
+    name: string,
+    listen: string,
+    processes: unknown[],
+    extra: Record<string, unknown> = {},
+  ): { path: string; dir: string } => {
+    const dir = join(ctx.secrets.path, name);
+    const c = worldConfig(ctx.world, dir, processes, { status: { listen }, ...extra });
+    if (!ctx.secrets.onTmpfs) (c.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
+    const work = join(ctx.work, name);
+    mkdirSync(work, { recursive: true });
+    return { path: writeConfig(work, c), dir };
+  };
+
+  test('readyz: starting until running; status: pid, notAfter, no secrets; SIGTERM', async () => {
+    const port = await freePort();
+    const gate = join(ctx.work, 'ready-gate');
+    const { path, dir } = config(
+      'loopback',
+      `127.0.0.1:${port}`,
+      [
+        {
+          name: 'app',
+          run: [process.execPath, '-e', APP, ARGV_MARKER, '{{ file server-key }}'],
+          env: { APP_MARKER: ENV_MARKER },
+          ready: { file: gate, timeout: '60s', interval: '50ms' },
+        },
+      ],
+      { refresh: { interval: '1h' } },
+    );
+    const t = runTeeinit(['run', '-c', path]);
+    await t.waitFor(/APP_PID=\d+/);
+    // The process runs, its ready check fails: healthy, not ready.
+    const starting = await answered(port, '/readyz');
+    assert.equal(starting.status, 503);
+    assert.equal(starting.body.trim(), 'starting');
+    assert.equal(starting.headers['cache-control'], 'no-store');
+    assert.equal((await answered(port, '/healthz')).status, 200);
+    const early = JSON.parse((await answered(port, '/status')).body) as Record<string, unknown>;
+    assert.equal(early.phase, 'starting');
+    assert.ok(!t.stdout().includes('"message":"running"'));
+
+    writeFileSync(gate, '');
+    await t.waitFor(/"message":"running"/);
+    const ready = await answered(port, '/readyz');
+    assert.deepEqual([ready.status, ready.body.trim()], [200, 'ok']);
+    const head = await answered(port, '/readyz', 'HEAD');
+    assert.deepEqual([head.status, head.body], [200, '']);
+    assert.equal((await answered(port, '/readyz', 'POST')).status, 405);
+    assert.equal((await answered(port, '/nope')).status, 404);
+
+    const raw = (await answered(port, '/status')).body;
+    const doc = JSON.parse(raw) as {
+      phase: string;
+      configSha256: string;
+      uptimeMs: number;
+      processes: { name: string; pid?: number; restarts: number; ready: boolean }[];
+      certificates: { bundle: string; subject: string; notAfter: string; daysLeft: number }[];
+      refresh: { enabled: boolean; nextAt?: string };
+      proxies: unknown[];
+    };
+    const pid = Number(/APP_PID=(\d+)/.exec(t.stdout())?.[1]);
+    assert.equal(doc.phase, 'running');
+    assert.deepEqual(doc.processes, [{ name: 'app', pid, restarts: 0, ready: true }]);
+    const logged = logLines(t.stdout()).find((l) => l.message === 'certificate validated');
+    assert.equal(doc.certificates.length, 1);
+    assert.equal(doc.certificates[0]?.bundle, 'server');
+    assert.equal(doc.certificates[0]?.notAfter, logged?.notAfter);
+    assert.equal(doc.certificates[0]?.subject, logged?.subject);
+    assert.equal(doc.certificates[0]?.daysLeft, logged?.daysLeft);
+    const hash = logLines(t.stdout()).find((l) => l.message === 'teeinit starting')?.configSha256;
+    assert.equal(doc.configSha256, hash);
+    assert.ok(doc.uptimeMs > 0);
+    assert.equal(doc.refresh.enabled, true);
+    assert.ok(Date.parse(doc.refresh.nextAt ?? '') > Date.now());
+    assertNoSecrets(raw, ctx.world.secretValues, 'the /status document');
+    for (const marker of [ARGV_MARKER, ENV_MARKER, dir])
+      assert.ok(!raw.includes(marker), `/status holds no argv, env or path (${marker})`);
+
+    t.kill('SIGTERM');
+    // Until exit, the endpoint says "stopping" (or is already closed): never "ok".
+    const stopping = await pollUntil('a stopping answer', async () => {
+      const a = await get(port, '/healthz');
+      return a === 'refused' || a.status === 503 ? a : undefined;
+    });
+    if (stopping !== 'refused') assert.equal(stopping.body.trim(), 'stopping');
+    assert.equal(await t.exited(), 7, t.output());
+    assert.equal(await get(port, '/healthz'), 'refused');
+    assert.ok(!existsSync(dir) || readdirSync(dir).length === 0, 'secret files removed');
+    assertNoSecrets(t.output(), ctx.world.secretValues, 'the output of teeinit');
+  });
+
+  test('non-loopback listen: /healthz and /readyz only, /status is 404', async () => {
+    const port = await freePort();
+    const { path } = config('wildcard', `0.0.0.0:${port}`, [
+      { name: 'app', run: [process.execPath, '-e', APP] },
+    ]);
+    const t = runTeeinit(['run', '-c', path]);
+    await t.waitFor(/"message":"running"/);
+    await t.waitFor(/APP_PID=\d+/); // its SIGTERM handler is installed
+    assert.deepEqual(
+      [(await answered(port, '/healthz')).status, (await answered(port, '/readyz')).status],
+      [200, 200],
+    );
+    const status = await answered(port, '/status');
+    assert.equal(status.status, 404);
+    assert.ok(!status.body.includes('app'), 'a 404 says nothing about the workload');
+    t.kill('SIGTERM');
+    assert.equal(await t.exited(), 7, t.output());
+  });
+
+  test('port in use: exit 71 TEEINIT_STATUS_LISTEN before anything is fetched or started', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    const marker = join(ctx.work, 'busy-started');
+    try {
+      const { path, dir } = config('busy', `127.0.0.1:${port}`, [
+        {
+          name: 'app',
+          run: [
+            process.execPath,
+            '-e',
+            `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`,
+          ],
+        },
+      ]);
+      const t = runTeeinit(['run', '-c', path]);
+      assert.equal(await t.exited(), 71, t.output());
+      assert.match(t.stderr(), /TEEINIT_STATUS_LISTEN/);
+      assert.match(
+        t.output(),
+        new RegExp(`status\\.listen: cannot listen on 127\\.0\\.0\\.1:${port}`),
+      );
+      assert.ok(!/secrets fetched|"message":"started"/.test(t.output()), t.output());
+      assert.ok(!existsSync(marker), 'no process started');
+      assert.ok(!existsSync(dir) || readdirSync(dir).length === 0, 'no secret file written');
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  test('a bad status.listen is a config error (78) naming the key', async () => {
+    for (const listen of ['nope', 'unix:/tmp/teeinit-status.sock']) {
+      const { path } = config('bad', listen, [{ name: 'app', run: ['true'] }]);
+      const t = runTeeinit(['validate', '-c', path]);
+      assert.equal(await t.exited(), 78, t.output());
+      assert.match(t.stderr(), /status\.listen/);
+    }
+  });
+});
