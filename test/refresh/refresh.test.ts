@@ -28,6 +28,12 @@ process.on('SIGHUP', () => console.log('GOT SIGHUP'));
 require('node:net').createServer((s) => s.pipe(s)).listen(port, '127.0.0.1');
 `;
 
+/** The part of the `/status` document the refresh tests read. */
+interface RefreshStatusBody {
+  refresh: { lastAttemptAt?: string; lastSuccessAt?: string; lastError?: { code: string } };
+  certificates: { bundle: string; notAfter: string }[];
+}
+
 const fingerprint = (pem: string): string => new X509Certificate(pem).fingerprint256;
 
 describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
@@ -57,6 +63,7 @@ describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
     name: string,
     refresh: Record<string, unknown> = {},
     moreProxies: Record<string, unknown>[] = [],
+    extra: Record<string, unknown> = {},
   ): Promise<{ dir: string; proxyPort: number; t: TeeinitProcess }> {
     const dir = join(secrets.path, name);
     const [backend, proxyPort] = [await freePort(), await freePort()];
@@ -90,6 +97,7 @@ describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
           },
           ...moreProxies,
         ],
+        ...extra,
       },
     );
     if (!secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
@@ -200,7 +208,15 @@ describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
   );
 
   test('refresh-503: warning, then recovery', { timeout: 60_000 }, async () => {
-    const { dir, t: run } = await start('unavailable');
+    const statusPort = await freePort();
+    const { dir, t: run } = await start('unavailable', {}, [], {
+      status: { listen: `127.0.0.1:${statusPort}` },
+    });
+    const status = async (): Promise<RefreshStatusBody> => {
+      const res = await fetch(`http://127.0.0.1:${statusPort}/status`);
+      assert.equal(res.status, 200);
+      return (await res.json()) as RefreshStatusBody;
+    };
     for (const r of parseFaultRules({
       id: 'down',
       route: 'secretmanager.access',
@@ -215,6 +231,11 @@ describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
     assert.ok(typeof warning?.secret === 'string', 'the warning names the secret');
     assert.ok(Number(warning?.retryInMs) <= 1000);
     assert.equal(readFileSync(join(dir, 'server-cert'), 'utf8'), world.server.cert);
+    // The status endpoint reports the failed cycle by code and message (no secret).
+    const failed = await status();
+    assert.equal(failed.refresh.lastError?.code, warning?.code);
+    assert.ok(failed.refresh.lastAttemptAt, 'the failed attempt is reported');
+    assertNoSecrets(JSON.stringify(failed), world.secretValues, '/status');
     const next = await newServerCert(world);
     extraValues.push(next.key);
     seedVersions(world, [next], 2);
@@ -226,6 +247,20 @@ describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
       20_000,
     );
     assert.equal(run.child.exitCode, null, 'teeinit still running');
+    // Recovered: the error is cleared and the new leaf's expiry is the one reported.
+    const nextNotAfter = new Date(new X509Certificate(next.cert).validTo).toISOString();
+    await pollUntil(
+      'status reports the recovery',
+      async () => {
+        const now = await status();
+        return (
+          now.refresh.lastError === undefined &&
+          now.refresh.lastSuccessAt !== undefined &&
+          now.certificates.some((c) => c.bundle === 'server' && c.notAfter === nextNotAfter)
+        );
+      },
+      20_000,
+    );
     assertNoSecrets(run.output(), [...world.secretValues, ...extraValues], 'teeinit output');
   });
 
