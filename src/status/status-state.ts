@@ -4,6 +4,7 @@
 // secret value, a file's contents, argv or environment values.
 import type { TeeinitError } from '../errors/index.js';
 import type { TlsMaterial } from '../keys/index.js';
+import { redactor as processRedactor, type Redactor } from '../log/index.js';
 import type { ProxyStats } from '../proxy/index.js';
 import type { ProcessStatus, SupervisorStatus } from '../supervisor/index.js';
 
@@ -47,6 +48,7 @@ export class StatusState {
   readonly #version: string;
   readonly #hash: string;
   readonly #processNames: readonly string[];
+  readonly #redactor: Redactor;
   #phase: RunPhase = 'starting';
   #supervisor: (() => SupervisorStatus) | undefined;
   #proxies: () => readonly { stats(): ProxyStats }[] = () => [];
@@ -58,8 +60,11 @@ export class StatusState {
     configSha256: string;
     processes: readonly string[];
     refresh: boolean;
+    /** Applied to error messages, as the logger applies it to log lines (default: the process's). */
+    redactor?: Redactor;
   }) {
     this.#version = options.version;
+    this.#redactor = options.redactor ?? processRedactor;
     this.#hash = options.configSha256;
     this.#processNames = options.processes;
     this.#refresh = { enabled: options.refresh };
@@ -112,9 +117,12 @@ export class StatusState {
     this.setCertificates(tls);
   }
 
-  /** Refresh loop: a cycle failed; TeeinitError messages name keys, never values. */
+  /**
+   * Refresh loop: a cycle failed. TeeinitError messages name keys, never values, but may
+   * quote an endpoint's error page: redacted as the `secret refresh failed` log line is.
+   */
   refreshFailed(error: TeeinitError): void {
-    this.#refresh.lastError = { code: error.code, message: error.message };
+    this.#refresh.lastError = { code: error.code, message: this.#redactor.redact(error.message) };
   }
 
   /** Why: the `/status` body, computed at request time. */
