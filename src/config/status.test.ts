@@ -42,20 +42,23 @@ describe('config: status', { timeout: 10_000 }, () => {
     refused({ listen: '127.0.0.1:8081' }, 'port 8081 is also used by proxies[0].listen');
   });
 
-  test('plan shows the address and the paths served (no /status off loopback)', () => {
+  test('plan shows the address and the paths served (no /status, /metrics off loopback)', () => {
     const local = loadConfigTree(withStatus({ listen: '127.0.0.1:8089' }));
     const plan = buildPlan(local.config, local.overrides, local.hash);
     assert.deepEqual(plan.status, {
       listen: '127.0.0.1:8089',
-      paths: ['/healthz', '/readyz', '/status'],
+      paths: ['/healthz', '/readyz', '/status', '/metrics'],
     });
     assert.equal(plan.startOrder[0], 'status endpoint');
     assert.match(
       formatPlan(plan, 'text'),
-      /status endpoint:\n {2}127\.0\.0\.1:8089: \/healthz, \/readyz, \/status\n/,
+      /status endpoint:\n {2}127\.0\.0\.1:8089: \/healthz, \/readyz, \/status, \/metrics\n/,
     );
     const open = loadConfigTree(withStatus({ listen: '0.0.0.0:8089' }));
     const text = formatPlan(buildPlan(open.config, open.overrides, open.hash), 'text');
-    assert.match(text, /0\.0\.0\.0:8089: \/healthz, \/readyz \(not loopback: no \/status\)/);
+    assert.match(
+      text,
+      /0\.0\.0\.0:8089: \/healthz, \/readyz \(not loopback: no \/status, \/metrics\)/,
+    );
   });
 });

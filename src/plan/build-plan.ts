@@ -5,6 +5,7 @@ import { filePath } from '../config/complete-files.js';
 import { formatPath } from '../config/format-issues.js';
 import { SECRET_REF_RE } from '../config/rules/secrets.js';
 import type { Config, ProcessConfig } from '../config/types.js';
+import { statusPaths } from '../status/status-server.js';
 import { previewTemplate } from './preview-template.js';
 import type { Plan, PlannedProcess, PlannedStatus } from './types.js';
 
@@ -77,7 +78,7 @@ function planStatus(listen: string): PlannedStatus {
   const detailed = address !== undefined && isLoopback(address);
   return {
     listen,
-    paths: detailed ? ['/healthz', '/readyz', '/status'] : ['/healthz', '/readyz'],
+    paths: statusPaths(detailed),
   };
 }
 

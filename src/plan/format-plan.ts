@@ -67,7 +67,7 @@ export function formatPlan(plan: Plan, format: 'text' | 'json'): string {
       ? []
       : [
           `${plan.status.listen}: ${plan.status.paths.join(', ')}` +
-            (plan.status.paths.includes('/status') ? '' : ' (not loopback: no /status)'),
+            (plan.status.paths.includes('/status') ? '' : ' (not loopback: no /status, /metrics)'),
         ],
   );
   section(

@@ -98,7 +98,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
       endpoint = await startStatusEndpoint(config.status.listen, state);
       logger.info('status endpoint listening', {
         address: endpoint.address,
-        paths: endpoint.detailed ? ['/healthz', '/readyz', '/status'] : ['/healthz', '/readyz'],
+        paths: endpoint.paths,
       });
     }
 

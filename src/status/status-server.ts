@@ -1,21 +1,34 @@
 // The teeinit-wide health and status endpoint (plain HTTP, GET/HEAD only): `/healthz` (is
 // teeinit supervising), `/readyz` (is everything up), and on loopback only `/status` (JSON:
-// phase, processes, certificate dates, refresh results, proxy counters). It listens from
-// just after the config is loaded until after the secret files are removed.
+// phase, processes, certificate dates, refresh results, proxy counters) and `/metrics` (the
+// same in the Prometheus text format). It listens from just after the config is loaded
+// until after the secret files are removed.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isLoopback, parseAddress } from '../config/address.js';
 import { TeeinitError } from '../errors/index.js';
+import { EXPOSITION_CONTENT_TYPE, formatExposition } from './prometheus-text.js';
+import { statusMetrics } from './status-metrics.js';
 import type { StatusState } from './status-state.js';
 
 /** Handle of the listening endpoint. */
 export interface StatusEndpoint {
   /** The address listened on (port resolved when 0), e.g. "127.0.0.1:8089". */
   readonly address: string;
-  /** Whether `/status` is served (loopback only). */
+  /** Whether `/status` and `/metrics` are served (loopback only). */
   readonly detailed: boolean;
+  /** The paths served, as the log and the plan show them. */
+  readonly paths: readonly string[];
   /** Stops listening and drops open connections; resolves when closed. */
   close(): Promise<void>;
+}
+
+/**
+ * Why: one list for the server, the log line and the plan. Names, counters and dates
+ * describe the workload, so `/status` and `/metrics` are for loopback only.
+ */
+export function statusPaths(detailed: boolean): readonly string[] {
+  return detailed ? ['/healthz', '/readyz', '/status', '/metrics'] : ['/healthz', '/readyz'];
 }
 
 /** Why: request/headers timeouts keep a slow client from holding a socket (like the proxy's). */
@@ -36,7 +49,8 @@ export async function startStatusEndpoint(
     });
   }
   const detailed = isLoopback(parsed);
-  const server = createServer((req, res) => answer(req, res, state, detailed));
+  const paths = statusPaths(detailed);
+  const server = createServer((req, res) => answer(req, res, state, paths));
   server.requestTimeout = TIMEOUT_MS;
   server.headersTimeout = TIMEOUT_MS;
   server.keepAliveTimeout = TIMEOUT_MS;
@@ -58,6 +72,7 @@ export async function startStatusEndpoint(
   return {
     address: `${host}:${info.port}`,
     detailed,
+    paths,
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -70,11 +85,10 @@ function answer(
   req: IncomingMessage,
   res: ServerResponse,
   state: StatusState,
-  detailed: boolean,
+  paths: readonly string[],
 ): void {
   const path = new URL(req.url ?? '/', 'http://status.invalid').pathname;
-  const known = path === '/healthz' || path === '/readyz' || (detailed && path === '/status');
-  if (!known) {
+  if (!paths.includes(path)) {
     send(res, req, 404, 'not found\n');
     return;
   }
@@ -88,6 +102,9 @@ function answer(
     send(res, req, phase === 'stopping' ? 503 : 200, phase === 'stopping' ? 'stopping\n' : 'ok\n');
   } else if (path === '/readyz') {
     send(res, req, phase === 'running' ? 200 : 503, phase === 'running' ? 'ok\n' : `${phase}\n`);
+  } else if (path === '/metrics') {
+    const body = formatExposition(statusMetrics(state.snapshot()));
+    send(res, req, 200, body, EXPOSITION_CONTENT_TYPE);
   } else {
     send(res, req, 200, JSON.stringify(state.snapshot()) + '\n', 'application/json');
   }

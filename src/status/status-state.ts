@@ -22,6 +22,9 @@ export interface CertificateStatus {
 /** The refresh loop's last results (all absent until the first cycle). */
 export interface RefreshStatus {
   readonly enabled: boolean;
+  /** Cycles begun and cycles failed since start (counters for `/metrics`). */
+  readonly attempts: number;
+  readonly failures: number;
   readonly lastAttemptAt?: string;
   readonly lastSuccessAt?: string;
   /** The last failed cycle's code and (secret-free) message; cleared by a success. */
@@ -34,6 +37,8 @@ export interface StatusDocument {
   readonly phase: RunPhase;
   readonly version: string;
   readonly configSha256: string;
+  /** When the teeinit process started (ISO 8601). */
+  readonly startedAt: string;
   readonly uptimeMs: number;
   readonly processes: readonly ProcessStatus[];
   readonly certificates: readonly CertificateStatus[];
@@ -49,6 +54,7 @@ export class StatusState {
   readonly #hash: string;
   readonly #processNames: readonly string[];
   readonly #redactor: Redactor;
+  readonly #startedAt = new Date(Date.now() - Math.round(process.uptime() * 1000));
   #phase: RunPhase = 'starting';
   #supervisor: (() => SupervisorStatus) | undefined;
   #proxies: () => readonly { stats(): ProxyStats }[] = () => [];
@@ -67,7 +73,7 @@ export class StatusState {
     this.#redactor = options.redactor ?? processRedactor;
     this.#hash = options.configSha256;
     this.#processNames = options.processes;
-    this.#refresh = { enabled: options.refresh };
+    this.#refresh = { enabled: options.refresh, attempts: 0, failures: 0 };
   }
 
   /** The phase /healthz and /readyz answer from; the supervisor ending counts as stopping. */
@@ -107,6 +113,7 @@ export class StatusState {
   /** Refresh loop: a cycle begins. */
   refreshAttempted(at: Date): void {
     this.#refresh.lastAttemptAt = at.toISOString();
+    this.#refresh.attempts++;
     delete this.#refresh.nextAt;
   }
 
@@ -123,6 +130,7 @@ export class StatusState {
    */
   refreshFailed(error: TeeinitError): void {
     this.#refresh.lastError = { code: error.code, message: this.#redactor.redact(error.message) };
+    this.#refresh.failures++;
   }
 
   /** Why: the `/status` body, computed at request time. */
@@ -132,6 +140,7 @@ export class StatusState {
       phase: this.phase,
       version: this.#version,
       configSha256: this.#hash,
+      startedAt: this.#startedAt.toISOString(),
       uptimeMs: Math.round(process.uptime() * 1000),
       processes:
         supervisor?.processes ??

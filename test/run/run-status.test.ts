@@ -2,7 +2,8 @@
 // "starting" while a process's ready check fails and "ok" once teeinit logged `running`;
 // /status shows the real child's pid, the bundle's notAfter and no secret, argv or env
 // value; after SIGTERM the endpoint answers 503 or refuses; a non-loopback listen serves
-// /healthz but not /status; a port in use stops start-up before anything is fetched.
+// /healthz but not /status or /metrics; a port in use stops start-up before anything is
+// fetched.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -151,7 +152,7 @@ describe('run: status endpoint', { timeout: 120_000 }, () => {
     assertNoSecrets(t.output(), ctx.world.secretValues, 'the output of teeinit');
   });
 
-  test('non-loopback listen: /healthz and /readyz only, /status is 404', async () => {
+  test('non-loopback listen: /healthz and /readyz only, /status and /metrics are 404', async () => {
     const port = await freePort();
     const { path } = config('wildcard', `0.0.0.0:${port}`, [
       { name: 'app', run: [process.execPath, '-e', APP] },
@@ -163,9 +164,11 @@ describe('run: status endpoint', { timeout: 120_000 }, () => {
       [(await answered(port, '/healthz')).status, (await answered(port, '/readyz')).status],
       [200, 200],
     );
-    const status = await answered(port, '/status');
-    assert.equal(status.status, 404);
-    assert.ok(!status.body.includes('app'), 'a 404 says nothing about the workload');
+    for (const path of ['/status', '/metrics']) {
+      const status = await answered(port, path);
+      assert.equal(status.status, 404, path);
+      assert.ok(!status.body.includes('app'), 'a 404 says nothing about the workload');
+    }
     t.kill('SIGTERM');
     assert.equal(await t.exited(), 7, t.output());
   });
