@@ -50,7 +50,15 @@ export async function startStatusEndpoint(
   }
   const detailed = isLoopback(parsed);
   const paths = statusPaths(detailed);
-  const server = createServer((req, res) => answer(req, res, state, paths));
+  const server = createServer((req, res) => {
+    // Whatever a request holds, it never throws out of here: that would end teeinit.
+    try {
+      answer(req, res, state, paths);
+    } catch {
+      if (!res.headersSent) send(res, req, 500, 'internal error\n');
+      else res.destroy();
+    }
+  });
   server.requestTimeout = TIMEOUT_MS;
   server.headersTimeout = TIMEOUT_MS;
   server.keepAliveTimeout = TIMEOUT_MS;
@@ -66,6 +74,10 @@ export async function startStatusEndpoint(
     );
     server.listen(parsed.port, parsed.host, () => resolve());
   });
+  // Listening: a later server error (EMFILE on accept, say) must not become an uncaught
+  // exception that takes teeinit and its supervision down; the next request tries again.
+  server.removeAllListeners('error');
+  server.on('error', () => undefined);
   const info = server.address() as AddressInfo;
   const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
   let closed: Promise<void> | undefined;
@@ -87,7 +99,9 @@ function answer(
   state: StatusState,
   paths: readonly string[],
 ): void {
-  const path = new URL(req.url ?? '/', 'http://status.invalid').pathname;
+  // The request target as sent, without its query: no URL parsing (a target such as `//`
+  // or `http://[` is not a valid URL, and is simply not one of our paths).
+  const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
   if (!paths.includes(path)) {
     send(res, req, 404, 'not found\n');
     return;
@@ -101,7 +115,8 @@ function answer(
   if (path === '/healthz') {
     send(res, req, phase === 'stopping' ? 503 : 200, phase === 'stopping' ? 'stopping\n' : 'ok\n');
   } else if (path === '/readyz') {
-    send(res, req, phase === 'running' ? 200 : 503, phase === 'running' ? 'ok\n' : `${phase}\n`);
+    const readiness = state.readiness;
+    send(res, req, readiness === 'ok' ? 200 : 503, `${readiness}\n`);
   } else if (path === '/metrics') {
     const body = formatExposition(statusMetrics(state.snapshot()));
     send(res, req, 200, body, EXPOSITION_CONTENT_TYPE);

@@ -82,6 +82,17 @@ export class StatusState {
     return this.#phase;
   }
 
+  /**
+   * Why: /readyz. `ok` while running with every process up and ready; a process being
+   * restarted (by its policy) is `restarting` until its ready check passes again.
+   */
+  get readiness(): 'ok' | 'restarting' | RunPhase {
+    const phase = this.phase;
+    if (phase !== 'running') return phase;
+    const processes = this.#supervisor?.().processes ?? [];
+    return processes.every((p) => p.ready) ? 'ok' : 'restarting';
+  }
+
   /** `running` only once everything is up; `stopping` is final. */
   setPhase(phase: RunPhase): void {
     if (this.#phase !== 'stopping') this.#phase = phase;

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { freePort } from '../helpers/net.js';
@@ -56,6 +56,29 @@ const APP = [
   "process.on('SIGTERM', () => setTimeout(() => process.exit(7), 300));",
   'setInterval(() => {}, 1000);',
 ].join(' ');
+
+// Listens on argv[1] at once the first time; once restarted (argv[3] exists), only after
+// the test creates the gate argv[2].
+const RESTARTING_APP = [
+  "const [port, gate, marker] = process.argv.slice(1); const fs = require('node:fs');",
+  "console.log('APP_PID=' + process.pid); process.on('SIGTERM', () => process.exit(0));",
+  'const first = !fs.existsSync(marker); fs.writeFileSync(marker, "");',
+  "const listen = () => require('node:net').createServer((s) => s.end()).listen(Number(port), '127.0.0.1');",
+  'if (first) listen();',
+  'else { const i = setInterval(() => { if (fs.existsSync(gate)) { clearInterval(i); listen(); } }, 50); }',
+].join(' ');
+
+/** Writes a raw request and resolves with what came back before the server closed or 2 s. */
+function rawRequest(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let answer = '';
+    const socket = connect(port, '127.0.0.1', () => socket.end(bytes));
+    socket.setEncoding('utf8').on('data', (d: string) => (answer += d));
+    socket.setTimeout(2000, () => socket.destroy());
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
 
 describe('run: status endpoint', { timeout: 120_000 }, () => {
   const ctx = useRunWorld('teeinit-status');
@@ -169,8 +192,56 @@ describe('run: status endpoint', { timeout: 120_000 }, () => {
       assert.equal(status.status, 404, path);
       assert.ok(!status.body.includes('app'), 'a 404 says nothing about the workload');
     }
+    // Request targets that are not URLs are answered (or refused by the HTTP parser), and
+    // teeinit keeps running: anyone who reaches this port may send them.
+    for (const target of ['//', '//x:99999/', 'http://[', '/healthz?a=%']) {
+      const answer = await rawRequest(port, `GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      assert.match(answer, /^HTTP\/1\.1 (200|400|404) /, target);
+    }
+    assert.equal((await answered(port, '/healthz')).status, 200, 'still serving');
+    assert.equal(t.child.exitCode, null, 'teeinit still running');
     t.kill('SIGTERM');
     assert.equal(await t.exited(), 7, t.output());
+  });
+
+  test('readyz: "restarting" while a crashed process is restarted and not yet ready', async () => {
+    const [port, appPort] = [await freePort(), await freePort()];
+    const gate = join(ctx.work, 'restart-gate');
+    const marker = join(ctx.work, 'restart-marker');
+    const { path } = config('restarting', `127.0.0.1:${port}`, [
+      {
+        name: 'app',
+        run: [process.execPath, '-e', RESTARTING_APP, String(appPort), gate, marker],
+        ready: { tcp: `127.0.0.1:${appPort}`, timeout: '60s', interval: '50ms' },
+        restart: { policy: 'on-failure', backoff: '100ms' },
+      },
+    ]);
+    const t = runTeeinit(['run', '-c', path]);
+    await t.waitFor(/"message":"running"/);
+    assert.deepEqual((await answered(port, '/readyz')).body.trim(), 'ok');
+    const first = Number(/APP_PID=(\d+)/.exec(t.stdout())?.[1]);
+    process.kill(first, 'SIGKILL'); // teeinit's own child, started by this test
+    // The restarted process waits for the gate before it listens: not ready, and said so.
+    const restarting = await pollUntil('readyz says restarting', async () => {
+      const a = await answered(port, '/readyz');
+      return a.status === 503 ? a : undefined;
+    });
+    assert.equal(restarting.body.trim(), 'restarting');
+    assert.equal((await answered(port, '/healthz')).status, 200, 'still healthy');
+    writeFileSync(gate, '');
+    await pollUntil(
+      'readyz ok again',
+      async () => (await answered(port, '/readyz')).status === 200,
+    );
+    const doc = JSON.parse((await answered(port, '/status')).body) as {
+      processes: { restarts: number; ready: boolean }[];
+    };
+    assert.deepEqual(
+      doc.processes.map((p) => [p.restarts, p.ready]),
+      [[1, true]],
+    );
+    t.kill('SIGTERM');
+    assert.equal(await t.exited(), 0, t.output());
   });
 
   test('port in use: exit 71 TEEINIT_STATUS_LISTEN before anything is fetched or started', async () => {
