@@ -125,18 +125,32 @@ describe('fetchAll under faults', () => {
     'answers slower than callTimeout are retried, then the deadline ends it',
     { timeout: 15_000 },
     async (t) => {
-      world.fault({ route: 'secretmanager.access', latencyMs: 2000 });
+      world.fault({ route: 'secretmanager.access', latencyMs: 5000 });
       t.after(() => world.em.faults.clear());
       const log = h.capture();
+      // The deadline also covers the token exchange, which alone took over half of a 1200 ms
+      // deadline on a loaded machine and left room for one retry only. Short backoffs and a
+      // deadline of 2.4 s leave room for at least two retries (200 ms + at most 100 ms each).
+      const deadline = 2400;
       const started = Date.now();
       await assert.rejects(
-        h.run(world, one({ callTimeout: 200, attempts: 20, startupDeadline: 1200 }), log),
+        h.run(
+          world,
+          one({
+            callTimeout: 200,
+            attempts: 20,
+            startupDeadline: deadline,
+            initialBackoff: 50,
+            maxBackoff: 100,
+          }),
+          log,
+        ),
         h.failsWith('TEEINIT_STARTUP_DEADLINE', 'ca', 'did not answer within 200 ms'),
       );
-      // Ends at the 1200 ms deadline, not after 20 attempts; twice the deadline leaves room
-      // for a loaded machine (+500 ms did not).
+      // Ends at the deadline, not after 20 attempts (over 5 s); twice the deadline leaves room for
+      // a loaded machine (+500 ms did not).
       const elapsed = Date.now() - started;
-      assert.ok(elapsed < 2 * 1200, `elapsed ${elapsed} ms`);
+      assert.ok(elapsed < 2 * deadline, `elapsed ${elapsed} ms`);
       const retries = log.records().filter((r) => r.message === 'secret access failed, retrying');
       assert.ok(retries.length >= 2, `${retries.length} retries`);
       assert.ok(retries.every((r) => r.code === 'TEEINIT_DEADLINE_EXCEEDED'));
