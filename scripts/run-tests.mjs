@@ -28,9 +28,13 @@ if (selected.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEEINIT_TEST_CONCURRENCY ?? '2';
+// --test-timeout also bounds each test FILE as a whole, not only tests without their own
+// timeout: a backstop for a hung file, so it sits above the longest suite timeout (300 s).
+// At 120 s it cut off whole files on a loaded machine (the CLI suite takes ~50 s at
+// concurrency 2 on two cores, and over 120 s when the machine is two to three times slower).
 const r = spawnSync(
   process.execPath,
-  ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=120000', ...selected],
+  ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...selected],
   { stdio: 'inherit' },
 );
 process.exit(r.status ?? 1);

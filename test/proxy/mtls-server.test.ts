@@ -19,6 +19,7 @@ import {
 } from './helpers.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { runCommand } from '../helpers/command.js';
+import { freePort } from '../helpers/net.js';
 import { pollUntil } from '../helpers/poll.js';
 import { exchange } from './tls-client.js';
 
@@ -379,9 +380,9 @@ describe('mtls-server', () => {
   });
 
   test('mtls-server-target-down: peer is closed promptly and the failure logged', T, async () => {
-    const dead = await startEcho();
-    const address = dead.address;
-    await new Promise<void>((r) => dead.server.close(() => r()));
+    // A port nothing listens on, from below the ephemeral range: the port of a closed
+    // listen(0) server is free for the next listen(0) of any process on the machine.
+    const address = `127.0.0.1:${await freePort()}`;
     const p = await startProxy(
       proxyConfig({
         name: 'down',

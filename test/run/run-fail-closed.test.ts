@@ -142,7 +142,9 @@ describe('run: fail closed', { timeout: 240_000 }, () => {
       c.config?.(config);
       const undo = c.arrange === undefined ? noop : await c.arrange(ctx.world);
       try {
-        const began = Date.now();
+        // No wall-clock bound here: the stderr line names the case's own code, and a run that
+        // reached the 20 s start-up deadline would name TEEINIT_STARTUP_DEADLINE instead. A
+        // 20 s bound from before node even boots failed on a loaded machine (22 s).
         const t = runTeeinit(['run', '-c', writeConfig(ctx.work, config)]);
         const code = await t.exited(30_000);
         assert.equal(code, ERROR_CODES[c.code].exitCode, t.output());
@@ -151,7 +153,6 @@ describe('run: fail closed', { timeout: 240_000 }, () => {
         assert.ok(!existsSync(marker), 'no process may start');
         assert.ok(!existsSync(dir) || readdirSync(dir).length === 0, 'no file may be left');
         assertNoSecrets(t.output(), ctx.world.secretValues, 'the output of teeinit');
-        assert.ok(Date.now() - began < 20_000, 'failed within the start-up deadline');
       } finally {
         await undo();
       }

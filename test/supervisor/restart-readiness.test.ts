@@ -5,6 +5,7 @@
 // resolves only once the new process is ready.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ReadyConfig } from '../../src/config/types.js';
 import { launchSpec } from '../fixtures/launch-spec.js';
@@ -31,21 +32,44 @@ if (delay >= 0) setTimeout(serve, delay); else setInterval(() => {}, 1 << 30);
 
 type Records = () => Record<string, unknown>[];
 
-/** A SERVER process named app, restarted on failure, with a tcp check on its port. */
+/**
+ * A SERVER process named app, restarted on failure, with a tcp check on its port. A short
+ * `ready.timeout` is meant for the restart: the first start has to meet it too, and booting
+ * node alone can take longer than 500 ms on a loaded machine (CI saw TEEINIT_READY_TIMEOUT at
+ * start-up). Such tests let the first run never listen (`first` -1) and answer its check with
+ * `standIn`, or start with `relaxed(spec)`.
+ */
 async function server(
   file: string,
   later: number,
   ready: Partial<ReadyConfig> = {},
+  first = 0,
 ): Promise<{ port: number; marker: string; spec: ReturnType<typeof launchSpec> }> {
   const port = await freePort();
   const marker = join(tmp.dir, file);
   const spec = launchSpec({
     name: 'app',
-    argv: [process.execPath, '-e', SERVER, String(port), '0', String(later), marker],
+    argv: [process.execPath, '-e', SERVER, String(port), String(first), String(later), marker],
     restart: { policy: 'on-failure', backoff: 50 },
     ready: { timeout: 30_000, interval: 50, tcp: `127.0.0.1:${port}`, ...ready },
   });
   return { port, marker, spec };
+}
+
+/** The spec with a start-up-sized ready timeout, for a first start that is not under test. */
+function relaxed(spec: ReturnType<typeof launchSpec>): ReturnType<typeof launchSpec> {
+  const { ready } = spec.config;
+  assert.ok(ready !== undefined);
+  return { ...spec, config: { ...spec.config, ready: { ...ready, timeout: 30_000 } } };
+}
+
+/** The test's own listener on `port`, answering the first run's check in its place. */
+async function standIn(port: number): Promise<{ close: () => Promise<void> }> {
+  const stand = createServer((s) => s.end());
+  await new Promise<void>((resolve) => stand.listen(port, '127.0.0.1', resolve));
+  return {
+    close: () => new Promise<void>((resolve) => stand.close(() => resolve())),
+  };
 }
 
 const find = (records: Records, message: string, fields: Record<string, unknown> = {}) =>
@@ -94,12 +118,14 @@ describe('supervisor: readiness after a restart', () => {
     'restart-ready-timeout: a check that never passes is a warning; the process keeps running',
     { timeout: 30_000 },
     async () => {
-      const { port, marker, spec } = await server('never.pid', -1, { timeout: 500 });
+      const { port, marker, spec } = await server('never.pid', -1, { timeout: 500 }, -1);
+      const stand = await standIn(port);
       const { logger, records } = captureLogger();
       const sup = start([spec], { logger });
       let ended = false;
       void sup.done.then(() => (ended = true));
       await sup.started;
+      await stand.close(); // from here on, only a restarted SERVER could answer
       const pid1 = await pollUntil('first pid', () => readPid(marker));
       const t0 = Date.now();
       sup.signal('app', 'SIGUSR2');
@@ -183,14 +209,21 @@ describe('supervisor: replace() waits for readiness', () => {
     async () => {
       const { marker, spec } = await server('replace-never.pid', -1, { timeout: 500 });
       const { logger, records } = captureLogger();
-      const sup = start([spec], { logger });
+      const sup = start([relaxed(spec)], { logger });
       await sup.started;
+      const pid1 = await pollUntil('first pid', () => readPid(marker));
       const t0 = Date.now();
       assert.equal(await sup.replace('app', spec), true);
       assert.ok(Date.now() - t0 >= 500);
       const warning = find(records, 'process not ready after restart', { after: 'refresh' });
       assert.ok(warning, 'warned before replace() resolved');
-      assert.equal(pidExists(readPid(marker) ?? 0), true);
+      // The replacement writes its pid once node has booted, which on a loaded machine can be
+      // after the 500 ms timeout: until then the marker still names the first, stopped process.
+      const pid2 = await pollUntil(
+        'replacement pid',
+        () => readPid(marker) !== pid1 && readPid(marker),
+      );
+      assert.equal(pidExists(pid2), true, 'the replacement was left running');
       await sup.stop('test');
     },
   );
