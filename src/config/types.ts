@@ -289,8 +289,8 @@ export interface Config {
 }
 
 /**
- * The teeinit-wide health and status endpoint (`/healthz`, `/readyz`, `/status`). On a
- * non-loopback address only `/healthz` and `/readyz` are served.
+ * The teeinit-wide health and status endpoint (`/healthz`, `/readyz`, `/status`,
+ * `/metrics`). On a non-loopback address only `/healthz` and `/readyz` are served.
  * @example
  * status: { listen: "127.0.0.1:8089" }
  */
