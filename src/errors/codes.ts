@@ -50,6 +50,11 @@ export const ERROR_CODES = {
     message: 'The config refers to a name that is not declared.',
     fix: 'Declare the named collaborator, secret, key or file, or correct the reference.',
   },
+  TEEINIT_CONFIG_LISTEN_CLASH: {
+    exitCode: EXIT.config,
+    message: 'Two listeners in the config would take the same port or unix socket.',
+    fix: 'Give each of `proxies[].listen`, `proxies[].status` and `status.listen` its own port or socket path, or hosts that do not overlap: `0.0.0.0` takes the port on every IPv4 address, `[::]` on every IPv4 and IPv6 address, `localhost` on 127.0.0.1 and ::1.',
+  },
   TEEINIT_TEMPLATE_INVALID: {
     exitCode: EXIT.config,
     message: 'A template in argv, env or a config file is invalid.',

@@ -158,6 +158,18 @@ describe('teeinit CLI', { timeout: 300_000 }, () => {
       '"HOST" is not listed in overrides.env',
     ],
     [
+      'two listeners on one port (localhost is also 127.0.0.1)',
+      (l) =>
+        l.push(
+          'status: { listen: "localhost:9095" }',
+          'proxies:',
+          '  - { name: in, mode: psk-server, listen: "127.0.0.1:9095", target: "127.0.0.1:6379", psk: session-psk, identity: C1 }',
+        ),
+      {},
+      'TEEINIT_CONFIG_LISTEN_CLASH',
+      'status.listen: "localhost:9095" and proxies[0].listen ("127.0.0.1:9095") would listen on the same TCP port',
+    ],
+    [
       'env override not matching',
       () => {},
       { PORT: '80; rm -rf /' },

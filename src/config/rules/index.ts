@@ -6,6 +6,7 @@ import type { Config } from '../types.js';
 import { checkCollaborators } from './collaborators.js';
 import { checkFiles } from './files.js';
 import { checkKeys } from './keys.js';
+import { checkListeners } from './listeners.js';
 import { checkNames } from './names.js';
 import { checkProcesses } from './processes.js';
 import { checkProxies } from './proxies.js';
@@ -35,6 +36,7 @@ export const RULES: readonly Rule[] = [
   checkRuntime,
   checkRefresh,
   checkStatus,
+  checkListeners,
 ];
 
 /** What the rules found: warnings, and the references later steps reuse. */
