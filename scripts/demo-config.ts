@@ -15,6 +15,8 @@ export interface DemoPorts {
   readonly tls: number;
   readonly psk: number;
   readonly plain: number;
+  /** teeinit's status endpoint (/healthz, /readyz, /status, /metrics). */
+  readonly status: number;
 }
 
 /** The config to write, and what the narration says about it. */
@@ -87,6 +89,8 @@ export function redisExampleConfig(
   changes.push(
     `added: bob, both PSK shares and a psk-server on port ${ports.psk} in front of redis, as in examples/psk`,
   );
+  tree.status = statusEndpoint(ports);
+  changes.push(`added: teeinit's status endpoint on 127.0.0.1:${ports.status}`);
   return { config: tree, changes, mtlsBy: 'redis' };
 }
 
@@ -102,6 +106,7 @@ export function builtinConfig(
     version: 1,
     ...world.configBase,
     files: { dir: secretsDir.dir, unsafeAllowNonTmpfs: !secretsDir.tmpfs },
+    status: statusEndpoint(ports),
     proxies: [
       pskProxy(ports),
       {
@@ -128,9 +133,17 @@ export function builtinConfig(
 /** The PSK identity clients present. */
 export const DEMO_PSK_IDENTITY = PSK_IDENTITY;
 
+/** The name of the psk-server proxy (its counters are labelled with it). */
+export const DEMO_PSK_PROXY = 'psk-ingress';
+
+/** On loopback, so `/metrics` is served too. */
+function statusEndpoint(ports: DemoPorts): { listen: string } {
+  return { listen: `127.0.0.1:${ports.status}` };
+}
+
 function pskProxy(ports: DemoPorts): Record<string, unknown> {
   return {
-    name: 'psk-ingress',
+    name: DEMO_PSK_PROXY,
     mode: 'psk-server',
     listen: `127.0.0.1:${ports.psk}`,
     target: `127.0.0.1:${ports.plain}`,

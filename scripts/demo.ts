@@ -14,22 +14,30 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConnectionOptions } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { DEFAULT_IMAGE_DIGEST } from '../emulator/attestation/claims.js';
 import { startDemoWorld } from '../emulator/demo-world.js';
-import { deriveKey } from '../src/keys/index.js';
 import { TMPFS_MAGIC } from '../src/materialize/index.js';
 import {
   builtinConfig,
   DEMO_PSK_IDENTITY,
+  DEMO_PSK_PROXY,
   redisExampleConfig,
   REDIS_EXAMPLE,
 } from './demo-config.js';
 import { findOnPath, freePort, ping, refusal, shortFingerprint } from './demo-net.js';
+import { clientPsk, pskClientOptions } from './demo-psk.js';
 import { leakedSecrets, narrateShutdown, narrateStartup } from './demo-narrate.js';
 import { bold, dim, say, sayMs, step } from './demo-print.js';
+import {
+  narrateMetrics,
+  narrateReadiness,
+  narrateStopping,
+  StatusProbe,
+  watchReadiness,
+  watchStopping,
+} from './demo-status.js';
 import { isRecord, startTeeinit, type DemoTeeinit, type LogLine } from './demo-teeinit.js';
 
 const BACKEND = fileURLToPath(new URL('./demo-backend.js', import.meta.url));
@@ -93,7 +101,12 @@ async function main(verbose: boolean): Promise<void> {
   );
 
   const redis = findOnPath('redis-server');
-  const ports = { tls: await freePort(), psk: await freePort(), plain: await freePort() };
+  const ports = {
+    tls: await freePort(),
+    psk: await freePort(),
+    plain: await freePort(),
+    status: await freePort(),
+  };
   const dir = secretsDir();
   const setup = redis
     ? redisExampleConfig(world, ports, dir)
@@ -117,9 +130,13 @@ async function main(verbose: boolean): Promise<void> {
   const echo = (line: LogLine): void => {
     if (verbose) console.log(dim(`   | ${line.text}`));
   };
+  const spawned = performance.now();
   const teeinit = startTeeinit(configPath, echo);
   cleanups.push(async () => void (await teeinit.stop()));
   running = teeinit;
+  const status = new StatusProbe(`127.0.0.1:${ports.status}`);
+  const gone = (): boolean => teeinit.child.exitCode !== null;
+  const readiness = watchReadiness(status, spawned, gone, 60_000);
   const ready = await teeinit.waitFor(isRecord('running'), 60_000);
   if (!ready) {
     const code = teeinit.child.exitCode;
@@ -130,6 +147,7 @@ async function main(verbose: boolean): Promise<void> {
     );
   }
   narrateStartup(teeinit.lines);
+  narrateReadiness(status.address, await readiness);
 
   step(
     `A client with a certificate from alice's CA connects over mTLS (${setup.mtlsBy} checks it)`,
@@ -155,29 +173,8 @@ async function main(verbose: boolean): Promise<void> {
   step(
     "A client holding the key derived from both shares connects over TLS-PSK (teeinit's psk-server)",
   );
-  const share = (who: 'alice' | 'bob', hex: string) => ({
-    collaborator: who,
-    secret: `${who}-share`,
-    raw: Buffer.from(hex),
-  });
-  const spec = {
-    shares: ['alice-share', 'bob-share'],
-    kdf: 'hkdf-sha256',
-    salt: 'teeinit-psk-v1',
-    info: 'session-psk',
-    length: 32,
-  } as const;
-  const psk = (key: Buffer): ConnectionOptions => ({
-    port: ports.psk,
-    ciphers: 'TLS_AES_128_GCM_SHA256',
-    minVersion: 'TLSv1.3',
-    pskCallback: () => ({ psk: key, identity: DEMO_PSK_IDENTITY }),
-    checkServerIdentity: () => undefined,
-  });
-  const key = deriveKey('session-psk', spec, [
-    share('alice', world.shares.alice),
-    share('bob', world.shares.bob),
-  ]);
+  const psk = (key: Buffer) => pskClientOptions(ports.psk, key);
+  const key = clientPsk(world.shares.alice, world.shares.bob);
   say(
     `the client derives the same key (HKDF-SHA256 over both shares), identity ${DEMO_PSK_IDENTITY}`,
   );
@@ -185,11 +182,7 @@ async function main(verbose: boolean): Promise<void> {
   sayMs(`PING → ${viaPsk.answer}`, viaPsk.ms);
   const guessed = randomBytes(32).toString('hex');
   const mark2 = teeinit.lines.length;
-  const without = await refusal(
-    psk(
-      deriveKey('session-psk', spec, [share('alice', world.shares.alice), share('bob', guessed)]),
-    ),
-  );
+  const without = await refusal(psk(clientPsk(world.shares.alice, guessed)));
   if (without === undefined) throw new Error('a key without bob’s share got an answer');
   say(`a client with alice's share and a guessed one instead of bob's: refused (${without})`);
   const pskLogged = await teeinit.waitFor(
@@ -199,20 +192,27 @@ async function main(verbose: boolean): Promise<void> {
   );
   if (pskLogged) say(dim(`teeinit logged: ${reasonOf(pskLogged)}`));
 
+  step("Ask teeinit's status endpoint what it counted (/metrics, on loopback only)");
+  await narrateMetrics(status, DEMO_PSK_PROXY);
+
   step('Stop the container: SIGTERM to teeinit, as Confidential Space does');
   const mark3 = teeinit.lines.length;
   const t3 = performance.now();
-  const code = await teeinit.stop();
+  const stopped = teeinit.stop();
+  const health = await watchStopping(status, () => t3, stopped);
+  const code = await stopped;
   running = undefined;
   narrateShutdown(teeinit.lines.slice(mark3));
+  narrateStopping(health);
   const left = existsSync(dir.dir) ? readdirSync(dir.dir) : [];
   sayMs(
     `teeinit exited with ${code}; secret files left in ${dir.dir}: ${left.length}`,
     performance.now() - t3,
   );
-  const leaks = leakedSecrets(teeinit.lines, world.secretValues);
+  const answers = status.bodies.map((text) => ({ text }));
+  const leaks = leakedSecrets([...teeinit.lines, ...answers], world.secretValues);
   say(
-    `teeinit's log (${teeinit.lines.length} lines) contains ${leaks === 0 ? 'no secret value' : `${leaks} secret value(s)!`}`,
+    `teeinit's log (${teeinit.lines.length} lines) and the status endpoint's ${answers.length} answers contain ${leaks === 0 ? 'no secret value' : `${leaks} secret value(s)!`}`,
   );
   if (code !== 0 || left.length > 0 || leaks > 0) throw new Error('unexpected shutdown');
 

@@ -1,5 +1,6 @@
-// `npm run demo` as the README promises it: exits 0, tells every step, prints no key or
-// share and leaves no temporary directory behind; with redis-server on PATH (the redis
+// `npm run demo` as the README promises it: exits 0, tells every step (the status
+// endpoint's /readyz, /metrics and /healthz too), prints no key or share and leaves no
+// temporary directory behind; with redis-server on PATH (the redis
 // example) and without it (the built-in backend).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -36,8 +37,16 @@ function assertTold(stdout: string, stderr: string): void {
     /a client without a certificate: refused/,
     /PING → \+PONG/,
     /guessed one instead of bob's: refused/,
+    // The status endpoint: /readyz while starting, /metrics after the clients, /healthz at SIGTERM.
+    /\/readyz answered 503 starting from .*, 200 ok at /,
+    /^ +teeinit_process_up\{process="(redis|backend)"\} 1$/m,
+    /^ +teeinit_certificate_not_after_seconds\{bundle="server"\} \d+$/m,
+    /^ +teeinit_proxy_connections_accepted_total\{proxy="psk-ingress",mode="psk-server"\} 2$/m,
+    /^ +teeinit_proxy_connections_rejected_total\{proxy="psk-ingress",mode="psk-server",reason="psk-bad-key"\} 1$/m,
+    /refused for psk-bad-key: the client with the guessed share/,
+    /\/healthz answered (503 stopping .* after SIGTERM; then it|ok until it) closed/,
     /teeinit exited with 0; secret files left in .*: 0/,
-    /contains no secret value/,
+    /and the status endpoint's \d+ answers contain no secret value/,
     /Done in/,
   ]) {
     assert.match(stdout, line, stdout + stderr);
