@@ -1,10 +1,15 @@
 // Evaluator for the emulator's CEL subset. Follows CEL where the subset overlaps: a missing
-// field is an error, `&&`/`||` absorb an error when the other side decides the result,
-// `==` compares deeply, `+` concatenates strings or lists and adds numbers.
-import type { CelMap, CelValue, Node } from './parser.js';
+// field is an error, `&&`/`||` absorb an error when the other side decides the result, `?:`
+// evaluates only the taken branch, `==` compares deeply, `+` concatenates strings or lists
+// and adds numbers. Functions live in functions.ts, macros in macros.ts.
+import { callFunction } from './functions.js';
+import { evaluateComprehension, evaluateHas } from './macros.js';
+import type { CelValue, Node } from './parser.js';
 import { CelError } from './tokenizer.js';
+import { asBool, equals, isList, isMap, typeName, type Activation } from './values.js';
 
-export type Activation = Readonly<Record<string, CelValue>>;
+export type { Activation } from './values.js';
+export { typeName } from './values.js';
 
 // Evaluates an AST against the variables in scope (e.g. `assertion`, `google`, `attribute`).
 export function evaluate(node: Node, vars: Activation): CelValue {
@@ -30,6 +35,19 @@ export function evaluate(node: Node, vars: Activation): CelValue {
     }
     case 'binary':
       return evaluateBinary(node.op, node.left, node.right, vars);
+    case 'conditional':
+      return asBool(evaluate(node.test, vars), '?:')
+        ? evaluate(node.then, vars)
+        : evaluate(node.otherwise, vars);
+    case 'has':
+      return evaluateHas(evaluate(node.target, vars), node.name);
+    case 'call':
+      return callFunction(
+        node.name,
+        node.args.map((arg) => evaluate(arg, vars)),
+      );
+    case 'comprehension':
+      return evaluateComprehension(node, vars, evaluate);
   }
 }
 
@@ -77,25 +95,23 @@ function selectField(target: CelValue, name: string): CelValue {
 }
 
 function selectIndex(target: CelValue, index: CelValue): CelValue {
-  if (Array.isArray(target)) {
-    const list = target as readonly CelValue[];
+  if (isList(target)) {
     if (
       typeof index !== 'number' ||
       !Number.isInteger(index) ||
       index < 0 ||
-      index >= list.length
+      index >= target.length
     ) {
       throw new CelError(`index out of range: ${JSON.stringify(index)}`);
     }
-    return list[index] ?? null;
+    return target[index] ?? null;
   }
   if (isMap(target) && typeof index === 'string') return selectField(target, index);
   throw new CelError(`no such overload: ${typeName(target)}[${typeName(index)}]`);
 }
 
 function contains(container: CelValue, item: CelValue): boolean {
-  if (Array.isArray(container))
-    return (container as readonly CelValue[]).some((v) => equals(v, item));
+  if (isList(container)) return container.some((v) => equals(v, item));
   if (isMap(container) && typeof item === 'string') return Object.hasOwn(container, item);
   throw new CelError(`no such overload: ${typeName(item)} in ${typeName(container)}`);
 }
@@ -103,8 +119,7 @@ function contains(container: CelValue, item: CelValue): boolean {
 function plus(left: CelValue, right: CelValue): CelValue {
   if (typeof left === 'string' && typeof right === 'string') return left + right;
   if (typeof left === 'number' && typeof right === 'number') return left + right;
-  if (Array.isArray(left) && Array.isArray(right))
-    return [...(left as CelValue[]), ...(right as CelValue[])];
+  if (isList(left) && isList(right)) return [...left, ...right];
   throw new CelError(`no such overload: ${typeName(left)} + ${typeName(right)}`);
 }
 
@@ -113,47 +128,8 @@ function compare(op: string, left: CelValue, right: CelValue): boolean {
     (typeof left === 'number' && typeof right === 'number') ||
     (typeof left === 'string' && typeof right === 'string');
   if (!sameType) throw new CelError(`no such overload: ${typeName(left)} ${op} ${typeName(right)}`);
-  const l = left;
-  const r = right;
-  if (op === '<') return l < r;
-  if (op === '<=') return l <= r;
-  if (op === '>') return l > r;
-  return l >= r;
-}
-
-function equals(a: CelValue, b: CelValue): boolean {
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b)) return false;
-    const la = a as readonly CelValue[];
-    const lb = b as readonly CelValue[];
-    return la.length === lb.length && la.every((v, i) => equals(v, lb[i] ?? null));
-  }
-  if (isMap(a) || isMap(b)) {
-    if (!isMap(a) || !isMap(b)) return false;
-    const ka = Object.keys(a);
-    return (
-      ka.length === Object.keys(b).length &&
-      ka.every((k) => Object.hasOwn(b, k) && equals(a[k] ?? null, b[k] ?? null))
-    );
-  }
-  return a === b;
-}
-
-function asBool(v: CelValue, op: string): boolean {
-  if (typeof v !== 'boolean')
-    throw new CelError(`no such overload: ${op} applied to ${typeName(v)}`);
-  return v;
-}
-
-function isMap(v: CelValue): v is CelMap {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-// CEL's type names, for error messages.
-export function typeName(v: CelValue): string {
-  if (v === null) return 'null_type';
-  if (Array.isArray(v)) return 'list';
-  if (typeof v === 'object') return 'map';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'double';
-  return typeof v === 'boolean' ? 'bool' : 'string';
+  if (op === '<') return left < right;
+  if (op === '<=') return left <= right;
+  if (op === '>') return left > right;
+  return left >= right;
 }

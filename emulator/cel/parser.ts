@@ -1,9 +1,12 @@
 // Recursive-descent parser for the emulator's CEL subset. Grammar (lowest precedence first):
-//   expr   := or ;  or := and ('||' and)* ;  and := rel ('&&' rel)*
-//   rel    := add (('=='|'!='|'<'|'<='|'>'|'>='|'in') add)?
+//   expr   := or ('?' or ':' expr)? ;  or := and ('||' and)* ;  and := rel ('&&' rel)*
+//   rel    := add (('=='|'!='|'<'|'<='|'>'|'>='|'in') add)*
 //   add    := unary (('+'|'-') unary)* ;  unary := ('!'|'-') unary | member
-//   member := primary ('.' IDENT | '[' expr ']')*
-//   primary:= IDENT | literal | '(' expr ')' | '[' (expr (',' expr)*)? ']'
+//   member := primary ('.' IDENT ('(' args ')')? | '[' expr ']')*
+//   primary:= IDENT ('(' args ')')? | literal | '(' expr ')' | '[' args? ']'
+//   args   := expr (',' expr)*
+// Calls become macro or function nodes right here (calls.ts), as CEL expands macros at parse.
+import { buildCall, type MacroName } from './calls.js';
 import { CelError, tokenize, type Token } from './tokenizer.js';
 
 export type CelValue = string | number | boolean | null | readonly CelValue[] | CelMap;
@@ -18,7 +21,24 @@ export type Node =
   | { readonly type: 'field'; readonly target: Node; readonly name: string }
   | { readonly type: 'index'; readonly target: Node; readonly index: Node }
   | { readonly type: 'unary'; readonly op: '!' | '-'; readonly operand: Node }
-  | { readonly type: 'binary'; readonly op: string; readonly left: Node; readonly right: Node };
+  | { readonly type: 'binary'; readonly op: string; readonly left: Node; readonly right: Node }
+  | {
+      readonly type: 'conditional';
+      readonly test: Node;
+      readonly then: Node;
+      readonly otherwise: Node;
+    }
+  | { readonly type: 'has'; readonly target: Node; readonly name: string }
+  /** A function call; in receiver style the receiver is `args[0]`. */
+  | { readonly type: 'call'; readonly name: string; readonly args: readonly Node[] }
+  | {
+      readonly type: 'comprehension';
+      readonly macro: MacroName;
+      readonly range: Node;
+      readonly variable: string;
+      /** The predicate, the transform, or (3-argument map) filter then transform. */
+      readonly args: readonly Node[];
+    };
 
 const RELATIONS = new Set(['==', '!=', '<', '<=', '>', '>=']);
 
@@ -27,7 +47,7 @@ class Parser {
   constructor(private readonly tokens: readonly Token[]) {}
 
   parse(): Node {
-    const node = this.or();
+    const node = this.expr();
     const t = this.peek();
     if (t.kind !== 'eof') throw new CelError(`unexpected '${t.text}' at offset ${t.pos}`);
     return node;
@@ -59,6 +79,14 @@ class Parser {
     }
   }
 
+  private expr(): Node {
+    const test = this.or();
+    if (!this.acceptOp('?')) return test;
+    const then = this.or();
+    this.expectOp(':');
+    return { type: 'conditional', test, then, otherwise: this.expr() };
+  }
+
   private or(): Node {
     let left = this.and();
     while (this.acceptOp('||')) left = { type: 'binary', op: '||', left, right: this.and() };
@@ -72,13 +100,15 @@ class Parser {
   }
 
   private rel(): Node {
-    const left = this.add();
-    const t = this.peek();
-    const isRel = t.kind === 'op' && RELATIONS.has(t.text);
-    const isIn = t.kind === 'ident' && t.text === 'in';
-    if (!isRel && !isIn) return left;
-    this.next();
-    return { type: 'binary', op: t.text, left, right: this.add() };
+    let left = this.add();
+    for (;;) {
+      const t = this.peek();
+      const isRel = t.kind === 'op' && RELATIONS.has(t.text);
+      const isIn = t.kind === 'ident' && t.text === 'in';
+      if (!isRel && !isIn) return left;
+      this.next();
+      left = { type: 'binary', op: t.text, left, right: this.add() };
+    }
   }
 
   private add(): Node {
@@ -102,9 +132,10 @@ class Parser {
       if (this.acceptOp('.')) {
         const t = this.next();
         if (t.kind !== 'ident') throw new CelError(`expected a field name at offset ${t.pos}`);
-        node = { type: 'field', target: node, name: t.text };
+        if (this.acceptOp('(')) node = buildCall(t.text, node, this.args(')'), t.pos);
+        else node = { type: 'field', target: node, name: t.text };
       } else if (this.acceptOp('[')) {
-        const index = this.or();
+        const index = this.expr();
         this.expectOp(']');
         node = { type: 'index', target: node, index };
       } else {
@@ -122,26 +153,26 @@ class Parser {
       if (t.text === 'false') return { type: 'literal', value: false };
       if (t.text === 'null') return { type: 'literal', value: null };
       if (t.text === 'in') throw new CelError(`unexpected 'in' at offset ${t.pos}`);
-      if (this.peek().kind === 'op' && this.peek().text === '(') {
-        throw new CelError(`function calls are not supported by the emulator ('${t.text}(')`);
-      }
+      if (this.acceptOp('(')) return buildCall(t.text, null, this.args(')'), t.pos);
       return { type: 'ident', name: t.text };
     }
     if (t.kind === 'op' && t.text === '(') {
-      const inner = this.or();
+      const inner = this.expr();
       this.expectOp(')');
       return inner;
     }
-    if (t.kind === 'op' && t.text === '[') {
-      const items: Node[] = [];
-      if (!this.acceptOp(']')) {
-        do items.push(this.or());
-        while (this.acceptOp(','));
-        this.expectOp(']');
-      }
-      return { type: 'list', items };
-    }
+    if (t.kind === 'op' && t.text === '[') return { type: 'list', items: this.args(']') };
     throw new CelError(`unexpected '${t.text || 'end of expression'}' at offset ${t.pos}`);
+  }
+
+  // Comma-separated expressions up to `close` (already past the opening bracket).
+  private args(close: string): Node[] {
+    const items: Node[] = [];
+    if (this.acceptOp(close)) return items;
+    do items.push(this.expr());
+    while (this.acceptOp(','));
+    this.expectOp(close);
+    return items;
   }
 }
 

@@ -1,5 +1,6 @@
 // Tokenizer for the emulator's CEL subset (attribute mappings and conditions of Workload
-// Identity providers): identifiers, string/number/bool/null literals and operators.
+// Identity providers): identifiers, string/number/bool/null literals and operators
+// (including `?`/`:` of the conditional and `(`/`,` of calls).
 
 export type TokenKind = 'ident' | 'string' | 'number' | 'op' | 'eof';
 
@@ -29,8 +30,16 @@ const OPERATORS = [
   ']',
   ',',
   '.',
+  '?',
+  ':',
 ];
 const ESCAPES: Readonly<Record<string, string>> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  '?': '?',
+  '`': '`',
   n: '\n',
   t: '\t',
   r: '\r',
@@ -52,6 +61,16 @@ export function tokenize(source: string): Token[] {
     const c = source.charAt(i);
     if (/\s/.test(c)) {
       i += 1;
+      continue;
+    }
+    const raw = (c === 'r' || c === 'R') && /['"]/.test(source.charAt(i + 1));
+    if (raw) {
+      // r'...' / r"...": no escapes, as CEL's raw strings (handy for matches() patterns).
+      const quote = source.charAt(i + 1);
+      const end = source.indexOf(quote, i + 2);
+      if (end === -1) throw new CelError(`unterminated string starting at offset ${i}`);
+      tokens.push({ kind: 'string', text: source.slice(i + 2, end), pos: i });
+      i = end + 1;
       continue;
     }
     if (/[A-Za-z_]/.test(c)) {
