@@ -1,6 +1,7 @@
 // Searches captured output and files for secret values (DESIGN invariant 2). Multi-line
 // values (PEM) are searched line by line, so a partial leak is found too; byte values
-// (derived keys) are searched as hex and base64, the forms a log or config would hold.
+// (derived keys) and whole text values are also searched as hex and base64, the forms a
+// log or config would hold.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +25,9 @@ export function needles(values: readonly SecretValue[]): string[] {
 }
 
 function textNeedles(value: string): string[] {
-  const out = value.trim().length >= MIN_NEEDLE ? [value.trim()] : [];
+  const whole = value.trim();
+  // The text itself, and its bytes as hex and base64 (as the product's Redactor masks them).
+  const out = whole.length >= MIN_NEEDLE ? [whole, ...bytesNeedles(Buffer.from(whole))] : [];
   for (const raw of value.split('\n')) {
     const line = raw.trim();
     // PEM armour lines are public; the body lines are the secret.

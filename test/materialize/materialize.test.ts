@@ -182,10 +182,13 @@ describe('materialize', () => {
       dir,
       processes: [proc('p', { run: ['x', '{{ file psk }}', '{{ file password }}'] })],
     });
-    const m = await materializeAsRun(cfg, material, {}, capture().logger);
+    const { logger, text } = capture();
+    const m = await materializeAsRun(cfg, material, {}, logger);
     assert.deepEqual(await readFile(join(dir, 'psk')), PSK);
     assert.equal(await readFile(join(dir, 'password'), 'utf8'), SECRETS.password);
     assert.equal((await stat(dir)).mode & 0o777, 0o700);
+    // The only test that writes the raw PSK: its log is searched for the key's hex/base64.
+    assertNoSecret(text());
     await m.cleanup();
   });
 

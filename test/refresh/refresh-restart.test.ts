@@ -179,7 +179,7 @@ describe('refresh: onRefresh restart', { timeout: 240_000 }, () => {
       assert.equal(await run.exited(), 143, run.output());
       assert.ok(!existsSync(dir) || readdirSync(dir).length === 0, 'secrets directory emptied');
       await pollUntil('the new process to be gone', () => !alive(newPid), 10_000);
-      const all = [...ctx.world.secretValues, ...values];
+      const all = [...ctx.secretValues, ...values];
       assertNoSecrets(run.output(), all, 'teeinit output');
       assertNoSecretsInFiles([hashes, path], all);
     },
@@ -202,7 +202,7 @@ describe('refresh: onRefresh restart', { timeout: 240_000 }, () => {
       assert.equal(error?.path, 'processes[0].onRefresh');
       assert.doesNotMatch(run.stdout(), /config OK/);
       assert.ok(!existsSync(dir), 'validate wrote nothing');
-      assertNoSecrets(run.output(), [...ctx.world.secretValues, ...values], 'validate output');
+      assertNoSecrets(run.output(), [...ctx.secretValues, ...values], 'validate output');
     },
   );
 

@@ -17,6 +17,7 @@ import { freePort } from '../helpers/net.js';
 import { pollUntil } from '../helpers/poll.js';
 import { logLines, runTeeinit, type TeeinitProcess } from '../helpers/teeinit-process.js';
 import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
+import { demoSecretValues } from '../run/run-world.js';
 import { worldConfig, writeConfig } from '../run/world-config.js';
 import { parseFaultRules } from '../../emulator/faults/rules.js';
 import { newServerCert, openSession, seedVersions, startAliasedWorld } from './rotation.js';
@@ -174,7 +175,7 @@ describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
       run.kill('SIGTERM');
       assert.equal(await run.exited(), 143, run.output());
       assert.ok(!existsSync(dir) || readdirSync(dir).length === 0, 'secrets directory emptied');
-      assertNoSecrets(run.output(), [...world.secretValues, ...extraValues], 'teeinit output');
+      assertNoSecrets(run.output(), [...demoSecretValues(world), ...extraValues], 'teeinit output');
     },
   );
 
@@ -203,7 +204,7 @@ describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
       const s = await openSession(world, proxyPort);
       assert.equal(s.leafSha256, fingerprint(world.server.cert));
       s.socket.destroy();
-      assertNoSecrets(run.output(), [...world.secretValues, ...extraValues], 'teeinit output');
+      assertNoSecrets(run.output(), [...demoSecretValues(world), ...extraValues], 'teeinit output');
     },
   );
 
@@ -235,7 +236,7 @@ describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
     const failed = await status();
     assert.equal(failed.refresh.lastError?.code, warning?.code);
     assert.ok(failed.refresh.lastAttemptAt, 'the failed attempt is reported');
-    assertNoSecrets(JSON.stringify(failed), world.secretValues, '/status');
+    assertNoSecrets(JSON.stringify(failed), demoSecretValues(world), '/status');
     const next = await newServerCert(world);
     extraValues.push(next.key);
     seedVersions(world, [next], 2);
@@ -261,7 +262,7 @@ describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
       },
       20_000,
     );
-    assertNoSecrets(run.output(), [...world.secretValues, ...extraValues], 'teeinit output');
+    assertNoSecrets(run.output(), [...demoSecretValues(world), ...extraValues], 'teeinit output');
   });
 
   test(
@@ -298,7 +299,7 @@ describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
       const s = await openSession(world, proxyPort);
       assert.equal(s.leafSha256, fingerprint(next.cert), 'the mTLS proxy has the new leaf');
       s.socket.destroy();
-      assertNoSecrets(run.output(), [...world.secretValues, ...extraValues], 'teeinit output');
+      assertNoSecrets(run.output(), [...demoSecretValues(world), ...extraValues], 'teeinit output');
     },
   );
 
@@ -323,7 +324,7 @@ describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
       assert.ok(String(warning?.pending).length > 0, 'the warning names the pending secrets');
       assert.equal(readFileSync(join(dir, 'server-cert'), 'utf8'), world.server.cert);
       assert.equal(run.child.exitCode, null, 'teeinit still running');
-      assertNoSecrets(run.output(), [...world.secretValues, ...extraValues], 'teeinit output');
+      assertNoSecrets(run.output(), [...demoSecretValues(world), ...extraValues], 'teeinit output');
     },
   );
 
@@ -342,7 +343,7 @@ describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
       assert.ok(Date.now() - began < 6_000, `exit took ${Date.now() - began} ms`);
       assert.ok(!existsSync(dir) || readdirSync(dir).length === 0, 'secrets directory emptied');
       assert.doesNotMatch(run.output(), /secret refresh failed/);
-      assertNoSecrets(run.output(), [...world.secretValues, ...extraValues], 'teeinit output');
+      assertNoSecrets(run.output(), [...demoSecretValues(world), ...extraValues], 'teeinit output');
     },
   );
 });

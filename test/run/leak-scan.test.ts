@@ -34,7 +34,7 @@ test(
 );
 
 test(
-  'leak scan finds bytes as hex or base64, in any of several texts, and refuses short values',
+  'leak scan finds bytes and text as hex or base64, in any of several texts, and refuses short values',
   { timeout: 5000 },
   () => {
     const key = randomBytes(32);
@@ -45,6 +45,11 @@ test(
       /logs/,
     );
     assert.throws(() => assertNoSecrets(`k=${key.toString('base64')}`, [key], 'logs'), /logs/);
+    const text = `token-${key.toString('base64url')}`;
+    assert.throws(
+      () => assertNoSecrets(`v=${Buffer.from(text).toString('base64')}`, [text], 'logs'),
+      /logs/,
+    );
     assert.throws(
       () => assertNoSecrets('-----BEGIN PRIVATE KEY-----', ['short'], 'logs'),
       /too short/,

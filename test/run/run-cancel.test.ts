@@ -25,7 +25,7 @@ describe('run: cancelled start-up', { timeout: 60_000 }, () => {
     assert.equal(await t.exited(10_000), 143, t.output());
     assert.match(t.stderr(), /^teeinit: TEEINIT_STARTUP_CANCELLED\b/m, t.output());
     assert.doesNotMatch(t.output(), /Uncaught|AbortError|^\s+at .+:\d+:\d+\)?$/m, t.output());
-    assertNoSecrets(t.output(), ctx.world.secretValues, 'the output of teeinit');
+    assertNoSecrets(t.output(), ctx.secretValues, 'the output of teeinit');
   };
 
   test('SIGTERM right after "teeinit starting" while STS answers in 3 s', async (t) => {

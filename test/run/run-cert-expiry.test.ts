@@ -77,11 +77,7 @@ describe('run: certificate expiry in the start-up log', { timeout: 90_000 }, () 
     // The process ran until now: it dies of the forwarded SIGTERM, 128 + 15.
     assert.equal(await t.exited(), 143, t.output());
     assert.match(t.stdout(), /"message":"started".*"process":"app"/);
-    assertNoSecrets(
-      t.output(),
-      [...ctx.world.secretValues, ...storedKeys],
-      'the output of teeinit',
-    );
+    assertNoSecrets(t.output(), [...ctx.secretValues, ...storedKeys], 'the output of teeinit');
   }
 
   test('run-cert-expires-in-2-days: warning names the bundle and notAfter; starts', async () => {

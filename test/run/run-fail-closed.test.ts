@@ -152,7 +152,7 @@ describe('run: fail closed', { timeout: 240_000 }, () => {
         assert.match(t.stderr(), c.mention);
         assert.ok(!existsSync(marker), 'no process may start');
         assert.ok(!existsSync(dir) || readdirSync(dir).length === 0, 'no file may be left');
-        assertNoSecrets(t.output(), ctx.world.secretValues, 'the output of teeinit');
+        assertNoSecrets(t.output(), ctx.secretValues, 'the output of teeinit');
       } finally {
         await undo();
       }

@@ -51,7 +51,7 @@ describe('run: the whole flow', { timeout: 90_000 }, () => {
     const lines = logLines(t.stdout());
     const first = lines.find((l) => l.message === 'teeinit starting');
     assert.match(String(first?.configSha256), /^[0-9a-f]{64}$/);
-    assertNoSecrets(t.output(), ctx.world.secretValues, 'the output of teeinit');
+    assertNoSecrets(t.output(), ctx.secretValues, 'the output of teeinit');
     // Nothing outside the secrets directory holds a secret: the work dir (config, emulator
     // state), the OS temp dir and the working directory, for files written during the run.
     const written = filesModifiedSince([ctx.work, tmpdir(), process.cwd()], began, [
@@ -59,7 +59,7 @@ describe('run: the whole flow', { timeout: 90_000 }, () => {
       join(process.cwd(), 'node_modules'),
       join(process.cwd(), '.git'),
     ]);
-    assertNoSecretsInFiles(written, ctx.world.secretValues);
+    assertNoSecretsInFiles(written, ctx.secretValues);
   });
 
   test('run-exit-code: the process exit code is teeinit exit code', async () => {

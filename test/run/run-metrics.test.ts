@@ -138,12 +138,12 @@ describe('run: metrics endpoint', { timeout: 120_000 }, () => {
       session.socket.destroy();
     }
     const final = (await scrape(port)).body;
-    assertNoSecrets(final, ctx.world.secretValues, 'the /metrics body');
+    assertNoSecrets(final, ctx.secretValues, 'the /metrics body');
     for (const marker of [ARGV_MARKER, ENV_MARKER, dir, work])
       assert.ok(!final.includes(marker), `/metrics holds no argv, env or path (${marker})`);
 
     t.kill('SIGTERM');
     await t.exited();
-    assertNoSecrets(t.output(), ctx.world.secretValues, 'the output of teeinit');
+    assertNoSecrets(t.output(), ctx.secretValues, 'the output of teeinit');
   });
 });

@@ -1,9 +1,9 @@
 // The teeinit-wide status endpoint through the real CLI against the emulator: /readyz says
 // "starting" while a process's ready check fails and "ok" once teeinit logged `running`;
 // /status shows the real child's pid, the bundle's notAfter and no secret, argv or env
-// value; after SIGTERM the endpoint answers 503 or refuses; a non-loopback listen serves
-// /healthz but not /status or /metrics; a port in use stops start-up before anything is
-// fetched.
+// value; after SIGTERM, while the app stops, /healthz and /readyz answer 503 "stopping";
+// a non-loopback listen serves /healthz but not /status or /metrics; a port in use stops
+// start-up before anything is fetched.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -49,11 +49,12 @@ async function answered(port: number, path: string, method = 'GET'): Promise<Ans
 const ARGV_MARKER = 'argv-marker-9f3c2e7a1b';
 const ENV_MARKER = 'env-marker-4d8b6a0c5e';
 
-// An app that reports its pid, becomes ready when the test creates `gate`, and exits 7
-// a moment after SIGTERM (so the endpoint can be seen answering "stopping").
+// An app that reports its pid and exits 7 after SIGTERM: a moment after, or, when
+// $STOP_GATE is set, once the test creates that file (so teeinit is seen stopping).
 const APP = [
   "console.log('APP_PID=' + process.pid);",
-  "process.on('SIGTERM', () => setTimeout(() => process.exit(7), 300));",
+  "process.on('SIGTERM', () => { const gate = process.env.STOP_GATE; if (!gate) return void setTimeout(() => process.exit(7), 300);",
+  "setInterval(() => { if (require('node:fs').existsSync(gate)) process.exit(7); }, 50); });",
   'setInterval(() => {}, 1000);',
 ].join(' ');
 
@@ -100,6 +101,7 @@ describe('run: status endpoint', { timeout: 120_000 }, () => {
   test('readyz: starting until running; status: pid, notAfter, no secrets; SIGTERM', async () => {
     const port = await freePort();
     const gate = join(ctx.work, 'ready-gate');
+    const stopGate = join(ctx.work, 'stop-gate');
     const { path, dir } = config(
       'loopback',
       `127.0.0.1:${port}`,
@@ -107,7 +109,7 @@ describe('run: status endpoint', { timeout: 120_000 }, () => {
         {
           name: 'app',
           run: [process.execPath, '-e', APP, ARGV_MARKER, '{{ file server-key }}'],
-          env: { APP_MARKER: ENV_MARKER },
+          env: { APP_MARKER: ENV_MARKER, STOP_GATE: stopGate },
           ready: { file: gate, timeout: '60s', interval: '50ms' },
         },
       ],
@@ -158,21 +160,25 @@ describe('run: status endpoint', { timeout: 120_000 }, () => {
     assert.ok(doc.uptimeMs > 0);
     assert.equal(doc.refresh.enabled, true);
     assert.ok(Date.parse(doc.refresh.nextAt ?? '') > Date.now());
-    assertNoSecrets(raw, ctx.world.secretValues, 'the /status document');
-    for (const marker of [ARGV_MARKER, ENV_MARKER, dir])
+    assertNoSecrets(raw, ctx.secretValues, 'the /status document');
+    for (const marker of [ARGV_MARKER, ENV_MARKER, stopGate, dir])
       assert.ok(!raw.includes(marker), `/status holds no argv, env or path (${marker})`);
 
     t.kill('SIGTERM');
-    // Until exit, the endpoint says "stopping" (or is already closed): never "ok".
+    // The app exits only once the test creates the stop gate: until then teeinit is stopping,
+    // still serving, and both endpoints say so (never "ok").
     const stopping = await pollUntil('a stopping answer', async () => {
-      const a = await get(port, '/healthz');
-      return a === 'refused' || a.status === 503 ? a : undefined;
+      const a = await answered(port, '/healthz');
+      return a.status === 503 ? a : undefined;
     });
-    if (stopping !== 'refused') assert.equal(stopping.body.trim(), 'stopping');
+    assert.equal(stopping.body.trim(), 'stopping');
+    const unready = await answered(port, '/readyz');
+    assert.deepEqual([unready.status, unready.body.trim()], [503, 'stopping']);
+    writeFileSync(stopGate, '');
     assert.equal(await t.exited(), 7, t.output());
     assert.equal(await get(port, '/healthz'), 'refused');
     assert.ok(!existsSync(dir) || readdirSync(dir).length === 0, 'secret files removed');
-    assertNoSecrets(t.output(), ctx.world.secretValues, 'the output of teeinit');
+    assertNoSecrets(t.output(), ctx.secretValues, 'the output of teeinit');
   });
 
   test('non-loopback listen: /healthz and /readyz only, /status and /metrics are 404', async () => {

@@ -4,6 +4,8 @@
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { startDemoWorld, type DemoWorld } from '../../emulator/demo-world.js';
+import { hkdfSha256 } from '../../src/keys/kdf.js';
+import type { SecretValue } from '../helpers/leak-scan.js';
 import { stopAllTeeinit } from '../helpers/teeinit-process.js';
 import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
 
@@ -12,6 +14,22 @@ export interface RunWorld {
   readonly world: DemoWorld;
   readonly work: string;
   readonly secrets: { readonly path: string; readonly onTmpfs: boolean };
+  /** The world's secret values and the `session-psk` teeinit derives from its shares. */
+  readonly secretValues: readonly SecretValue[];
+}
+
+/**
+ * Why: every run derives the world's `session-psk` (hkdf-sha256, default salt, info = the
+ * key's name); a leak scan must look for those bytes too, not only for the fetched values.
+ */
+export function demoSecretValues(world: DemoWorld): SecretValue[] {
+  const share = (collaborator: 'alice' | 'bob') => ({
+    collaborator,
+    secret: `${collaborator}-share`,
+    bytes: Buffer.from(world.shares[collaborator], 'hex'),
+  });
+  const psk = hkdfSha256([share('alice'), share('bob')], 'teeinit-psk-v1', 'session-psk', 32);
+  return [...world.secretValues, psk];
 }
 
 /** Why: the run suites and refresh-restart share this setup; call inside `describe()`. */
@@ -20,7 +38,8 @@ export function useRunWorld(prefix: string): RunWorld {
   before(async () => {
     const work = tempDir(`${prefix}-`);
     const secrets = tmpfsDir(`${prefix}-secrets-`);
-    state = { work, secrets, world: await startDemoWorld({ stateDir: join(work, 'emulator') }) };
+    const world = await startDemoWorld({ stateDir: join(work, 'emulator') });
+    state = { work, secrets, world, secretValues: demoSecretValues(world) };
   });
   after(async () => {
     await stopAllTeeinit();
@@ -42,6 +61,9 @@ export function useRunWorld(prefix: string): RunWorld {
     },
     get secrets() {
       return get().secrets;
+    },
+    get secretValues() {
+      return get().secretValues;
     },
   };
 }
