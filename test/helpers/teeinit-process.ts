@@ -16,7 +16,11 @@ export interface TeeinitProcess {
   stderr(): string;
   /** Both streams, for leak searches. */
   output(): string;
-  /** Resolves when `pattern` appears in stdout or stderr; rejects after `timeoutMs` or exit. */
+  /**
+   * Resolves when `pattern` appears in stdout or stderr; rejects after `timeoutMs` or exit.
+   * The default (45 s) is a backstop for a start-up (node boot, token exchange, fetch, a
+   * node child) on a loaded machine, where one took 22 s; not a bound any test asserts.
+   */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** Resolves with the exit code (128+n for a signal death of teeinit itself). */
   exited(timeoutMs?: number): Promise<number>;
@@ -57,7 +61,7 @@ export function runTeeinit(args: readonly string[], env: NodeJS.ProcessEnv = {})
     stdout: () => out,
     stderr: () => err,
     output: () => out + err,
-    async waitFor(pattern, timeoutMs = 20_000) {
+    async waitFor(pattern, timeoutMs = 45_000) {
       const deadline = Date.now() + timeoutMs;
       let done = false;
       void exit.then(() => (done = true));
