@@ -81,7 +81,7 @@ function rawRequest(port: number, bytes: string): Promise<string> {
   });
 }
 
-describe('run: status endpoint', { timeout: 120_000 }, () => {
+describe('run: status endpoint', { timeout: 240_000 }, () => {
   const ctx = useRunWorld('teeinit-status');
 
   const config = (
