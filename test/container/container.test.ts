@@ -98,7 +98,7 @@ describe('container-redis', { skip: namespaceUnavailable(['redis-server', 'redis
         (pki) => tlsSecrets('redis', pki),
       );
     },
-    { timeout: 90_000 },
+    { timeout: 180_000 },
   );
   after(async () => fx?.teardown(), { timeout: 30_000 });
 
@@ -185,7 +185,7 @@ describe('container-psk', { skip: namespaceUnavailable(['openssl']) }, () => {
         ],
       );
     },
-    { timeout: 90_000 },
+    { timeout: 180_000 },
   );
   after(async () => fx?.teardown(), { timeout: 30_000 });
 

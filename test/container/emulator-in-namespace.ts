@@ -92,7 +92,7 @@ export async function startEmulatorIn(
       if (child.exitCode !== null) throw new Error(`emulator exited early:\n${text}`);
       return /Confidential Space emulator running/.test(text);
     },
-    20_000,
+    45_000, // a backstop for a hung start: node boots slowly on a loaded machine
   );
   return emulator;
 }
@@ -117,7 +117,7 @@ export async function seedIn(
     writeFileSync(file, stringify(doc), { mode: 0o600 });
     const r = await ns.exec(
       [process.execPath, EMULATOR_CLI, 'seed', file, '--emulator-state', stateDir],
-      { timeoutMs: 20_000 },
+      { timeoutMs: 45_000 },
     );
     if (r.code !== 0) throw new Error(`seed failed (${r.code}): ${r.stderr}`);
     return r.stdout + r.stderr;
