@@ -3,14 +3,11 @@
 // `image_signatures` and `startsWith` on the image reference. A token that satisfies it is
 // exchanged; one whose claims do not (or lack the field) gets `unauthorized_client`.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { MintOptions } from '../../emulator/attestation/authority.js';
 import type { JsonObject } from '../../emulator/attestation/jwt.js';
-import { CONFIDENTIAL_SPACE_MAPPING, defaultWorld } from '../../emulator/default-world.js';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import type { RunningEmulator } from '../../emulator/index.js';
+import { exchangeFields, exchangeForm, startWithProvider } from './sts-fixture.js';
 
 const KEY_ID = 'projects/alice-proj/locations/global/keyRings/r/cryptoKeys/k/cryptoKeyVersions/1';
 const PREFIX = 'us-docker.pkg.dev/alice-proj/';
@@ -31,53 +28,29 @@ const REJECTED = {
 };
 
 let emu: RunningEmulator;
-let dir: string;
+let stop: () => Promise<void>;
 
 function container(fields: JsonObject): MintOptions {
   return { claims: { submods: { container: fields } } };
 }
 
 async function exchange(options: MintOptions): Promise<{ status: number; body: JsonObject }> {
-  const res = await fetch(`${emu.endpoints.sts}/v1/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-      audience: emu.providerAudience('alice-proj', 'cs-pool', 'signed-images'),
-      scope: 'https://www.googleapis.com/auth/cloud-platform',
-      requested_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
-      subject_token: await emu.attestation.mintToken(options),
-    }).toString(),
-  });
-  return { status: res.status, body: (await res.json()) as JsonObject };
+  const audience = emu.providerAudience('alice-proj', 'cs-pool', 'signed-images');
+  const r = await exchangeForm(
+    emu,
+    exchangeFields(await emu.attestation.mintToken(options), audience),
+  );
+  return { status: r.status, body: r.body };
 }
 
 describe('identity: attribute condition with CEL macros and functions', () => {
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'emu-cel-'));
-    const world = defaultWorld();
-    emu = await startEmulator({
-      stateDir: dir,
-      config: {
-        ...world,
-        providers: [
-          ...(world.providers ?? []),
-          {
-            project: 'alice-proj',
-            pool: 'cs-pool',
-            provider: 'signed-images',
-            attributeMapping: { ...CONFIDENTIAL_SPACE_MAPPING },
-            attributeCondition: CONDITION,
-          },
-        ],
-      },
-    });
+    ({ emu, stop } = await startWithProvider('emu-cel-', {
+      provider: 'signed-images',
+      attributeCondition: CONDITION,
+    }));
   });
-  after(async () => {
-    await emu.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => stop());
 
   test('a signed image from the allowed registry is exchanged', { timeout: 10_000 }, async () => {
     const r = await exchange({

@@ -2,50 +2,27 @@
 // (time window, signature, kid, alg, lifetime, issuer) and request errors, with Google's
 // OAuth error shape; plus the issuer's discovery document and JWKS.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { MintOptions } from '../../emulator/attestation/authority.js';
 import { decodeJwt } from '../../emulator/attestation/jwt.js';
-import { defaultWorld, CONFIDENTIAL_SPACE_MAPPING } from '../../emulator/default-world.js';
 import { parseFaultRules } from '../../emulator/faults/controller.js';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import type { RunningEmulator } from '../../emulator/index.js';
+import { exchangeFields, exchangeForm, startWithProvider } from './sts-fixture.js';
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS = 'urn:ietf:params:oauth:token-type:access_token';
 const JWT = 'urn:ietf:params:oauth:token-type:jwt';
 let emu: RunningEmulator;
-let dir: string;
+let stop: () => Promise<void>;
 let audience: string;
 
-interface Answer {
-  readonly status: number;
-  readonly body: Record<string, unknown>;
-}
+type Answer = Awaited<ReturnType<typeof exchangeForm>>;
 
-async function exchangeForm(fields: Record<string, string>): Promise<Answer> {
-  const res = await fetch(`${emu.endpoints.sts}/v1/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields).toString(),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-function formFor(subjectToken: string, aud = audience): Record<string, string> {
-  return {
-    grant_type: GRANT,
-    audience: aud,
-    scope: 'https://www.googleapis.com/auth/cloud-platform',
-    requested_token_type: ACCESS,
-    subject_token_type: JWT,
-    subject_token: subjectToken,
-  };
-}
+const formFor = (subjectToken: string, aud = audience): Record<string, string> =>
+  exchangeFields(subjectToken, aud);
 
 async function exchangeMinted(options: MintOptions): Promise<Answer> {
-  return exchangeForm(formFor(await emu.attestation.mintToken(options)));
+  return exchangeForm(emu, formFor(await emu.attestation.mintToken(options)));
 }
 
 const grantError = (description: string): Record<string, unknown> => ({
@@ -55,30 +32,10 @@ const grantError = (description: string): Record<string, unknown> => ({
 
 describe('identity: STS token exchange', () => {
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'emu-sts-'));
-    const world = defaultWorld();
-    emu = await startEmulator({
-      stateDir: dir,
-      config: {
-        ...world,
-        providers: [
-          ...(world.providers ?? []),
-          {
-            project: 'alice-proj',
-            pool: 'cs-pool',
-            provider: 'off',
-            attributeMapping: { ...CONFIDENTIAL_SPACE_MAPPING },
-            disabled: true,
-          },
-        ],
-      },
-    });
+    ({ emu, stop } = await startWithProvider('emu-sts-', { provider: 'off', disabled: true }));
     audience = emu.providerAudience('alice-proj');
   });
-  after(async () => {
-    await emu.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => stop());
 
   test('form body: success shape', { timeout: 10_000 }, async () => {
     const r = await exchangeMinted({});
@@ -154,7 +111,7 @@ describe('identity: STS token exchange', () => {
   }
 
   test('invalid_grant: garbage subject token', { timeout: 10_000 }, async () => {
-    const r = await exchangeForm(formFor('not-a-jwt'));
+    const r = await exchangeForm(emu, formFor('not-a-jwt'));
     assert.deepEqual(r, { status: 400, body: grantError('Unable to parse the ID Token.') });
   });
 
@@ -177,6 +134,7 @@ describe('identity: STS token exchange', () => {
 
   test('malformed audience is invalid_request', { timeout: 10_000 }, async () => {
     const r = await exchangeForm(
+      emu,
       formFor(await emu.attestation.mintToken(), 'projects/111/pools/tee'),
     );
     assert.equal(r.status, 400);
@@ -189,6 +147,7 @@ describe('identity: STS token exchange', () => {
 
   test('disabled provider is invalid_target', { timeout: 10_000 }, async () => {
     const r = await exchangeForm(
+      emu,
       formFor(
         await emu.attestation.mintToken(),
         emu.providerAudience('alice-proj', 'cs-pool', 'off'),
@@ -213,12 +172,15 @@ describe('identity: STS token exchange', () => {
 
   test('request errors', { timeout: 10_000 }, async () => {
     const token = await emu.attestation.mintToken();
-    const wrongGrant = await exchangeForm({ ...formFor(token), grant_type: 'client_credentials' });
+    const wrongGrant = await exchangeForm(emu, {
+      ...formFor(token),
+      grant_type: 'client_credentials',
+    });
     assert.equal(wrongGrant.status, 400);
     assert.equal(wrongGrant.body.error, 'unsupported_grant_type');
-    const wrongType = await exchangeForm({ ...formFor(token), subject_token_type: 'urn:x' });
+    const wrongType = await exchangeForm(emu, { ...formFor(token), subject_token_type: 'urn:x' });
     assert.equal(wrongType.body.error, 'invalid_request');
-    const missing = await exchangeForm({ ...formFor(''), subject_token: '' });
+    const missing = await exchangeForm(emu, { ...formFor(''), subject_token: '' });
     assert.equal(missing.body.error, 'invalid_request');
     const get = await fetch(`${emu.endpoints.sts}/v1/token`);
     assert.equal(get.status, 404);
@@ -236,7 +198,7 @@ describe('identity: STS token exchange', () => {
     });
     assert.equal(failed.status, 503);
     await failed.arrayBuffer();
-    assert.equal((await exchangeForm(formFor(token))).status, 200);
+    assert.equal((await exchangeForm(emu, formFor(token))).status, 200);
   });
 
   test('discovery and JWKS are served by the emulator', { timeout: 10_000 }, async () => {
