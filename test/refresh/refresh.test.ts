@@ -19,7 +19,7 @@ import { pollUntil } from '../helpers/poll.js';
 import { logLines, runTeeinit, type TeeinitProcess } from '../helpers/teeinit-process.js';
 import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
 import { demoSecretValues } from '../run/run-world.js';
-import { worldConfig, writeConfig } from '../run/world-config.js';
+import { ingressProxy, worldConfig, writeConfig } from '../run/world-config.js';
 import { parseFaultRules } from '../../emulator/faults/rules.js';
 import { newServerCert, openSession, seedVersions, startAliasedWorld } from './rotation.js';
 
@@ -106,18 +106,7 @@ describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
           retry: { backoff: '200ms', maxBackoff: '1s' },
           ...refresh,
         },
-        proxies: [
-          {
-            name: 'ingress',
-            mode: 'mtls-server',
-            listen: `127.0.0.1:${proxyPort}`,
-            target: `127.0.0.1:${backend}`,
-            tls: 'server',
-            authorize: { commonNames: ['client.bob'] },
-            start: 'after-processes',
-          },
-          ...moreProxies,
-        ],
+        proxies: [ingressProxy(proxyPort, backend), ...moreProxies],
         ...extra,
       },
     );

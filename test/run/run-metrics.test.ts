@@ -15,7 +15,7 @@ import { parseExposition, sampleValue } from '../helpers/prometheus-parse.js';
 import { logLines, runTeeinit } from '../helpers/teeinit-process.js';
 import { openSession } from '../refresh/rotation.js';
 import { useRunWorld } from './run-world.js';
-import { worldConfig, writeConfig } from './world-config.js';
+import { ingressProxy, worldConfig, writeConfig } from './world-config.js';
 
 /** GET http://127.0.0.1:port/path: status, content type and body. */
 function scrape(
@@ -73,17 +73,7 @@ describe('run: metrics endpoint', { timeout: 120_000 }, () => {
       {
         status: { listen: `127.0.0.1:${port}` },
         refresh: { interval: '1h' },
-        proxies: [
-          {
-            name: 'ingress',
-            mode: 'mtls-server',
-            listen: `127.0.0.1:${proxyPort}`,
-            target: `127.0.0.1:${backend}`,
-            tls: 'server',
-            authorize: { commonNames: ['client.bob'] },
-            start: 'after-processes',
-          },
-        ],
+        proxies: [ingressProxy(proxyPort, backend)],
       },
     );
     if (!ctx.secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;

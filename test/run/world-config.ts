@@ -25,3 +25,16 @@ export function writeConfig(dir: string, config: Record<string, unknown>): strin
   writeFileSync(path, JSON.stringify(config, null, 2));
   return path;
 }
+
+/** Why: the mtls-server proxy several run and refresh tests put in front of their app. */
+export function ingressProxy(listenPort: number, targetPort: number): Record<string, unknown> {
+  return {
+    name: 'ingress',
+    mode: 'mtls-server',
+    listen: `127.0.0.1:${listenPort}`,
+    target: `127.0.0.1:${targetPort}`,
+    tls: 'server',
+    authorize: { commonNames: ['client.bob'] },
+    start: 'after-processes',
+  };
+}
