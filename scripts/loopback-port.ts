@@ -35,8 +35,8 @@ export async function freePort(): Promise<number> {
 /** Why: claims `port` for this process; false when a live process already holds it. */
 export function reservePort(port: number): boolean {
   const file = join(RESERVATIONS, String(port));
-  mkdirSync(RESERVATIONS, { recursive: true });
-  if (!createExclusive(file)) {
+  let claim = createExclusive(file);
+  if (claim === 'exists') {
     // Held: by a live process, keep away; by one that died without cleaning up, take over
     // (unlink, then create exclusively again: never write through what another put there).
     if (isAlive(Number(readOr(file, '0')))) return false;
@@ -45,8 +45,11 @@ export function reservePort(port: number): boolean {
     } catch {
       // Another process took it over first: the exclusive create below decides.
     }
-    if (!createExclusive(file)) return false;
+    claim = createExclusive(file);
+    if (claim === 'exists') return false;
   }
+  // 'unavailable' (the directory cannot be made or written, e.g. another user's): this
+  // process still hands each port out once, as without reservations.
   if (!releaseOnExit) {
     process.once('exit', release);
     releaseOnExit = true;
@@ -57,12 +60,17 @@ export function reservePort(port: number): boolean {
 
 let releaseOnExit = false;
 
-function createExclusive(file: string): boolean {
+function createExclusive(file: string): 'created' | 'exists' | 'unavailable' {
+  try {
+    mkdirSync(RESERVATIONS, { recursive: true });
+  } catch {
+    return 'unavailable';
+  }
   try {
     writeFileSync(file, String(process.pid), { flag: 'wx' });
-    return true;
-  } catch {
-    return false;
+    return 'created';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'exists' : 'unavailable';
   }
 }
 

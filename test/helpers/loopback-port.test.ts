@@ -2,7 +2,7 @@
 // again, it is released when that process exits, and a dead owner's file is taken over.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -44,6 +44,40 @@ describe('freePort reservations', () => {
       if (child.exitCode === null) child.kill();
     }
   });
+
+  test(
+    'without a usable reservation directory, ports are still handed out',
+    {
+      timeout: 20_000,
+    },
+    async () => {
+      // TMPDIR where the reservation directory's name is taken by a plain file.
+      const tmp = mkdtempSync(join(tmpdir(), 'teeinit-lp-'));
+      try {
+        writeFileSync(join(tmp, 'teeinit-loopback-ports'), '');
+        const child = spawn(
+          process.execPath,
+          [
+            '--input-type=module',
+            '-e',
+            `const m = await import(${JSON.stringify(MODULE)});` +
+              `console.log('PORTS=' + [await m.freePort(), await m.freePort()].join(','));`,
+          ],
+          { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: tmp } },
+        );
+        let out = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+        const code = await new Promise((resolve) => child.once('exit', resolve));
+        assert.equal(code, 0, out);
+        const ports = /PORTS=(\d+),(\d+)/.exec(out);
+        assert.ok(ports, out);
+        assert.notEqual(ports[1], ports[2], 'each port handed out once');
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    },
+  );
 
   test('a reservation file left by a dead process is taken over', { timeout: 10_000 }, () => {
     mkdirSync(DIR, { recursive: true });
