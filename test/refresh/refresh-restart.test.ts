@@ -14,6 +14,7 @@ import { assertNoSecrets, assertNoSecretsInFiles } from '../helpers/leak-scan.js
 import { freePort } from '../helpers/net.js';
 import { pollUntil } from '../helpers/poll.js';
 import { logLines, runTeeinit, type TeeinitProcess } from '../helpers/teeinit-process.js';
+import { pidExists } from '../helpers/procfs.js';
 import { useRunWorld } from '../run/run-world.js';
 import { worldConfig, writeConfig } from '../run/world-config.js';
 import { seedValueSecret } from './rotation.js';
@@ -32,14 +33,6 @@ setTimeout(() => {
 
 const TOKEN = 'api-token';
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The exit code docs/errors.md gives `code` (repo root is three levels above dist/test/refresh). */
 function documentedExitCode(code: string): number {
@@ -135,7 +128,7 @@ describe('refresh: onRefresh restart', { timeout: 240_000 }, () => {
           .filter((l) => l.message === 'started' && l.process === 'app')
           .map((l) => Number(l.pid));
       const [oldPid] = started();
-      assert.ok(oldPid !== undefined && alive(oldPid), 'the first app process runs');
+      assert.ok(oldPid !== undefined && pidExists(oldPid), 'the first app process runs');
       assert.equal(readHashes(hashes).get(oldPid), sha256(values[0]));
 
       seedValueSecret(ctx.world, TOKEN, values, 2); // new version, alias `current` moved to it
@@ -158,8 +151,8 @@ describe('refresh: onRefresh restart', { timeout: 240_000 }, () => {
         lines.some((l) => l.message === 'exited' && l.pid === oldPid),
         'the old process exited',
       );
-      await pollUntil('the old process to be gone', () => !alive(oldPid), 10_000);
-      assert.ok(alive(newPid), 'the new process runs');
+      await pollUntil('the old process to be gone', () => !pidExists(oldPid), 10_000);
+      assert.ok(pidExists(newPid), 'the new process runs');
       const seen = readHashes(hashes);
       assert.equal(seen.get(newPid), sha256(values[1]), 'the new process saw the new value');
       assert.equal(seen.get(oldPid), sha256(values[0]));
@@ -178,7 +171,7 @@ describe('refresh: onRefresh restart', { timeout: 240_000 }, () => {
       run.kill('SIGTERM');
       assert.equal(await run.exited(), 143, run.output());
       assert.ok(!existsSync(dir) || readdirSync(dir).length === 0, 'secrets directory emptied');
-      await pollUntil('the new process to be gone', () => !alive(newPid), 10_000);
+      await pollUntil('the new process to be gone', () => !pidExists(newPid), 10_000);
       const all = [...ctx.secretValues, ...values];
       assertNoSecrets(run.output(), all, 'teeinit output');
       assertNoSecretsInFiles([hashes, path], all);
