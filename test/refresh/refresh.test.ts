@@ -9,11 +9,11 @@ import { after, afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import type { DemoWorld } from '../../emulator/demo-world.js';
 import { holdRoute } from '../helpers/hold-route.js';
 import { assertNoSecrets } from '../helpers/leak-scan.js';
+import { httpAnswer } from '../helpers/http-get.js';
 import { freePort } from '../helpers/net.js';
 import { pollUntil } from '../helpers/poll.js';
 import { logLines, runTeeinit, type TeeinitProcess } from '../helpers/teeinit-process.js';
@@ -37,25 +37,6 @@ interface RefreshStatusBody {
 }
 
 const fingerprint = (pem: string): string => new X509Certificate(pem).fingerprint256;
-
-/**
- * GET /status on a fresh connection (agent: false). Not fetch(): its pool keeps the socket
- * for the next call, and the endpoint closes idle sockets after 5 s; a test process stalled
- * past the pool's margin between two calls would send on a socket the server had closed.
- */
-function getStatus(port: number): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/status', agent: false, timeout: 5000 });
-    req.on('response', (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('no answer from /status')));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
   let world: DemoWorld;
@@ -229,7 +210,7 @@ describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
       status: { listen: `127.0.0.1:${statusPort}` },
     });
     const status = async (): Promise<RefreshStatusBody> => {
-      const res = await getStatus(statusPort);
+      const res = await httpAnswer(statusPort, '/status', { timeoutMs: 5000 });
       assert.equal(res.status, 200);
       return JSON.parse(res.body) as RefreshStatusBody;
     };

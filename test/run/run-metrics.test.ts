@@ -6,9 +6,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { assertNoSecrets } from '../helpers/leak-scan.js';
+import { httpAnswer } from '../helpers/http-get.js';
 import { freePort } from '../helpers/net.js';
 import { pollUntil } from '../helpers/poll.js';
 import { parseExposition, sampleValue } from '../helpers/prometheus-parse.js';
@@ -16,26 +16,6 @@ import { logLines, runTeeinit } from '../helpers/teeinit-process.js';
 import { openSession } from '../refresh/rotation.js';
 import { useRunWorld } from './run-world.js';
 import { ingressProxy, worldConfig, writeConfig } from './world-config.js';
-
-/** GET http://127.0.0.1:port/path: status, content type and body. */
-function scrape(
-  port: number,
-  path = '/metrics',
-): Promise<{ status: number; type: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: false, timeout: 3000 });
-    req.on('response', (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'] ?? '', body }),
-      );
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${path}`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 const ARGV_MARKER = 'argv-marker-7c1e5a93d2';
 const ENV_MARKER = 'env-marker-2b9f04e6a8';
@@ -83,9 +63,9 @@ describe('run: metrics endpoint', { timeout: 120_000 }, () => {
     await t.waitFor(/"message":"running"/, 30_000);
     assert.match(t.stdout(), /"paths":\["\/healthz","\/readyz","\/status","\/metrics"\]/);
 
-    const first = await scrape(port);
+    const first = await httpAnswer(port, '/metrics');
     assert.equal(first.status, 200);
-    assert.equal(first.type, 'text/plain; version=0.0.4; charset=utf-8');
+    assert.equal(first.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
     const m = parseExposition(first.body);
     assert.match(first.body, /^teeinit_process_up\{process="app"\} 1$/m);
     assert.equal(sampleValue(m, 'teeinit_up'), 1);
@@ -112,7 +92,7 @@ describe('run: metrics endpoint', { timeout: 120_000 }, () => {
     try {
       assert.equal(await session.echo('hello metrics'), 'hello metrics');
       const after = await pollUntil('the proxy counters to move', async () => {
-        const a = parseExposition((await scrape(port)).body);
+        const a = parseExposition((await httpAnswer(port, '/metrics')).body);
         const out = sampleValue(a, 'teeinit_proxy_bytes_total', { ...proxy, direction: 'out' });
         return (out ?? 0) > 0 ? a : undefined;
       });
@@ -127,7 +107,7 @@ describe('run: metrics endpoint', { timeout: 120_000 }, () => {
     } finally {
       session.socket.destroy();
     }
-    const final = (await scrape(port)).body;
+    const final = (await httpAnswer(port, '/metrics')).body;
     assertNoSecrets(final, ctx.secretValues, 'the /metrics body');
     for (const marker of [ARGV_MARKER, ENV_MARKER, dir, work])
       assert.ok(!final.includes(marker), `/metrics holds no argv, env or path (${marker})`);

@@ -7,44 +7,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { assertNoSecrets } from '../helpers/leak-scan.js';
+import { httpAnswer, httpGet } from '../helpers/http-get.js';
 import { freePort } from '../helpers/net.js';
 import { pollUntil } from '../helpers/poll.js';
 import { logLines, runTeeinit } from '../helpers/teeinit-process.js';
 import { useRunWorld } from './run-world.js';
 import { worldConfig, writeConfig } from './world-config.js';
-
-interface Answer {
-  readonly status: number;
-  readonly body: string;
-  readonly headers: Record<string, string | string[] | undefined>;
-}
-
-/** One HTTP request to 127.0.0.1:port; 'refused' when nothing accepts the connection. */
-function get(port: number, path: string, method = 'GET'): Promise<Answer | 'refused'> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, agent: false, timeout: 3000 });
-    req.on('response', (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${path}`)));
-    req.on('error', (e: NodeJS.ErrnoException) =>
-      e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' ? resolve('refused') : reject(e),
-    );
-    req.end();
-  });
-}
-
-async function answered(port: number, path: string, method = 'GET'): Promise<Answer> {
-  const a = await get(port, path, method);
-  assert.notEqual(a, 'refused', `${method} ${path} was refused`);
-  return a as Answer;
-}
 
 const ARGV_MARKER = 'argv-marker-9f3c2e7a1b';
 const ENV_MARKER = 'env-marker-4d8b6a0c5e';
@@ -118,25 +89,25 @@ describe('run: status endpoint', { timeout: 240_000 }, () => {
     const t = runTeeinit(['run', '-c', path]);
     await t.waitFor(/APP_PID=\d+/);
     // The process runs, its ready check fails: healthy, not ready.
-    const starting = await answered(port, '/readyz');
+    const starting = await httpAnswer(port, '/readyz');
     assert.equal(starting.status, 503);
     assert.equal(starting.body.trim(), 'starting');
     assert.equal(starting.headers['cache-control'], 'no-store');
-    assert.equal((await answered(port, '/healthz')).status, 200);
-    const early = JSON.parse((await answered(port, '/status')).body) as Record<string, unknown>;
+    assert.equal((await httpAnswer(port, '/healthz')).status, 200);
+    const early = JSON.parse((await httpAnswer(port, '/status')).body) as Record<string, unknown>;
     assert.equal(early.phase, 'starting');
     assert.ok(!t.stdout().includes('"message":"running"'));
 
     writeFileSync(gate, '');
     await t.waitFor(/"message":"running"/);
-    const ready = await answered(port, '/readyz');
+    const ready = await httpAnswer(port, '/readyz');
     assert.deepEqual([ready.status, ready.body.trim()], [200, 'ok']);
-    const head = await answered(port, '/readyz', 'HEAD');
+    const head = await httpAnswer(port, '/readyz', { method: 'HEAD' });
     assert.deepEqual([head.status, head.body], [200, '']);
-    assert.equal((await answered(port, '/readyz', 'POST')).status, 405);
-    assert.equal((await answered(port, '/nope')).status, 404);
+    assert.equal((await httpAnswer(port, '/readyz', { method: 'POST' })).status, 405);
+    assert.equal((await httpAnswer(port, '/nope')).status, 404);
 
-    const raw = (await answered(port, '/status')).body;
+    const raw = (await httpAnswer(port, '/status')).body;
     const doc = JSON.parse(raw) as {
       phase: string;
       configSha256: string;
@@ -168,15 +139,15 @@ describe('run: status endpoint', { timeout: 240_000 }, () => {
     // The app exits only once the test creates the stop gate: until then teeinit is stopping,
     // still serving, and both endpoints say so (never "ok").
     const stopping = await pollUntil('a stopping answer', async () => {
-      const a = await answered(port, '/healthz');
+      const a = await httpAnswer(port, '/healthz');
       return a.status === 503 ? a : undefined;
     });
     assert.equal(stopping.body.trim(), 'stopping');
-    const unready = await answered(port, '/readyz');
+    const unready = await httpAnswer(port, '/readyz');
     assert.deepEqual([unready.status, unready.body.trim()], [503, 'stopping']);
     writeFileSync(stopGate, '');
     assert.equal(await t.exited(), 7, t.output());
-    assert.equal(await get(port, '/healthz'), 'refused');
+    assert.equal(await httpGet(port, '/healthz'), 'refused');
     assert.ok(!existsSync(dir) || readdirSync(dir).length === 0, 'secret files removed');
     assertNoSecrets(t.output(), ctx.secretValues, 'the output of teeinit');
   });
@@ -190,11 +161,11 @@ describe('run: status endpoint', { timeout: 240_000 }, () => {
     await t.waitFor(/"message":"running"/);
     await t.waitFor(/APP_PID=\d+/); // its SIGTERM handler is installed
     assert.deepEqual(
-      [(await answered(port, '/healthz')).status, (await answered(port, '/readyz')).status],
+      [(await httpAnswer(port, '/healthz')).status, (await httpAnswer(port, '/readyz')).status],
       [200, 200],
     );
     for (const path of ['/status', '/metrics']) {
-      const status = await answered(port, path);
+      const status = await httpAnswer(port, path);
       assert.equal(status.status, 404, path);
       assert.ok(!status.body.includes('app'), 'a 404 says nothing about the workload');
     }
@@ -204,7 +175,7 @@ describe('run: status endpoint', { timeout: 240_000 }, () => {
       const answer = await rawRequest(port, `GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`);
       assert.match(answer, /^HTTP\/1\.1 (200|400|404) /, target);
     }
-    assert.equal((await answered(port, '/healthz')).status, 200, 'still serving');
+    assert.equal((await httpAnswer(port, '/healthz')).status, 200, 'still serving');
     assert.equal(t.child.exitCode, null, 'teeinit still running');
     t.kill('SIGTERM');
     assert.equal(await t.exited(), 7, t.output());
@@ -224,24 +195,24 @@ describe('run: status endpoint', { timeout: 240_000 }, () => {
     ]);
     const t = runTeeinit(['run', '-c', path]);
     await t.waitFor(/"message":"running"/);
-    assert.deepEqual((await answered(port, '/readyz')).body.trim(), 'ok');
+    assert.deepEqual((await httpAnswer(port, '/readyz')).body.trim(), 'ok');
     const first = Number(/APP_PID=(\d+)/.exec(t.stdout())?.[1]);
     process.kill(first, 'SIGKILL'); // teeinit's own child, started by this test
     // The restarted process waits for the gate before it listens: not ready, and said so.
     const restarting = await pollUntil('readyz says restarting', async () => {
-      const a = await answered(port, '/readyz');
+      const a = await httpAnswer(port, '/readyz');
       return a.status === 503 ? a : undefined;
     });
     assert.equal(restarting.body.trim(), 'restarting');
-    assert.equal((await answered(port, '/healthz')).status, 200, 'still healthy');
+    assert.equal((await httpAnswer(port, '/healthz')).status, 200, 'still healthy');
     writeFileSync(gate, '');
     // The restarted node may still be booting (seconds on a loaded machine): a backstop only.
     await pollUntil(
       'readyz ok again',
-      async () => (await answered(port, '/readyz')).status === 200,
+      async () => (await httpAnswer(port, '/readyz')).status === 200,
       30_000,
     );
-    const doc = JSON.parse((await answered(port, '/status')).body) as {
+    const doc = JSON.parse((await httpAnswer(port, '/status')).body) as {
       processes: { restarts: number; ready: boolean }[];
     };
     assert.deepEqual(
