@@ -12,8 +12,9 @@ export type RestartCause = { readonly restart: number } | { readonly after: 'ref
 
 /**
  * Why: operators see in the log when a restarted process serves again. Never rejects;
- * resolves (true only if it passed) when the check passed, timed out, or `signal` aborted it (the process exited
- * or was replaced, or the run is ending) — aborting leaves no timer, socket or child.
+ * resolves when the check passed (true), timed out or failed (false), or `signal` aborted
+ * it (false: the process exited or was replaced, or the run is ending) — aborting leaves
+ * no timer, socket or child.
  */
 export async function checkReadyAgain(
   spec: LaunchSpec,
