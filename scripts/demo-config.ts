@@ -89,8 +89,13 @@ export function redisExampleConfig(
   changes.push(
     `added: bob, both PSK shares and a psk-server on port ${ports.psk} in front of redis, as in examples/psk`,
   );
+  const shippedStatus = (tree.status as { listen?: string } | undefined)?.listen;
   tree.status = statusEndpoint(ports);
-  changes.push(`added: teeinit's status endpoint on 127.0.0.1:${ports.status}`);
+  changes.push(
+    shippedStatus === undefined
+      ? `added: teeinit's status endpoint on 127.0.0.1:${ports.status}`
+      : `status endpoint on 127.0.0.1:${ports.status} instead of ${shippedStatus}`,
+  );
   return { config: tree, changes, mtlsBy: 'redis' };
 }
 

@@ -2,6 +2,7 @@
 // fast with teeinit's output when it exits instead) and until it logs "running", the backend
 // processes teeinit started, and shutdown on SIGTERM (backends gone, secrets directory emptied).
 import assert from 'node:assert/strict';
+import { httpGet } from '../helpers/http-get.js';
 import { canConnect } from '../helpers/net.js';
 import { pollUntil } from '../helpers/poll.js';
 import { childPids, commandLine, isAlive } from '../helpers/procfs.js';
@@ -49,6 +50,18 @@ export function waitRunning(run: TeeinitRun, timeoutMs?: number): Promise<boolea
     () => /"message":"running"/.test(run.output()),
     timeoutMs,
   );
+}
+
+/**
+ * The shipped status endpoint answers what a load balancer's HTTP health check asks:
+ * `/readyz` 200 once teeinit runs (the image EXPOSEs its port; docs/scale-out.md).
+ */
+export async function expectReadyz(statusPort: number): Promise<void> {
+  const answer = await httpGet(statusPort, '/readyz');
+  assert.notEqual(answer, 'refused', `nothing listens on the status port ${statusPort}`);
+  if (answer === 'refused') return;
+  assert.equal(answer.status, 200, answer.body);
+  assert.equal(answer.body.trim(), 'ok');
 }
 
 /** teeinit's direct children whose command line contains `needle` (at least one). */

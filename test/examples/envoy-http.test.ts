@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { expectCleanShutdown } from './checks.js';
+import { expectCleanShutdown, expectReadyz } from './checks.js';
 import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { checkRenderedEnvoy, curlThrough, swapEnvoyForStandIn } from './envoy-standin.js';
 import { useMtlsExample } from './mtls-fixture.js';
@@ -57,6 +57,12 @@ describe('examples/envoy-http', { timeout: 120_000 }, () => {
     const r = await curl(false);
     assert.doesNotMatch(r.stdout, /hello from the app/);
   });
+
+  test(
+    'the shipped status endpoint answers /readyz 200 (HTTP health check)',
+    { timeout: 10_000 },
+    () => expectReadyz(ex.statusPort),
+  );
 
   test('SIGTERM stops the app and the terminator, tmpfs emptied', { timeout: 40_000 }, async () => {
     // The main (first) process is the node app, which dies of SIGTERM: 128 + 15.

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { expectCleanShutdown, logRecords } from './checks.js';
+import { expectCleanShutdown, logRecords, expectReadyz } from './checks.js';
 import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { checkRenderedEnvoy, curlThrough, swapEnvoyForStandIn } from './envoy-standin.js';
 import { useMtlsExample } from './mtls-fixture.js';
@@ -83,6 +83,12 @@ describe('examples/envoy-tcp', { timeout: 120_000 }, () => {
     assert.notEqual(r.code, 0);
     assert.doesNotMatch(r.stdout, /hello/);
   });
+
+  test(
+    'the shipped status endpoint answers /readyz 200 (HTTP health check)',
+    { timeout: 10_000 },
+    () => expectReadyz(ex.statusPort),
+  );
 
   test('SIGTERM stops both processes, tmpfs emptied', { timeout: 40_000 }, async () => {
     // The main (first) process is the node backend, which dies of SIGTERM: 128 + 15.

@@ -18,6 +18,7 @@ export interface ExampleTree {
   templates?: Record<string, { source?: string; content?: string; allowValue?: boolean }>;
   proxies?: ProxyTree[];
   processes: ProcessTree[];
+  status?: { listen: string };
   [key: string]: unknown;
 }
 
@@ -73,6 +74,16 @@ export function retarget(tree: ExampleTree, env: TestEnvironment): ExampleTree {
     secretManager: env.secretManager,
   };
   tree.files.dir = env.secretsDir;
+  return tree;
+}
+
+/**
+ * Moves the shipped status endpoint (a load balancer's health check on all interfaces) to a
+ * loopback test port; throws when the example ships none (the test is then stale).
+ */
+export function retargetStatus(tree: ExampleTree, port: number): ExampleTree {
+  if (tree.status === undefined) throw new Error('example has no status.listen');
+  tree.status = { ...tree.status, listen: `127.0.0.1:${port}` };
   return tree;
 }
 

@@ -1,15 +1,22 @@
 // The set-up every mTLS example test shares (redis, postgres, envoy-http, envoy-tcp): scratch
 // directories, a fresh PKI seeded as the example's three TLS secrets in the emulated world,
-// free loopback ports for the shipped ones, the shipped config retargeted at all of that,
-// teeinit started on it, and the backend processes it spawned. Start-up counts as done only
-// once teeinit logs "running" (every ready probe passed): a port that accepts is not enough
-// (postgres accepts TCP while still starting up). Registers its own before/after hooks.
+// free loopback ports for the shipped ones (the status endpoint's included), the shipped
+// config retargeted at all of that, teeinit started on it, and the backend processes it
+// spawned. Start-up counts as done only once teeinit logs "running" (every ready probe
+// passed): a port that accepts is not enough (postgres accepts TCP while still starting up).
+// Registers its own before/after hooks.
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { RunningEmulator } from '../../emulator/index.js';
 import { freePort } from '../helpers/net.js';
 import { backendPids, waitPort, waitRunning } from './checks.js';
-import { loadExample, replaceInStrings, retarget, writeConfig } from './example-config.js';
+import {
+  loadExample,
+  replaceInStrings,
+  retarget,
+  retargetStatus,
+  writeConfig,
+} from './example-config.js';
 import type { ExampleTree } from './example-config.js';
 import { killTeeinit, scratch, startTeeinit, type Scratch, type TeeinitRun } from './harness.js';
 import { createTestPki, startWorld, testEnvironment, tlsSecrets, type TestPki } from './world.js';
@@ -52,6 +59,8 @@ export interface MtlsExample<P extends string, B extends string> {
   readonly dirs: Scratch;
   readonly pki: TestPki;
   readonly ports: Readonly<Record<P, number>>;
+  /** The loopback port the shipped status endpoint (`status.listen`) was moved to. */
+  readonly statusPort: number;
   readonly run: TeeinitRun;
   /** Pids of the processes named in `backends`, by role. */
   readonly pids: Readonly<Record<B, number[]>>;
@@ -62,6 +71,7 @@ interface State<P extends string, B extends string> {
   emulator?: RunningEmulator;
   pki?: TestPki;
   ports?: Record<P, number>;
+  statusPort?: number;
   run?: TeeinitRun;
   pids?: Record<B, number[]>;
 }
@@ -83,6 +93,7 @@ export function useMtlsExample<P extends string, B extends string>(
       tree = replaceInStrings(tree, spec.ports[role], String(ports[role]));
     }
     retarget(tree, testEnvironment(s.emulator, dirs.secrets));
+    retargetStatus(tree, (s.statusPort = await freePort()));
     tree = (await spec.configure?.(tree, { dirs, ports, portMap })) ?? tree;
     const run = (s.run = startTeeinit(writeConfig(dirs.work, tree), spec.env));
     await waitPort(run, ports[spec.listen], spec.startTimeoutMs);
@@ -107,6 +118,9 @@ export function useMtlsExample<P extends string, B extends string>(
     },
     get ports() {
       return started(s.ports, 'ports');
+    },
+    get statusPort() {
+      return started(s.statusPort, 'statusPort');
     },
     get run() {
       return started(s.run, 'run');

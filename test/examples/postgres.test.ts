@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { resolveUser } from '../../src/materialize/users.js';
 import { runCommand } from '../helpers/command.js';
-import { expectCleanShutdown } from './checks.js';
+import { expectCleanShutdown, expectReadyz } from './checks.js';
 import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { processNamed, replaceInStrings } from './example-config.js';
 import { useMtlsExample } from './mtls-fixture.js';
@@ -117,6 +117,12 @@ describe('examples/postgres', { timeout: 180_000 }, () => {
       assert.equal(st.uid, postgres.uid, file);
     }
   });
+
+  test(
+    'the shipped status endpoint answers /readyz 200 (HTTP health check)',
+    { timeout: 10_000 },
+    () => expectReadyz(ex.statusPort),
+  );
 
   test('SIGTERM: fast shutdown, exit 0, tmpfs emptied', { timeout: 60_000 }, async () => {
     await expectCleanShutdown(ex.run, ex.pids.postgres, ex.dirs.secrets, 0);

@@ -3,7 +3,8 @@
 // shipped server config derives the key and terminates TLS 1.3 PSK in front of the node
 // backend. Clients: openssl s_client with the key derived by the README's openssl command,
 // a Node TLS client, a key from a wrong share (refused), and the shipped teeinit-client.yaml
-// (psk-client) in a second teeinit. Then SIGTERM.
+// (psk-client and its calling app, as shipped) in a second teeinit; the status endpoint's
+// /readyz. Then SIGTERM.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
@@ -12,13 +13,20 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunningEmulator } from '../../emulator/index.js';
 import { hkdfSha256 } from '../../src/keys/kdf.js';
-import { backendPids, expectCleanShutdown, waitPort } from './checks.js';
+import {
+  backendPids,
+  expectCleanShutdown,
+  expectReadyz,
+  waitPort,
+  waitRunning,
+  waitServing,
+} from './checks.js';
 import { assertNoSecrets } from '../helpers/leak-scan.js';
 import {
   loadExample,
-  processNamed,
   replaceInStrings,
   retarget,
+  retargetStatus,
   writeConfig,
 } from './example-config.js';
 import { freePort } from '../helpers/net.js';
@@ -102,6 +110,7 @@ describe('examples/psk', { timeout: 180_000 }, () => {
   let client: TeeinitRun | undefined;
   let serverPort: number;
   let backendPort: number;
+  let statusPort: number;
   let key: Buffer;
   let backend: number[] = [];
   const aliceHex = randomBytes(32).toString('hex');
@@ -130,6 +139,7 @@ describe('examples/psk', { timeout: 180_000 }, () => {
     tree = replaceInStrings(tree, '8080', String(backendPort));
     tree = replaceInStrings(tree, '0.0.0.0:', '127.0.0.1:');
     retarget(tree, testEnvironment(emulator, dirs.secrets));
+    retargetStatus(tree, (statusPort = await freePort()));
     server = startTeeinit(writeConfig(dirs.work, tree));
     await waitPort(server, serverPort);
     backend = await backendPids(server, 'hello over TLS-PSK');
@@ -199,14 +209,27 @@ describe('examples/psk', { timeout: 180_000 }, () => {
       );
       tree = replaceInStrings(tree, '127.0.0.1:8080', `127.0.0.1:${clientPort}`);
       retarget(tree, testEnvironment(emulator!, clientDirs.secrets));
-      // The calling app is the test itself; keep a placeholder process alive.
-      processNamed(tree, 'app').run = [process.execPath, '-e', 'setInterval(() => {}, 1 << 30)'];
+      // The shipped calling app runs as shipped (node from PATH, as in the client image): its
+      // first request goes out at once, through the psk-client proxy, and prints the answer.
       client = startTeeinit(writeConfig(clientDirs.work, tree));
       await waitPort(client, clientPort);
+      const run = client;
+      await waitServing(run, 'the shipped app to print the server answer', () =>
+        /hello over TLS-PSK/.test(run.output()),
+      );
       assert.match(await httpGet(clientPort), /hello over TLS-PSK/);
-      const app = await backendPids(client, 'setInterval');
+      const app = await backendPids(client, 'BACKEND_URL');
       assert.deepEqual(listDir(clientDirs.secrets), [], 'no share or key written');
       await expectCleanShutdown(client, app, clientDirs.secrets, 143, false);
+    },
+  );
+
+  test(
+    'the shipped status endpoint answers /readyz 200 (HTTP health check)',
+    { timeout: 60_000 },
+    async () => {
+      await waitRunning(server!);
+      await expectReadyz(statusPort);
     },
   );
 

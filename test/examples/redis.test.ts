@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { resolveUser } from '../../src/materialize/users.js';
 import { runCommand } from '../helpers/command.js';
-import { expectCleanShutdown } from './checks.js';
+import { expectCleanShutdown, expectReadyz } from './checks.js';
 import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { processNamed } from './example-config.js';
 import { useMtlsExample } from './mtls-fixture.js';
@@ -70,6 +70,12 @@ describe('examples/redis', { timeout: 120_000 }, () => {
     const status = statSync(`/proc/${pid}`);
     assert.equal(status.uid, redis.uid);
   });
+
+  test(
+    'the shipped status endpoint answers /readyz 200 (HTTP health check)',
+    { timeout: 10_000 },
+    () => expectReadyz(ex.statusPort),
+  );
 
   test('SIGTERM stops redis, exits 0 and empties the tmpfs', { timeout: 40_000 }, async () => {
     await expectCleanShutdown(ex.run, ex.pids.redis, ex.dirs.secrets, 0);
