@@ -161,6 +161,12 @@ export const ERROR_CODES = {
     message: 'The secrets directory is not on tmpfs.',
     fix: 'Mount a tmpfs there (`tee-mount=type=tmpfs,source=tmpfs,destination=/run/secrets`), or set `files.unsafeAllowNonTmpfs: true` for local development only.',
   },
+  TEEINIT_SECRETS_DIR_UNSAFE: {
+    exitCode: EXIT.config,
+    message:
+      'The secrets directory lets other users list or write it, and teeinit cannot make it safe.',
+    fix: "teeinit sets a directory it owns to 0700 (0711 when files belong to other users): give `files.dir` to the user teeinit runs as (the Confidential Space `tee-mount` tmpfs is root's, as teeinit is in the images), or mount it with `mode=0700`; never share it with other users.",
+  },
   TEEINIT_MATERIALIZE_FAILED: {
     exitCode: EXIT.cantCreate,
     message: 'A secret file could not be written.',

@@ -143,11 +143,7 @@ export async function materialize(
 
   await assertTmpfs(dir, config.files.unsafeAllowNonTmpfs, logger);
   const ownUid = process.getuid?.() ?? 0;
-  const created = await ensureSecretsDir(
-    dir,
-    owners.some((o) => o.uid !== ownUid),
-    logger,
-  );
+  const created = await ensureSecretsDir(dir, othersNeedAccess(plan, owners), logger);
 
   const written: string[] = [];
   let cleaned = false;
@@ -250,6 +246,19 @@ export async function materialize(
     },
     cleanupSync,
   };
+}
+
+/**
+ * Why: the secrets directory is 0711 instead of 0700 when someone other than teeinit must
+ * open a file in it: a file owned by another user, or one whose mode lets its group or
+ * others read it.
+ */
+export function othersNeedAccess(
+  plan: readonly PlannedFile[],
+  owners: readonly { readonly uid: number }[],
+): boolean {
+  const self = process.getuid?.() ?? 0;
+  return plan.some((file, i) => (owners[i]?.uid ?? self) !== self || (file.mode & 0o077) !== 0);
 }
 
 function unlinkQuietly(path: string): void {
