@@ -6,6 +6,7 @@
 // material can tell (argv[0] or PATH built from `{{ value }}`).
 import { open, stat } from 'node:fs/promises';
 import { filePath } from '../config/complete-files.js';
+import { applyFilter } from '../config/template-filters.js';
 import { parseTemplate } from '../config/template-syntax.js';
 import type { Config, ProcessConfig } from '../config/types.js';
 import { TeeinitError } from '../errors/index.js';
@@ -175,11 +176,21 @@ function renderBeforeFetch(
 ): string | undefined {
   let out = '';
   for (const part of parseTemplate(text, where)) {
-    if (part.kind === 'text') out += part.text;
-    else if (part.kind === 'file') out += filePath(config, part.name);
-    else if (part.kind === 'env' && Object.hasOwn(overrides, part.name))
-      out += overrides[part.name];
-    else return undefined;
+    if (part.kind === 'text') {
+      out += part.text;
+      continue;
+    }
+    const known =
+      part.kind === 'file'
+        ? filePath(config, part.name)
+        : part.kind === 'env' && Object.hasOwn(overrides, part.name)
+          ? overrides[part.name]
+          : undefined;
+    if (known === undefined) return undefined;
+    out +=
+      part.filter === undefined
+        ? known
+        : applyFilter(part.filter, Buffer.from(known, 'utf8'), known);
   }
   return out;
 }
