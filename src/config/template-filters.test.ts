@@ -34,7 +34,7 @@ describe('template rule for operator overrides, at load time', { timeout: 10_000
   test('an unknown filter is a template error at load', () => {
     assert.throws(
       () => load((t) => t.processes[0].run.push('{{ file ca | yaml }}')),
-      /processes\[0\]\.run\[5\]: template has an unknown filter; expected \| base64, \| hex, \| json/,
+      /processes\[0\]\.run\[5\]: template has an unknown filter; expected \| base64, \| hex, \| json, \| pem/,
     );
   });
 });

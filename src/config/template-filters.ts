@@ -19,11 +19,17 @@ const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029]/g;
 
 /**
  * Why: `| base64` and `| hex` carry any bytes (binary secrets too), `| json` carries text
- * as a quoted JSON string (valid as a YAML double-quoted scalar too). `text` is the UTF-8
- * reading of `bytes` where one exists (undefined: not UTF-8, json refused by the caller).
+ * as a quoted JSON string (valid as a YAML double-quoted scalar too), `| pem` carries PEM
+ * blocks only (a certificate and key concatenated into one file), re-encoded in 64-column
+ * lines. `text` is the UTF-8 reading of `bytes`. Undefined when the value does not fit the
+ * filter (`| pem` on anything but PEM blocks).
  * @example applyFilter('json', Buffer.from('a\nb'), 'a\nb') // → '"a\\nb"'
  */
-export function applyFilter(filter: TemplateFilter, bytes: Buffer, text: string): string {
+export function applyFilter(
+  filter: TemplateFilter,
+  bytes: Buffer,
+  text: string,
+): string | undefined {
   switch (filter) {
     case 'base64':
       return bytes.toString('base64');
@@ -34,7 +40,39 @@ export function applyFilter(filter: TemplateFilter, bytes: Buffer, text: string)
         JSON_UNSAFE,
         (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
       );
+    case 'pem':
+      return normalizePem(text);
   }
+}
+
+const PEM_BEGIN = /^-----BEGIN ([A-Z0-9]+(?: [A-Z0-9]+)*)-----$/;
+const BASE64_LINE = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * One or more PEM blocks, blank lines around them allowed, nothing else: no text before or
+ * between blocks, no headers. Each body is decoded and written again, so the output holds
+ * exactly the armour lines and canonical base64, whatever the input's line lengths.
+ */
+function normalizePem(text: string): string | undefined {
+  const lines = text.split(/\r?\n/);
+  let out = '';
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i] === '') continue;
+    const label = PEM_BEGIN.exec(lines[i]!)?.[1];
+    if (label === undefined) return undefined;
+    const end = `-----END ${label}-----`;
+    let body = '';
+    for (i++; i < lines.length && lines[i] !== end; i++) {
+      if (!BASE64_LINE.test(lines[i]!) || body.includes('=')) return undefined;
+      body += lines[i];
+    }
+    if (i >= lines.length || body.length === 0 || body.length % 4 !== 0) return undefined;
+    const der = Buffer.from(body, 'base64');
+    if (der.toString('base64') !== body) return undefined;
+    const wrapped = der.toString('base64').match(/.{1,64}/g) ?? [];
+    out += `-----BEGIN ${label}-----\n${wrapped.join('\n')}\n${end}\n`;
+  }
+  return out === '' ? undefined : out;
 }
 
 /** Why: a substitution that would change the shape of what it lands in; never shows it. */
@@ -71,4 +109,16 @@ export function checkOverrideSubstitutions(
     const bad = target === 'file' ? CONTROL_CHARACTER.test(value) : value.includes('\0');
     if (bad) throw unsafeSubstitution('env', ref.name, ref.where, target);
   }
+}
+
+/** Why: `| pem` takes PEM blocks only; anything else is refused by name, never shown. */
+export function notPem(kind: 'value' | 'env' | 'file', name: string, where: string): TeeinitError {
+  return new TeeinitError(
+    'TEEINIT_TEMPLATE_VALUE_UNSAFE',
+    `${where}: {{ ${kind} ${name} | pem }}: ${kind === 'value' ? `secret "${name}"` : name} is not PEM (only -----BEGIN …----- / -----END …----- blocks of base64, blank lines between them); refused.`,
+    {
+      fields: { where, name },
+      hint: 'Have its owner store clean PEM (no text around the blocks, no headers), or render it with `| base64` or as `{{ file NAME }}`.',
+    },
+  );
 }

@@ -2,13 +2,13 @@
 //   {{ file NAME }}   path of the file written for secret/key/template NAME
 //   {{ value NAME }}  the bytes of secret/key NAME (only where `allowValue: true`)
 //   {{ env NAME }}    an operator override allow-listed in `overrides.env`
-//   {{ value NAME | base64 }}, `| hex`, `| json`: the same, encoded (template-filters.ts)
+//   {{ value NAME | base64 }}, `| hex`, `| json`, `| pem`: the same, encoded (template-filters.ts)
 //   {{{{              a literal "{{" (the only escape; "}}" alone is plain text)
 // Anything else between "{{" and "}}" is an error, never an empty string.
 import { TeeinitError } from '../errors/index.js';
 
-/** Encodings a substitution may name after `|`; each output is printable ASCII. */
-export const TEMPLATE_FILTERS = ['base64', 'hex', 'json'] as const;
+/** Encodings a substitution may name after `|`: printable ASCII, or PEM lines (`pem`). */
+export const TEMPLATE_FILTERS = ['base64', 'hex', 'json', 'pem'] as const;
 export type TemplateFilter = (typeof TEMPLATE_FILTERS)[number];
 
 /** Where a template is rendered: a config file, one argv element, one env value. */

@@ -7,6 +7,7 @@ import type { Config } from '../config/types.js';
 import {
   applyFilter,
   CONTROL_CHARACTER,
+  notPem,
   unsafeSubstitution as unsafe,
 } from '../config/template-filters.js';
 import { parseTemplate, type RenderTarget, type TemplatePart } from '../config/template-syntax.js';
@@ -134,7 +135,11 @@ function substitute(
   } else {
     text = valueOf(ctx, name, where);
   }
-  if (filter !== undefined) return applyFilter(filter, bytes ?? Buffer.from(text, 'utf8'), text);
+  if (filter !== undefined) {
+    const encoded = applyFilter(filter, bytes ?? Buffer.from(text, 'utf8'), text);
+    if (encoded === undefined) throw notPem(kind, name, where);
+    return encoded;
+  }
   if (kind === 'file') return text; // a path from the image's own config
   if (target === 'file' && CONTROL_CHARACTER.test(text)) throw unsafe(kind, name, where, 'file');
   if (target !== 'file' && text.includes('\0')) throw unsafe(kind, name, where, target);

@@ -18,7 +18,8 @@ export function previewTemplate(
       const encode = (shown: string): string =>
         part.filter === undefined
           ? shown
-          : applyFilter(part.filter, Buffer.from(shown, 'utf8'), shown);
+          : (applyFilter(part.filter, Buffer.from(shown, 'utf8'), shown) ??
+            `<${part.kind} ${part.name} | ${part.filter}>`);
       switch (part.kind) {
         case 'file':
           return encode(filePath(config, part.name));

@@ -186,11 +186,12 @@ function renderBeforeFetch(
         : part.kind === 'env' && Object.hasOwn(overrides, part.name)
           ? overrides[part.name]
           : undefined;
-    if (known === undefined) return undefined;
-    out +=
-      part.filter === undefined
+    const encoded =
+      known === undefined || part.filter === undefined
         ? known
         : applyFilter(part.filter, Buffer.from(known, 'utf8'), known);
+    if (encoded === undefined) return undefined;
+    out += encoded;
   }
   return out;
 }

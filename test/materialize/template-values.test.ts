@@ -100,6 +100,48 @@ describe('materialize: secret values in templates', () => {
     }
   });
 
+  test('| pem lets PEM blocks through, and nothing else', async () => {
+    const dir = join(where.base, 'tv-pem');
+    const cfg = config({
+      dir,
+      extraSecrets: ['odd'],
+      templates: {
+        'server.pem': {
+          content: '{{ value server-cert | pem }}{{ value server-key | pem }}',
+          allowValue: true,
+        },
+      },
+    });
+    const m = await materializeAsRun(cfg, material, {}, capture().logger);
+    try {
+      const pem = await readFile(join(dir, 'server.pem'), 'utf8');
+      assert.equal(pem, SECRETS['server-cert'] + SECRETS['server-key']);
+    } finally {
+      await m.cleanup();
+    }
+    const body = SECRETS['server-key'].split('\n')[1]!;
+    for (const [what, value] of [
+      ['plain text', 'not-a-pem-at-all'],
+      ['a line after the block', `${SECRETS['server-key']}maliciousdirective yes\n`],
+      ['a line inside the block', SECRETS['server-key'].replace(body, `${body}\nmalicious yes`)],
+      ['a header line', SECRETS['server-key'].replace(body, `Proc-Type: 4,ENCRYPTED\n${body}`)],
+      ['an unclosed block', `-----BEGIN PRIVATE KEY-----\n${body}\n`],
+      ['mismatched labels', `-----BEGIN PRIVATE KEY-----\n${body}\n-----END CERTIFICATE-----\n`],
+    ] as const) {
+      const c = config({
+        dir: join(where.base, `tv-pem-bad-${what.replaceAll(' ', '-')}`),
+        extraSecrets: ['odd'],
+        templates: { 'x.pem': { content: '{{ value odd | pem }}', allowValue: true } },
+      });
+      const e = await rejectsWith(
+        materializeAsRun(c, withSecret('odd', Buffer.from(value)), {}, capture().logger),
+        'TEEINIT_TEMPLATE_VALUE_UNSAFE',
+        'templates.x.pem: {{ value odd | pem }}: secret "odd" is not PEM',
+      );
+      assert.ok(!e.message.includes('malicious'), what);
+    }
+  });
+
   test('argv and env take line breaks, refuse NUL by name, and take filters', async () => {
     const dir = join(where.base, 'tv-args');
     const p = proc('app', {
