@@ -31,6 +31,7 @@ import {
   type TeeinitRun,
 } from './harness.js';
 import { runCommand } from '../helpers/command.js';
+import { readableDir, type ReadableDir } from '../helpers/other-user.js';
 import { ALICE, ALICE_READER, BOB, imageMember, startWorld, testEnvironment } from './world.js';
 
 const HTTP_GET = 'GET / HTTP/1.0\r\nHost: backend\r\n\r\n';
@@ -104,6 +105,7 @@ describe('examples/psk', { timeout: 180_000 }, () => {
   let backendPort: number;
   let key: Buffer;
   let backend: number[] = [];
+  let readable: ReadableDir | undefined;
   const aliceHex = randomBytes(32).toString('hex');
   const bobHex = randomBytes(32).toString('hex');
 
@@ -130,6 +132,10 @@ describe('examples/psk', { timeout: 180_000 }, () => {
     tree = replaceInStrings(tree, '8080', String(backendPort));
     tree = replaceInStrings(tree, '0.0.0.0:', '127.0.0.1:');
     retarget(tree, testEnvironment(emulator, dirs.secrets));
+    // The backend runs as nobody: this test's node, or a copy where nobody can execute it
+    // (a node installed inside a checkout in a 0700 home is out of its reach).
+    readable = await readableDir('teeinit-psk-node-');
+    processNamed(tree, 'backend').run[0] = await readable.node();
     server = startTeeinit(writeConfig(dirs.work, tree));
     await waitPort(server, serverPort);
     backend = await backendPids(server, 'hello over TLS-PSK');
@@ -142,6 +148,7 @@ describe('examples/psk', { timeout: 180_000 }, () => {
     await emulator?.stop();
     dirs?.remove();
     clientDirs?.remove();
+    readable?.remove();
   });
 
   test('the README derivation equals teeinit hkdf-sha256', { timeout: 10_000 }, () => {
