@@ -207,7 +207,8 @@ describe('examples/psk', { timeout: 180_000 }, () => {
       tree = replaceInStrings(tree, '127.0.0.1:8080', `127.0.0.1:${clientPort}`);
       retarget(tree, testEnvironment(emulator!, clientDirs.secrets));
       // The calling app is the test itself; keep a placeholder process alive.
-      processNamed(tree, 'app').run = [process.execPath, '-e', 'setInterval(() => {}, 1 << 30)'];
+      const node = await readable!.node(); // the app runs as nobody
+      processNamed(tree, 'app').run = [node, '-e', 'setInterval(() => {}, 1 << 30)'];
       client = startTeeinit(writeConfig(clientDirs.work, tree));
       await waitPort(client, clientPort);
       assert.match(await httpGet(clientPort), /hello over TLS-PSK/);
