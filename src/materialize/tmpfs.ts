@@ -68,6 +68,7 @@ export async function secureSecretsDir(
   othersNeedAccess: boolean,
   logger?: Logger,
 ): Promise<boolean> {
+  await assertParentsKeepIt(dir);
   let info: Stats;
   try {
     info = await stat(dir);
@@ -118,6 +119,24 @@ export async function secureSecretsDir(
   }
   logger?.info('secrets directory mode set', { dir, from: octal(mode), to: octal(want) });
   return true;
+}
+
+/**
+ * Why: in a directory every user may write without the sticky bit, anyone can rename
+ * files.dir away and put their own in its place, whatever its mode. /tmp and /dev/shm
+ * (1777) keep entries to their owners; a plain 0777 parent does not.
+ */
+async function assertParentsKeepIt(dir: string): Promise<void> {
+  for (let parent = dirname(resolve(dir)); ; parent = dirname(parent)) {
+    const info = await stat(parent).catch(() => undefined);
+    if (info !== undefined && (info.mode & 0o002) !== 0 && (info.mode & 0o1000) === 0) {
+      throw unsafeDir(
+        dir,
+        `lies in ${parent}, which every user may write without the sticky bit: anyone could replace files.dir`,
+      );
+    }
+    if (dirname(parent) === parent) return;
+  }
 }
 
 function unsafeDir(dir: string, why: string, cause?: unknown): TeeinitError {

@@ -62,6 +62,29 @@ describe('run: the secrets directory', { timeout: 240_000 }, () => {
     });
   }
 
+  test('a parent every user may write without the sticky bit: refused', async () => {
+    const parent = join(ctx.secrets.path, 'open-parent');
+    mkdirSync(parent);
+    chmodSync(parent, 0o777);
+    const dir = join(parent, 'secrets');
+    const c = config('open-parent', dir);
+    const t = runTeeinit(['run', '-c', c.path]);
+    assert.equal(
+      await t.exited(30_000),
+      ERROR_CODES.TEEINIT_SECRETS_DIR_UNSAFE.exitCode,
+      t.output(),
+    );
+    assert.match(
+      t.stderr(),
+      new RegExp(
+        `^teeinit: TEEINIT_SECRETS_DIR_UNSAFE: files\\.dir ${dir} lies in ${parent}, which every user may write without the sticky bit`,
+        'm',
+      ),
+    );
+    assert.ok(!existsSync(c.marker), 'no process may start');
+    assert.ok(!existsSync(dir), 'files.dir not created');
+  });
+
   test(
     '1777-owned-by-another-user-refused',
     { skip: root ? false : 'needs root to give a directory to another user' },
