@@ -1,14 +1,21 @@
 // How a failure reaches the user: one readable line on stderr, then one JSON log line
-// (for Cloud Logging) with the code and the error's non-secret fields.
+// (for Cloud Logging) with the code and the error's non-secret fields. Both pass through
+// the redactor: a message may quote a server's answer, and a server may echo a secret.
 import { toTeeinitError, type TeeinitError } from '../errors/index.js';
-import { Logger } from '../log/index.js';
+import { Logger, redactor as processRedactor, type Redactor } from '../log/index.js';
 
 /** Writes the error to `stderr` and returns it as a TeeinitError (for its exit code). */
-export function reportError(error: unknown, stderr: NodeJS.WritableStream): TeeinitError {
+export function reportError(
+  error: unknown,
+  stderr: NodeJS.WritableStream,
+  redactor: Redactor = processRedactor,
+): TeeinitError {
   const err = toTeeinitError(error);
-  const message = oneLine(err.message);
-  stderr.write(`teeinit: ${err.code}: ${message} (fix: ${oneLine(err.hint)})\n`);
-  new Logger({ format: 'json', stderr, stdout: stderr }).error(message, {
+  // Before joining lines (a multi-line value is matched as a whole) and after (per line).
+  const message = oneLine(redactor.redact(err.message));
+  const hint = oneLine(redactor.redact(err.hint));
+  stderr.write(redactor.redact(`teeinit: ${err.code}: ${message} (fix: ${hint})`) + '\n');
+  new Logger({ format: 'json', stderr, stdout: stderr, redactor }).error(message, {
     code: err.code,
     exitCode: err.exitCode,
     ...err.fields,

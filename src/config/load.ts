@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { configHash } from './canonical-json.js';
 import { completeFileEntries } from './complete-files.js';
 import { resolveOverrides } from './overrides.js';
+import { checkOverrideSubstitutions } from './template-filters.js';
 import { parseConfigText, readConfigText } from './parse-file.js';
 import { checkRules } from './rules/index.js';
 import { validateConfigTree } from './schema.js';
@@ -45,6 +46,7 @@ export function loadConfigTree(tree: unknown, options: LoadOptions = {}): Loaded
   const { warnings, references, templateTexts } = checkRules(parsed);
   const config = completeFileEntries(parsed, references);
   const overrides = resolveOverrides(config, options.env ?? {});
+  checkOverrideSubstitutions(references, overrides);
   return Object.freeze({
     config,
     warnings: Object.freeze(warnings),

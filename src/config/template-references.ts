@@ -4,7 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { TeeinitError } from '../errors/index.js';
 import { formatPath } from './format-issues.js';
-import { parseTemplate, type TemplatePart } from './template-syntax.js';
+import {
+  parseTemplate,
+  type RenderTarget,
+  type TemplateFilter,
+  type TemplatePart,
+} from './template-syntax.js';
 import type { Config } from './types.js';
 
 export interface TemplateReference {
@@ -16,6 +21,10 @@ export interface TemplateReference {
   readonly allowValue: boolean;
   /** `process` or `template`, and its name. */
   readonly owner: { readonly kind: 'process' | 'template'; readonly name: string };
+  /** Where the text is rendered: a config file, an argv element or an env value. */
+  readonly target: RenderTarget;
+  /** The encoding after `|`, if any. */
+  readonly filter?: TemplateFilter;
 }
 
 /** Template text of a `templates` entry: inline `content`, or the `source` file's text. */
@@ -50,19 +59,31 @@ export function collectReferences(
     where: string,
     owner: TemplateReference['owner'],
     allowValue: boolean,
+    target: RenderTarget,
   ): void => {
-    for (const p of parts)
-      if (p.kind !== 'text') refs.push({ kind: p.kind, name: p.name, where, allowValue, owner });
+    for (const p of parts) {
+      if (p.kind === 'text') continue;
+      const { kind, name, filter } = p;
+      refs.push({
+        kind,
+        name,
+        where,
+        allowValue,
+        owner,
+        target,
+        ...(filter === undefined ? {} : { filter }),
+      });
+    }
   };
   config.processes.forEach((proc, i) => {
     const owner = { kind: 'process', name: proc.name } as const;
     proc.run.forEach((arg, j) => {
       const where = formatPath(['processes', i, 'run', j]);
-      add(parseTemplate(arg, where), where, owner, proc.allowValue);
+      add(parseTemplate(arg, where), where, owner, proc.allowValue, 'argv');
     });
     for (const [key, value] of Object.entries(proc.env)) {
       const where = formatPath(['processes', i, 'env', key]);
-      add(parseTemplate(value, where), where, owner, proc.allowValue);
+      add(parseTemplate(value, where), where, owner, proc.allowValue, 'env');
     }
   });
   for (const [name, t] of Object.entries(config.templates)) {
@@ -70,7 +91,7 @@ export function collectReferences(
     const where = formatPath(['templates', name, t.content !== undefined ? 'content' : 'source']);
     const text = readTemplateText(config, name);
     texts.set(name, text);
-    add(parseTemplate(text, where), where, { kind: 'template', name }, t.allowValue);
+    add(parseTemplate(text, where), where, { kind: 'template', name }, t.allowValue, 'file');
   }
   return refs;
 }

@@ -24,6 +24,9 @@ describe('template syntax', { timeout: 10_000 }, () => {
         { kind: 'file', name: 'a.b' },
       ],
     ],
+    ['{{ value ca | json }}', [{ kind: 'value', name: 'ca', filter: 'json' }]],
+    ['{{value ca|base64}}', [{ kind: 'value', name: 'ca', filter: 'base64' }]],
+    ['{{ env E |  hex }}', [{ kind: 'env', name: 'E', filter: 'hex' }]],
     ['{{{{ file ca }}', [{ kind: 'text', text: '{{ file ca }}' }]],
     ['a }} b', [{ kind: 'text', text: 'a }} b' }]],
     [
@@ -45,6 +48,9 @@ describe('template syntax', { timeout: 10_000 }, () => {
     ['{{ file a b }}', 'unknown directive'],
     ['{{ .Values.x }}', 'unknown directive'],
     ['{{}}', 'unknown directive'],
+    ['{{ value ca | yaml }}', 'unknown filter'],
+    ['{{ value ca | json | hex }}', 'unknown directive'],
+    ['{{ value ca | }}', 'unknown directive'],
   ];
   for (const [text, fragment] of invalid) {
     test(`rejects ${JSON.stringify(text)} naming where`, () => {

@@ -58,7 +58,13 @@ export const ERROR_CODES = {
   TEEINIT_TEMPLATE_INVALID: {
     exitCode: EXIT.config,
     message: 'A template in argv, env or a config file is invalid.',
-    fix: 'Use `{{ file NAME }}`, `{{ value NAME }}` (only where `allowValue` is set) or `{{ env NAME }}` (only for names in `overrides.env`); see docs/configuration.md.',
+    fix: 'Use `{{ file NAME }}`, `{{ value NAME }}` (only where `allowValue` is set) or `{{ env NAME }}` (only for names in `overrides.env`), optionally followed by `| json`, `| base64`, `| hex` or `| pem`; see docs/configuration.md.',
+  },
+  TEEINIT_TEMPLATE_VALUE_UNSAFE: {
+    exitCode: EXIT.data,
+    message:
+      'A secret or override would be rendered raw with a line break or control character into a config file (or with NUL into argv/env), or is not what its filter accepts.',
+    fix: 'Render it encoded, `{{ value NAME | json }}` (a quoted JSON string, also valid YAML), `| base64` or `| hex` in a form the program decodes, `| pem` for PEM blocks, or pass it as `{{ file NAME }}`; or have its owner store it without control characters (no trailing newline: `printf %s`, `echo -n`).',
   },
   TEEINIT_OVERRIDE_REJECTED: {
     exitCode: EXIT.config,
@@ -160,6 +166,12 @@ export const ERROR_CODES = {
     exitCode: EXIT.config,
     message: 'The secrets directory is not on tmpfs.',
     fix: 'Mount a tmpfs there (`tee-mount=type=tmpfs,source=tmpfs,destination=/run/secrets`), or set `files.unsafeAllowNonTmpfs: true` for local development only.',
+  },
+  TEEINIT_SECRETS_DIR_UNSAFE: {
+    exitCode: EXIT.config,
+    message:
+      'The secrets directory lets other users list or write it, and teeinit cannot make it safe.',
+    fix: "teeinit sets a directory it owns to 0700 (0711 when files belong to other users): give `files.dir` to the user teeinit runs as (the Confidential Space `tee-mount` tmpfs is root's, as teeinit is in the images), or mount it with `mode=0700`; never share it with other users.",
   },
   TEEINIT_MATERIALIZE_FAILED: {
     exitCode: EXIT.cantCreate,

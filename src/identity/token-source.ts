@@ -1,23 +1,34 @@
 // One function that yields the current attestation token, whichever source the config
 // names. Every call goes back to the source (the token is rotated underneath us).
 import type { AttestationConfig } from '../config/types.js';
+import { redactor as processRedactor, type Redactor } from '../log/index.js';
 import { readTeeserverToken } from './teeserver.js';
 import { readTokenFile } from './token-file.js';
 
 /** Returns a fresh attestation token on every call. */
 export type TokenSource = (signal?: AbortSignal) => Promise<string>;
 
-/** Builds the token source the config selects (`file` or `teeserver`). */
+/**
+ * Builds the token source the config selects (`file` or `teeserver`). Every token read is
+ * registered with `redactor` before it is used: it is a bearer credential for every
+ * collaborator's STS, and a server's error page may echo it back into a log line.
+ */
 export function createTokenSource(
   attestation: AttestationConfig,
-  options: { readonly timeoutMs: number },
+  options: { readonly timeoutMs: number; readonly redactor?: Redactor },
 ): TokenSource {
-  if (attestation.source === 'teeserver') {
-    return (signal) =>
-      readTeeserverToken(attestation.socket, {
-        timeoutMs: options.timeoutMs,
-        ...(signal ? { signal } : {}),
-      });
-  }
-  return (signal) => readTokenFile(attestation.tokenFile, signal ? { signal } : {});
+  const redactor = options.redactor ?? processRedactor;
+  const read: TokenSource =
+    attestation.source === 'teeserver'
+      ? (signal) =>
+          readTeeserverToken(attestation.socket, {
+            timeoutMs: options.timeoutMs,
+            ...(signal ? { signal } : {}),
+          })
+      : (signal) => readTokenFile(attestation.tokenFile, signal ? { signal } : {});
+  return async (signal) => {
+    const token = await read(signal);
+    redactor.add(token);
+    return token;
+  };
 }

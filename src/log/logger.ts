@@ -44,6 +44,11 @@ export class Logger {
     this.#base = options.base ?? {};
   }
 
+  /** What masks secret values in this logger's lines; also used for output teeinit relays. */
+  get redactor(): Redactor {
+    return this.#redactor;
+  }
+
   child(fields: LogFields): Logger {
     return new Logger({
       level: this.#level,
@@ -71,13 +76,35 @@ export class Logger {
     this.log('ERROR', message, fields);
   }
 
+  #mask(record: Record<string, unknown>): Record<string, unknown> {
+    return maskStrings(record, (text) => this.#redactor.redact(text)) as Record<string, unknown>;
+  }
+
   log(severity: Severity, message: string, fields: LogFields = {}): void {
     if (RANK[severity] < RANK[this.#level]) return;
-    const record = { severity, message, time: new Date().toISOString(), ...this.#base, ...fields };
+    // String fields are masked before serializing too: JSON escapes a value holding a quote,
+    // a backslash or a newline, and the escaped form would no longer match its needle.
+    const record = this.#mask({
+      severity,
+      message,
+      time: new Date().toISOString(),
+      ...this.#base,
+      ...fields,
+    });
     const line = this.#format === 'json' ? JSON.stringify(record) : formatText(record);
     const stream = RANK[severity] >= RANK.WARNING ? this.#stderr : this.#stdout;
     stream.write(this.#redactor.redact(line) + '\n');
   }
+}
+
+function maskStrings(value: unknown, redact: (text: string) => string, depth = 0): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => maskStrings(v, redact, depth + 1));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, maskStrings(v, redact, depth + 1)]),
+  );
 }
 
 function formatText(record: Record<string, unknown>): string {

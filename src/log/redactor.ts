@@ -24,11 +24,37 @@ export class Redactor {
   redact(text: string): string {
     let out = text;
     for (const needle of this.#needles) {
-      if (out.includes(needle)) out = out.split(needle).join('[REDACTED]');
+      if (out.includes(needle)) out = out.split(needle).join(MASK);
+    }
+    return out;
+  }
+
+  /**
+   * The same on raw bytes (a child's output line, possibly not UTF-8): every needle's
+   * UTF-8 bytes are replaced, every other byte is left as it was.
+   */
+  redactBytes(bytes: Buffer): Buffer {
+    let out = bytes;
+    for (const needle of this.#needles) {
+      const find = Buffer.from(needle, 'utf8');
+      let at = out.indexOf(find);
+      if (at < 0) continue;
+      const parts: Buffer[] = [];
+      let from = 0;
+      while (at >= 0) {
+        parts.push(out.subarray(from, at), MASK_BYTES);
+        from = at + find.length;
+        at = out.indexOf(find, from);
+      }
+      parts.push(out.subarray(from));
+      out = Buffer.concat(parts);
     }
     return out;
   }
 }
+
+const MASK = '[REDACTED]';
+const MASK_BYTES = Buffer.from(MASK, 'utf8');
 
 /** The process-wide redactor used by the default logger. */
 export const redactor = new Redactor();

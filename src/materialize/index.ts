@@ -1,6 +1,11 @@
 // Materialize: tmpfs secret files (atomic, mode and owner on every write), templates for
 // argv/env/config files, cleanup.
-export { materialize, type Materialized, type MaterializeOptions } from './materialize.js';
+export {
+  materialize,
+  othersNeedAccess,
+  type Materialized,
+  type MaterializeOptions,
+} from './materialize.js';
 export { planFiles, type PlannedFile, type SourceKind } from './file-plan.js';
 export { renderTemplate, valueOf, type RenderContext } from './render.js';
 export {
@@ -9,7 +14,13 @@ export {
   TEMP_PREFIX,
   writeSecretFile,
 } from './secret-writer.js';
-export { assertTmpfs, ensureSecretsDir, TMPFS_MAGIC } from './tmpfs.js';
+export {
+  assertTmpfs,
+  ensureSecretsDir,
+  secretsDirMode,
+  secureSecretsDir,
+  TMPFS_MAGIC,
+} from './tmpfs.js';
 export {
   resolveGroup,
   resolveOwner,

@@ -99,7 +99,7 @@ export async function materialize(
     const out = new Map<string, string>();
     for (const [name, text] of texts) {
       const allow = config.templates[name]?.allowValue ?? false;
-      out.set(name, renderTemplate(text, `templates.${name}`, c, allow).text);
+      out.set(name, renderTemplate(text, `templates.${name}`, c, allow, 'file').text);
     }
     return out;
   };
@@ -113,10 +113,11 @@ export async function materialize(
     const index = config.processes.indexOf(p);
     const at = index >= 0 ? `processes[${index}]` : `processes.${p.name}`;
     let usedValue = false;
-    const one = (text: string, where: string): string => {
-      const r = renderTemplate(text, where, c, p.allowValue);
+    const one = (text: string, where: string, target: 'argv' | 'env'): string => {
+      const r = renderTemplate(text, where, c, p.allowValue, target);
       usedValue ||= r.usedValue;
       if (r.text.includes('\0')) {
+        // A substitution with NUL is refused by name above; this is NUL in the config text.
         throw new TeeinitError(
           'TEEINIT_TEMPLATE_INVALID',
           `${where}: rendered value contains a NUL byte.`,
@@ -124,12 +125,12 @@ export async function materialize(
       }
       return r.text;
     };
-    const argv = p.run.map((arg, j) => one(arg, `${at}.run[${j}]`));
+    const argv = p.run.map((arg, j) => one(arg, `${at}.run[${j}]`, 'argv'));
     const env: Record<string, string> = {};
     if (p.inheritEnv) {
       for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
     }
-    for (const [k, v] of Object.entries(p.env)) env[k] = one(v, `${at}.env.${k}`);
+    for (const [k, v] of Object.entries(p.env)) env[k] = one(v, `${at}.env.${k}`, 'env');
     if (log && usedValue && !warned.has(p.name)) {
       warned.add(p.name);
       logger.warn(
@@ -143,11 +144,7 @@ export async function materialize(
 
   await assertTmpfs(dir, config.files.unsafeAllowNonTmpfs, logger);
   const ownUid = process.getuid?.() ?? 0;
-  const created = await ensureSecretsDir(
-    dir,
-    owners.some((o) => o.uid !== ownUid),
-    logger,
-  );
+  const created = await ensureSecretsDir(dir, othersNeedAccess(plan, owners), logger);
 
   const written: string[] = [];
   let cleaned = false;
@@ -250,6 +247,19 @@ export async function materialize(
     },
     cleanupSync,
   };
+}
+
+/**
+ * Why: the secrets directory is 0711 instead of 0700 when someone other than teeinit must
+ * open a file in it: a file owned by another user, or one whose mode lets its group or
+ * others read it.
+ */
+export function othersNeedAccess(
+  plan: readonly PlannedFile[],
+  owners: readonly { readonly uid: number }[],
+): boolean {
+  const self = process.getuid?.() ?? 0;
+  return plan.some((file, i) => (owners[i]?.uid ?? self) !== self || (file.mode & 0o077) !== 0);
 }
 
 function unlinkQuietly(path: string): void {

@@ -1,5 +1,6 @@
 // The secrets directory: it must be on tmpfs (secrets never touch a persistent disk) and
-// is created with a narrow mode when missing.
+// is created, or set, with a narrow mode (0700, or 0711 when other users own files in it).
+import type { Stats } from 'node:fs';
 import { mkdir, chmod, statfs, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { TeeinitError } from '../errors/index.js';
@@ -45,11 +46,109 @@ export async function assertTmpfs(
   throw new TeeinitError('TEEINIT_NOT_TMPFS', `${what}.`, { fields: { dir } });
 }
 
+/** The mode teeinit gives the secrets directory: search-only for others when they own files in it. */
+export function secretsDirMode(othersNeedAccess: boolean): number {
+  return othersNeedAccess ? 0o711 : 0o700;
+}
+
+/** Group or others may list (r) or write (w) the directory. */
+const OTHERS_READ_WRITE = 0o066;
+
 /**
- * Why: owners other than teeinit need search (x) permission on the directory to open their
- * file by name, but nobody needs to list it: 0711 when any file belongs to another user,
- * else 0700. An existing directory (e.g. a tmpfs mount point) keeps its mode, with a
- * warning when other owners could not reach their files through it.
+ * Why: a tmpfs mount is 1777 unless mounted with `mode=`: any local user could list the
+ * file names, plant files or fill the tmpfs (a refresh then cannot write). Owners other
+ * than teeinit need search (x) permission to open their file by name, but nobody needs to
+ * list it: an existing directory teeinit owns is set to 0711 when any file belongs to
+ * another user, else 0700. One owned by another user is never changed (its owner could
+ * change it back at any time) and is refused when others may list or write it.
+ * Returns false when the directory does not exist yet (nothing is created here).
+ */
+export async function secureSecretsDir(
+  dir: string,
+  othersNeedAccess: boolean,
+  logger?: Logger,
+): Promise<boolean> {
+  await assertParentsKeepIt(dir);
+  let info: Stats;
+  try {
+    info = await stat(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new TeeinitError('TEEINIT_MATERIALIZE_FAILED', `Cannot read files.dir ${dir}.`, {
+      cause: error,
+      fields: { dir },
+    });
+  }
+  if (!info.isDirectory()) {
+    throw new TeeinitError('TEEINIT_MATERIALIZE_FAILED', `files.dir ${dir} is not a directory.`, {
+      fields: { dir },
+    });
+  }
+  const mode = info.mode & 0o7777;
+  const want = secretsDirMode(othersNeedAccess);
+  const self = process.geteuid?.() ?? 0;
+  const octal = (m: number): string => '0' + m.toString(8);
+  if (info.uid !== self) {
+    if ((mode & OTHERS_READ_WRITE) !== 0) {
+      throw unsafeDir(
+        dir,
+        `has mode ${octal(mode)} and belongs to uid ${info.uid}, not to teeinit (uid ${self}): other users may list or write it, and teeinit does not change a directory it does not own`,
+      );
+    }
+    if (othersNeedAccess && (mode & 0o011) === 0) {
+      logger?.warn(
+        `files.dir ${dir} has mode ${octal(mode)}: other owners cannot open their files; make it 0711`,
+        { dir },
+      );
+    }
+    return true;
+  }
+  if (mode === want) return true;
+  try {
+    await chmod(dir, want);
+  } catch (error) {
+    if ((mode & OTHERS_READ_WRITE) !== 0) {
+      throw unsafeDir(
+        dir,
+        `has mode ${octal(mode)} (other users may list or write it) and cannot be changed to ${octal(want)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+        error,
+      );
+    }
+    logger?.warn(`files.dir ${dir}: cannot change its mode to ${octal(want)}`, { dir });
+    return true;
+  }
+  logger?.info('secrets directory mode set', { dir, from: octal(mode), to: octal(want) });
+  return true;
+}
+
+/**
+ * Why: in a directory every user may write without the sticky bit, anyone can rename
+ * files.dir away and put their own in its place, whatever its mode. /tmp and /dev/shm
+ * (1777) keep entries to their owners; a plain 0777 parent does not.
+ */
+async function assertParentsKeepIt(dir: string): Promise<void> {
+  for (let parent = dirname(resolve(dir)); ; parent = dirname(parent)) {
+    const info = await stat(parent).catch(() => undefined);
+    if (info !== undefined && (info.mode & 0o002) !== 0 && (info.mode & 0o1000) === 0) {
+      throw unsafeDir(
+        dir,
+        `lies in ${parent}, which every user may write without the sticky bit: anyone could replace files.dir`,
+      );
+    }
+    if (dirname(parent) === parent) return;
+  }
+}
+
+function unsafeDir(dir: string, why: string, cause?: unknown): TeeinitError {
+  return new TeeinitError('TEEINIT_SECRETS_DIR_UNSAFE', `files.dir ${dir} ${why}.`, {
+    fields: { dir },
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/**
+ * Why: the directory exists with a safe mode before any file is written: an existing one
+ * is secured (secureSecretsDir), a missing one is created with that mode.
  * Returns true when this call created the directory.
  */
 export async function ensureSecretsDir(
@@ -57,22 +156,8 @@ export async function ensureSecretsDir(
   othersNeedAccess: boolean,
   logger?: Logger,
 ): Promise<boolean> {
-  const mode = othersNeedAccess ? 0o711 : 0o700;
-  try {
-    const info = await stat(dir);
-    if (!info.isDirectory()) {
-      throw new TeeinitError('TEEINIT_MATERIALIZE_FAILED', `files.dir ${dir} is not a directory.`);
-    }
-    if (othersNeedAccess && (info.mode & 0o011) === 0) {
-      logger?.warn(
-        `files.dir ${dir} has mode 0${(info.mode & 0o777).toString(8)}: other owners cannot open their files; make it 0711`,
-        { dir },
-      );
-    }
-    return false;
-  } catch (error) {
-    if (error instanceof TeeinitError) throw error;
-  }
+  if (await secureSecretsDir(dir, othersNeedAccess, logger)) return false;
+  const mode = secretsDirMode(othersNeedAccess);
   try {
     await mkdir(dirname(dir), { recursive: true }); // parents: ordinary 0755 (umask)
     await mkdir(dir, { mode });

@@ -15,6 +15,7 @@ import { fetchAll } from '../secrets/index.js';
 import { startStatusEndpoint, StatusState, type StatusEndpoint } from '../status/index.js';
 import { startSupervisor, type Supervisor } from '../supervisor/index.js';
 import { logCertificates } from './certificate-log.js';
+import { preflight } from './preflight.js';
 import { buildLaunchSpecs } from './launch-specs.js';
 import { startRefresh } from './refresh-start.js';
 import type { RefreshLoop } from './refresh-loop.js';
@@ -85,7 +86,10 @@ export async function runPipeline(options: RunOptions): Promise<number> {
       proxies: plan.proxies.map((p) => p.name),
       processes: plan.processes.map((p) => p.name),
     });
-    // First thing after the config: /healthz answers and /readyz says "starting" during
+    // Everything spawn, the file writer and the secrets directory could refuse, checked
+    // before any port opens and before anything is fetched.
+    await preflight(config, loaded.overrides, logger.child({ stage: 'preflight' }));
+    // First thing after the checks: /healthz answers and /readyz says "starting" during
     // identity and fetch; a port in use fails here, before anything is fetched or written.
     state = new StatusState({
       version: options.version,

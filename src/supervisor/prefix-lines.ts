@@ -1,4 +1,5 @@
-// Copies a child's output to teeinit's stdout/stderr with `[name] ` before every line.
+// Copies a child's output to teeinit's stdout/stderr with `[name] ` before every line,
+// masking secret values line by line (a value cut by the MAX_LINE split is not masked).
 // Bounded: a line longer than MAX_LINE is cut and written in pieces, each prefixed, and the
 // child is paused while the target is not draining (backpressure instead of buffering).
 import type { Readable } from 'node:stream';
@@ -8,11 +9,15 @@ export const MAX_LINE = 64 * 1024;
 
 const NEWLINE = 0x0a;
 
-/** Pipes `source` to `target` with a prefix per line; resolves when the source has ended. */
+/**
+ * Pipes `source` to `target` with a prefix per line; resolves when the source has ended.
+ * `redact` sees each line (or piece of a long one) before it is written.
+ */
 export function prefixLines(
   source: Readable,
   target: NodeJS.WritableStream,
   prefix: string,
+  redact: (line: Buffer) => Buffer = (line) => line,
 ): Promise<void> {
   const head = Buffer.from(prefix, 'utf8');
   const tail = Buffer.from([NEWLINE]);
@@ -20,7 +25,7 @@ export function prefixLines(
   let pendingLength = 0;
 
   const write = (parts: Buffer[]): void => {
-    if (!target.write(Buffer.concat([head, ...parts, tail]))) {
+    if (!target.write(Buffer.concat([head, redact(Buffer.concat(parts)), tail]))) {
       source.pause();
       target.once('drain', () => source.resume());
     }

@@ -1,7 +1,11 @@
 // Starts one process without a shell: argv[0] resolved in the child's PATH, stdin ignored,
 // output inherited (byte for byte) or line-prefixed, uid/gid dropped when given. Node's
 // uid/gid options also drop supplementary groups (setgroups(0)), so file owners must match.
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import {
+  spawn,
+  type ChildProcess,
+  type SpawnOptions as NodeSpawnOptions,
+} from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { TeeinitError } from '../errors/index.js';
 import { toChildExit, type ChildExit } from './exit-status.js';
@@ -21,8 +25,17 @@ export interface RunningChild {
   kill(signal: NodeJS.Signals): boolean;
 }
 
+/** How teeinit relays a child's prefixed output. */
+export interface SpawnOptions {
+  /** Masks secret values in each prefixed line (inherited output never passes teeinit). */
+  readonly redact?: (line: Buffer) => Buffer;
+}
+
 /** Spawns the process of a LaunchSpec; rejects with TEEINIT_SPAWN_NOT_FOUND / _FAILED. */
-export async function spawnChild(spec: LaunchSpec): Promise<RunningChild> {
+export async function spawnChild(
+  spec: LaunchSpec,
+  options: SpawnOptions = {},
+): Promise<RunningChild> {
   const { config, argv, env } = spec;
   const name = config.name;
   const command = argv[0] ?? '';
@@ -68,8 +81,8 @@ export async function spawnChild(spec: LaunchSpec): Promise<RunningChild> {
   const output =
     config.prefixOutput && child.stdout && child.stderr
       ? Promise.all([
-          prefixLines(child.stdout, process.stdout, `[${name}] `),
-          prefixLines(child.stderr, process.stderr, `[${name}] `),
+          prefixLines(child.stdout, process.stdout, `[${name}] `, options.redact),
+          prefixLines(child.stderr, process.stderr, `[${name}] `, options.redact),
         ]).then(() => undefined)
       : Promise.resolve();
   return {
@@ -92,7 +105,7 @@ export async function spawnChild(spec: LaunchSpec): Promise<RunningChild> {
 /** Who a process runs as — its environment, cwd, uid and gid — for it and its ready command. */
 export function identityOptions(
   spec: LaunchSpec,
-): Pick<SpawnOptions, 'env' | 'cwd' | 'uid' | 'gid'> {
+): Pick<NodeSpawnOptions, 'env' | 'cwd' | 'uid' | 'gid'> {
   return {
     env: { ...spec.env },
     ...(spec.config.cwd === undefined ? {} : { cwd: spec.config.cwd }),

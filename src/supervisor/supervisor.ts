@@ -112,7 +112,9 @@ class Run {
   async #spawn(slot: Slot): Promise<void> {
     const { config, argv } = slot.spec;
     this.#log.info('starting', { process: config.name, command: argv[0] ?? '' });
-    const child = await spawnChild(slot.spec);
+    const child = await spawnChild(slot.spec, {
+      redact: (line) => this.#log.redactor.redactBytes(line),
+    });
     slot.child = child;
     slot.ready = config.ready === undefined;
     this.#outputs.push(child.output);

@@ -31,9 +31,10 @@ describe('examples/envoy-tcp', { timeout: 120_000 }, () => {
           file: 'haproxy.cfg',
         },
       });
-      // haproxy wants certificate and key in one file.
+      // haproxy wants certificate and key in one file: `| pem` lets PEM blocks, and only
+      // them, through (a raw value with line breaks is refused in a config template).
       tree.templates!['server-pem'] = {
-        content: '{{ value server-cert }}{{ value server-key }}',
+        content: '{{ value server-cert | pem }}{{ value server-key | pem }}',
         allowValue: true,
       };
       tree.files.entries!['server-pem'] = { name: 'server.pem', mode: '0400' };

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { RunningEmulator } from '../../emulator/index.js';
 import { freePort } from '../helpers/net.js';
+import { readableDir, type ReadableDir } from '../helpers/other-user.js';
 import { backendPids, waitPort, waitRunning } from './checks.js';
 import {
   loadExample,
@@ -74,6 +75,7 @@ interface State<P extends string, B extends string> {
   statusPort?: number;
   run?: TeeinitRun;
   pids?: Record<B, number[]>;
+  readable?: ReadableDir;
 }
 
 // One call inside a describe(): hooks start the example before its tests and tear it down after.
@@ -94,6 +96,12 @@ export function useMtlsExample<P extends string, B extends string>(
     }
     retarget(tree, testEnvironment(s.emulator, dirs.secrets));
     retargetStatus(tree, (s.statusPort = await freePort()));
+    // A `node` process run as another user gets a node that user can execute (a node
+    // installed inside a checkout in a 0700 home is out of its reach).
+    s.readable = await readableDir(`teeinit-ex-${spec.example}-node-`);
+    for (const p of tree.processes) {
+      if (p.user !== undefined && p.run[0] === 'node') p.run[0] = await s.readable.node();
+    }
     tree = (await spec.configure?.(tree, { dirs, ports, portMap })) ?? tree;
     const run = (s.run = startTeeinit(writeConfig(dirs.work, tree), spec.env));
     await waitPort(run, ports[spec.listen], spec.startTimeoutMs);
@@ -108,6 +116,7 @@ export function useMtlsExample<P extends string, B extends string>(
     await killTeeinit(s.run);
     await s.emulator?.stop();
     s.dirs?.remove();
+    s.readable?.remove();
   });
   return {
     get dirs() {

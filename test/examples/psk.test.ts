@@ -24,6 +24,7 @@ import {
 import { assertNoSecrets } from '../helpers/leak-scan.js';
 import {
   loadExample,
+  processNamed,
   replaceInStrings,
   retarget,
   retargetStatus,
@@ -39,6 +40,7 @@ import {
   type TeeinitRun,
 } from './harness.js';
 import { runCommand } from '../helpers/command.js';
+import { readableDir, type ReadableDir } from '../helpers/other-user.js';
 import { ALICE, ALICE_READER, BOB, imageMember, startWorld, testEnvironment } from './world.js';
 
 const HTTP_GET = 'GET / HTTP/1.0\r\nHost: backend\r\n\r\n';
@@ -113,6 +115,7 @@ describe('examples/psk', { timeout: 180_000 }, () => {
   let statusPort: number;
   let key: Buffer;
   let backend: number[] = [];
+  let readable: ReadableDir | undefined;
   const aliceHex = randomBytes(32).toString('hex');
   const bobHex = randomBytes(32).toString('hex');
 
@@ -140,6 +143,10 @@ describe('examples/psk', { timeout: 180_000 }, () => {
     tree = replaceInStrings(tree, '0.0.0.0:', '127.0.0.1:');
     retarget(tree, testEnvironment(emulator, dirs.secrets));
     retargetStatus(tree, (statusPort = await freePort()));
+    // The backend runs as nobody: this test's node, or a copy where nobody can execute it
+    // (a node installed inside a checkout in a 0700 home is out of its reach).
+    readable = await readableDir('teeinit-psk-node-');
+    processNamed(tree, 'backend').run[0] = await readable.node();
     server = startTeeinit(writeConfig(dirs.work, tree));
     await waitPort(server, serverPort);
     backend = await backendPids(server, 'hello over TLS-PSK');
@@ -152,6 +159,7 @@ describe('examples/psk', { timeout: 180_000 }, () => {
     await emulator?.stop();
     dirs?.remove();
     clientDirs?.remove();
+    readable?.remove();
   });
 
   test('the README derivation equals teeinit hkdf-sha256', { timeout: 10_000 }, () => {
@@ -209,8 +217,10 @@ describe('examples/psk', { timeout: 180_000 }, () => {
       );
       tree = replaceInStrings(tree, '127.0.0.1:8080', `127.0.0.1:${clientPort}`);
       retarget(tree, testEnvironment(emulator!, clientDirs.secrets));
-      // The shipped calling app runs as shipped (node from PATH, as in the client image): its
-      // first request goes out at once, through the psk-client proxy, and prints the answer.
+      // The shipped calling app runs as shipped (as in the client image: node, as nobody):
+      // its first request goes out at once, through the psk-client proxy, and prints the
+      // answer. Its node is one nobody can execute, wherever the checkout lies.
+      processNamed(tree, 'app').run[0] = await readable!.node();
       client = startTeeinit(writeConfig(clientDirs.work, tree));
       await waitPort(client, clientPort);
       const run = client;

@@ -75,6 +75,8 @@ export interface Shape {
   entries?: Record<string, FileEntryConfig>;
   templates?: Record<string, TemplateConfig>;
   processes?: ProcessConfig[];
+  /** Names of further secrets (their bytes come with the material a test passes). */
+  extraSecrets?: readonly string[];
 }
 
 // Completed like the loader does (`files.entries` lists every file used), so materialize
@@ -82,7 +84,9 @@ export interface Shape {
 export function config(s: Shape): Config {
   const secret = { from: 'alice', source: 'file' as const, path: '/dev/null' };
   const parsed = {
-    secrets: Object.fromEntries(Object.keys(SECRETS).map((k) => [k, secret])),
+    secrets: Object.fromEntries(
+      [...Object.keys(SECRETS), ...(s.extraSecrets ?? [])].map((k) => [k, secret]),
+    ),
     keys: { psk: { shares: ['a', 'b'], kdf: 'hkdf-sha256', salt: 's', info: 'psk', length: 32 } },
     tls: { server: { cert: 'server-cert', key: 'server-key', ca: 'ca', usage: 'server' } },
     files: {

@@ -2,7 +2,7 @@
 // line by line; with uid/gid given the child runs as that user (root only).
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync } from 'node:fs';
+import { readableDir } from '../helpers/other-user.js';
 import { readOutcome, runDriver, stopDrivers, tempDir } from './helpers.js';
 
 const tmp = tempDir();
@@ -30,15 +30,19 @@ describe('supervisor output and user', () => {
   const root = process.getuid?.() === 0;
   test(
     'uid/gid run the child as that user',
-    { timeout: 20_000, skip: root ? false : 'needs root to change user' },
+    { timeout: 60_000, skip: root ? false : 'needs root to change user' },
     async () => {
-      chmodSync(tmp.dir, 0o755);
-      const run = runDriver(tmp.dir, [
-        { name: 'ids', fixture: 'print-ids', uid: 65534, gid: 65534, cwd: '/' },
-      ]);
-      assert.equal(await run.exited, 0, run.stderr());
-      // Node's uid/gid options drop supplementary groups: only the primary group is left.
-      assert.match(run.stdout(), /^uid=65534 gid=65534 groups=(65534)?$/m);
+      // The checkout may lie where 65534 cannot go (a 0700 home): the child gets copies.
+      const readable = await readableDir('teeinit-ids-', { uid: 65534, gid: 65534 });
+      try {
+        const argv = [await readable.node(), readable.fixture('print-ids')];
+        const run = runDriver(tmp.dir, [{ name: 'ids', argv, uid: 65534, gid: 65534, cwd: '/' }]);
+        assert.equal(await run.exited, 0, run.stderr());
+        // Node's uid/gid options drop supplementary groups: only the primary group is left.
+        assert.match(run.stdout(), /^uid=65534 gid=65534 groups=(65534)?$/m);
+      } finally {
+        readable.remove();
+      }
     },
   );
 });
