@@ -5,6 +5,7 @@ import type { ServerResponse } from 'node:http';
 import { UNAUTHENTICATED_MESSAGES } from '../bearer-auth.js';
 import { sendGoogleError, sendJson, sendText } from '../http.js';
 import type { RouteId } from '../faults-contract.js';
+import { LAUNCHER_GET_FAILURES } from '../teeserver/failures.js';
 
 const DEFAULTS: Readonly<Record<number, { message: string; reason?: string }>> = {
   400: { message: 'Request contains an invalid argument.' },
@@ -44,7 +45,10 @@ export function sendInjectedError(
   message?: string,
 ): void {
   const base = DEFAULTS[status] ?? { message: 'Injected fault.' };
-  const text = message ?? base.message;
+  // The launcher's own 500 text (it answered the attestation failed), unless one is given.
+  const launcher =
+    route === 'teeserver.token' && status === 500 ? LAUNCHER_GET_FAILURES[1] : undefined;
+  const text = message ?? launcher ?? base.message;
   if (route === 'metadata.get' || route === 'teeserver.token') {
     sendText(res, status, text);
     return;
