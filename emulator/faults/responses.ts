@@ -15,6 +15,7 @@ const DEFAULTS: Readonly<Record<number, { message: string; reason?: string }>> =
   },
   403: { message: 'The caller does not have permission', reason: 'IAM_PERMISSION_DENIED' },
   404: { message: 'Requested entity was not found.' },
+  408: { message: 'Request timed out.' },
   429: {
     message:
       "Quota exceeded for quota metric 'Access requests' and limit 'Access requests per minute per project' of service 'secretmanager.googleapis.com'.",
@@ -22,6 +23,7 @@ const DEFAULTS: Readonly<Record<number, { message: string; reason?: string }>> =
   },
   500: { message: 'Internal error encountered.' },
   503: { message: 'The service is currently unavailable.' },
+  504: { message: 'Deadline expired before operation could complete.' },
 };
 
 const SERVICE_DOMAIN: Readonly<Record<string, string>> = {
