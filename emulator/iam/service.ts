@@ -1,6 +1,8 @@
 // IAM Service Account Credentials: `POST /v1/projects/-/serviceAccounts/EMAIL:generateAccessToken`
-// with a Bearer token from the STS; allowed when the service account's bindings grant the
-// caller roles/iam.workloadIdentityUser or roles/iam.serviceAccountTokenCreator.
+// with a Bearer token from the STS; allowed when the service account's bindings (as
+// propagated, iam/propagation.ts) grant the caller roles/iam.workloadIdentityUser or
+// roles/iam.serviceAccountTokenCreator. The same port serves iam.googleapis.com's
+// getIamPolicy / setIamPolicy of a service account for the admin token (sa-policy.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   accessTokenPolicy,
