@@ -1,5 +1,5 @@
-// The emulator's admin API (Bearer admin token): fault rules, seeding, expiring every access
-// token and, in the full emulator, attestation claims, custom tokens and the endpoint list.
+// The emulator's admin API (Bearer admin token): fault rules, seeding, the IAM propagation
+// delay, expiring every access token, counts of dead tokens used and, in the full emulator, attestation claims, custom tokens and the endpoint list.
 // One implementation for the full emulator and the standalone Secret Manager, for tests and
 // for users driving the emulator with curl.
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -10,6 +10,7 @@ import type { EmulatorService } from './context.js';
 import { handleFaultsAdmin } from './faults/admin.js';
 import type { FaultController } from './faults/controller.js';
 import { sendGoogleError, sendHtml404, sendJson } from './http.js';
+import { handleIamAdmin } from './iam/admin.js';
 import { handleSeedAdmin } from './seed/admin.js';
 import type { EmulatorStore } from './store.js';
 
@@ -61,6 +62,8 @@ export function createAdminService(deps: AdminDeps): EmulatorService {
         deps.tokens.expireAll([deps.adminToken]);
         return sendJson(res, 200, { expired: true });
       }
+      if (route === 'GET /admin/tokens') return sendJson(res, 200, deps.tokens.stats());
+      if (path === '/admin/iam') return handleIamAdmin(deps.store, req, res);
       sendHtml404(res, path);
     },
   };

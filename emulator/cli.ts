@@ -20,6 +20,8 @@ Commands:
   serve                 run the emulator until SIGINT/SIGTERM (alias: start)
   secrets ...           gcloud-like secret commands against a running emulator
                         (teeinit-emulator secrets --help)
+  iam service-accounts ...
+                        who may impersonate a service account (add/remove binding)
   seed FILE             apply a seed document to a running emulator
   default-config        print the default world as a JSON config file
 
@@ -35,6 +37,12 @@ serve flags:
   --access-token-lifetime S
                         STS / IAM credentials / metadata access token lifetime in
                         seconds, 1..43200 (default: config accessTokens, else 3600)
+  --iam-propagation S   seconds before an IAM binding changed while the emulator
+                        runs takes effect, 0..3600 (default: config iam, else 120;
+                        0: at once). Bindings present at start are in effect.
+  --teeserver-fail-first N
+                        the launcher's first N token calls answer HTTP 500
+                        (default: config teeserver.failFirst, else 0)
   -h, --help
 `;
 
@@ -62,6 +70,8 @@ async function serve(argv: string[]): Promise<number> {
         seed: { type: 'string' },
         'token-lifetime': { type: 'string' },
         'access-token-lifetime': { type: 'string' },
+        'iam-propagation': { type: 'string' },
+        'teeserver-fail-first': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...portOptions,
       },
@@ -88,6 +98,11 @@ async function serve(argv: string[]): Promise<number> {
   if (accessLifetime !== undefined && (accessLifetime < 1 || accessLifetime > 43_200)) {
     throw usage(`--access-token-lifetime expects 1..43200 seconds, got ${accessLifetime}`);
   }
+  const propagation = toInt('iam-propagation', str('iam-propagation'));
+  if (propagation !== undefined && propagation > 3600) {
+    throw usage(`--iam-propagation expects 0..3600 seconds, got ${propagation}`);
+  }
+  const failFirst = toInt('teeserver-fail-first', str('teeserver-fail-first'));
   const configFile = str('config');
   // Loaded on demand so `--help` and `secrets` stay quick.
   const { startEmulator, SERVICE_NAMES } = await import('./index.js');
@@ -99,6 +114,8 @@ async function serve(argv: string[]): Promise<number> {
     ...(seed === undefined ? {} : { seed }),
     ...(lifetime === undefined ? {} : { tokenLifetimeSeconds: lifetime }),
     ...(accessLifetime === undefined ? {} : { accessTokenLifetimeSeconds: accessLifetime }),
+    ...(propagation === undefined ? {} : { iamPropagationSeconds: propagation }),
+    ...(failFirst === undefined ? {} : { teeserverFailFirst: failFirst }),
   });
   // Handlers first: whoever reads the banner may signal at once.
   const stopped = new Promise<void>((resolve) => {
@@ -121,6 +138,7 @@ function banner(e: RunningEmulator, names: readonly ServiceName[]): string {
   lines.push(`${pad('token file')}${e.tokenFile}`);
   lines.push(`${pad('teeserver')}${e.socketPath}`);
   lines.push(`${pad('admin token')}${e.stateDir}/admin-token`);
+  lines.push(`${pad('IAM propagation')}${e.iam.propagationSeconds} s per binding change`);
   const metadataHost = e.endpoints.metadata.replace(/^http:\/\//, '');
   lines.push(
     '',
@@ -150,7 +168,7 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined ? 64 : 0;
   }
   if (command === 'serve' || command === 'start') return serve(rest);
-  if (command === 'secrets' || command === 'seed') {
+  if (command === 'secrets' || command === 'seed' || command === 'iam') {
     const { runSecretsCli } = await import('./seed/cli.js');
     return runSecretsCli(argv);
   }

@@ -10,6 +10,7 @@ import { TeeinitError } from '../src/errors/index.js';
 import { MAX_ACCESS_TOKEN_SECONDS, type AccessTokenPolicy } from './access-token-policy.js';
 import { PRESET_NAMES, type ClaimSettings, type PresetName } from './attestation/claims.js';
 import { CelError } from './cel/index.js';
+import { DEFAULT_PROPAGATION_SECONDS, MAX_PROPAGATION_SECONDS } from './iam/propagation.js';
 import type { FaultRule } from './faults/controller.js';
 import { parseFaultRules } from './faults/controller.js';
 import type { ProjectModel, ProviderModel, ServiceAccountModel } from './model.js';
@@ -98,8 +99,24 @@ export const emulatorConfigSchema = z.strictObject({
     .strictObject({
       lifetimeSeconds: accessTokenSeconds.optional(),
       maxLifetimeSeconds: accessTokenSeconds.optional(),
+      /** `subject` (Google): the STS token ends with its subject token, `expires_in` says so. */
+      stsExpiresIn: z.enum(['subject', 'fixed']).default('subject'),
     })
-    .default({}),
+    .default({ stsExpiresIn: 'subject' }),
+  /** IAM propagation of binding changes made while the emulator runs. */
+  iam: z
+    .strictObject({
+      propagationSeconds: z
+        .number()
+        .min(0)
+        .max(MAX_PROPAGATION_SECONDS)
+        .default(DEFAULT_PROPAGATION_SECONDS),
+    })
+    .default({ propagationSeconds: DEFAULT_PROPAGATION_SECONDS }),
+  /** The launcher's token endpoint: the first `failFirst` calls answer HTTP 500. */
+  teeserver: z
+    .strictObject({ failFirst: z.number().int().min(0).max(1_000_000).default(0) })
+    .default({ failFirst: 0 }),
   seed: z.number().int().optional(),
 });
 
@@ -120,6 +137,12 @@ export interface EmulatorConfig {
   /** As given; `accessTokenPolicy` fills in the defaults and checks lifetime ≤ max once the
    * start option (`--access-token-lifetime`) is known, so the flag can satisfy the ceiling. */
   readonly accessTokens: Partial<AccessTokenPolicy>;
+  /** `subject`: STS `expires_in` bound to the subject token (Google); `fixed`: the lifetime. */
+  readonly stsExpiresIn: 'subject' | 'fixed';
+  /** Delay before a binding change made while running takes effect (default 120). */
+  readonly iamPropagationSeconds: number;
+  /** Launcher token calls that fail with HTTP 500 first (default 0). */
+  readonly teeserverFailFirst: number;
 }
 
 const invalid = (message: string, cause?: unknown): TeeinitError =>
@@ -161,8 +184,9 @@ export function parseEmulatorConfig(input: unknown, baseDir = process.cwd()): Em
     }
     return model;
   });
+  const { stsExpiresIn, ...lifetimes } = c.accessTokens;
   const accessTokens = Object.fromEntries(
-    Object.entries(c.accessTokens).filter(([, v]) => v !== undefined),
+    Object.entries(lifetimes).filter(([, v]) => v !== undefined),
   ) as Partial<AccessTokenPolicy>;
   const claims = Object.fromEntries(
     Object.entries(c.attestation.claims).filter(([, v]) => v !== undefined),
@@ -180,6 +204,9 @@ export function parseEmulatorConfig(input: unknown, baseDir = process.cwd()): Em
     faults: parseFaultRules(c.faults, ['faults']),
     ...(c.seed === undefined ? {} : { seed: c.seed }),
     accessTokens,
+    stsExpiresIn,
+    iamPropagationSeconds: c.iam.propagationSeconds,
+    teeserverFailFirst: c.teeserver.failFirst,
   };
 }
 

@@ -9,6 +9,9 @@ import type { EmulatorConfigInput } from './config.js';
 export const DEFAULT_POOL = 'cs-pool';
 export const DEFAULT_PROVIDER = 'attestation-verifier';
 
+/** The `aud` of the default Confidential Space token, which a provider must allow. */
+export const STS_AUDIENCE = 'https://sts.googleapis.com';
+
 /** The Confidential Space mapping from Google's docs (gcp-wire.md §2). */
 export const CONFIDENTIAL_SPACE_MAPPING: Readonly<Record<string, string>> = {
   'google.subject':
@@ -49,6 +52,8 @@ export function defaultWorld(imageDigest: string = DEFAULT_IMAGE_DIGEST): Emulat
       provider: DEFAULT_PROVIDER,
       attributeMapping: { ...CONFIDENTIAL_SPACE_MAPPING },
       attributeCondition: confidentialSpaceCondition(imageDigest),
+      // As a real deployment must (`--allowed-audiences`): the default token's `aud`.
+      allowedAudiences: [STS_AUDIENCE],
     })),
     serviceAccounts: COLLABORATORS.map((c) => ({
       email: `reader@${c.project}.iam.gserviceaccount.com`,

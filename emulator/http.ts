@@ -73,7 +73,10 @@ export interface GoogleErrorOptions {
   readonly metadata?: Readonly<Record<string, string>>;
 }
 
-/** `{"error":{"code","message","status","details":[ErrorInfo]}}` as Google APIs answer. */
+/**
+ * `{"error":{"code","message","status","details":[ErrorInfo]}}` as Google APIs answer;
+ * without a reason there is no `details` at all (Google's FAILED_PRECONDITION, for one).
+ */
 export function sendGoogleError(
   res: ServerResponse,
   code: number,
@@ -83,7 +86,7 @@ export function sendGoogleError(
   const status = options.status ?? RPC_STATUS[code] ?? 'UNKNOWN';
   const details =
     options.reason === undefined
-      ? []
+      ? undefined
       : [
           {
             '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
@@ -92,7 +95,9 @@ export function sendGoogleError(
             metadata: options.metadata ?? {},
           },
         ];
-  sendJson(res, code, { error: { code, message, status, details } });
+  sendJson(res, code, {
+    error: { code, message, status, ...(details === undefined ? {} : { details }) },
+  });
 }
 
 /** The HTML 404 page Google's front ends answer for an unknown URL path. */

@@ -30,6 +30,7 @@ import { serveHttp, type ServedHttp } from './serve-http.js';
 import { EmulatorStore } from './store.js';
 import { createStsService } from './sts/service.js';
 import { providerResourceName } from './sts/provider-name.js';
+import { LauncherFailures } from './teeserver/failures.js';
 import { SOCKET_NAME, startTeeServer } from './teeserver/server.js';
 
 export type ServiceName =
@@ -61,8 +62,23 @@ export interface StartEmulatorOptions {
   /** Access token lifetime (STS, IAM credentials, metadata); overrides the config's
    * `accessTokens.lifetimeSeconds` (default 3600). */
   readonly accessTokenLifetimeSeconds?: number;
+  /**
+   * Seconds before a binding change made while the emulator runs (admin API, seed, REST
+   * setIamPolicy) takes effect; overrides the config's `iam.propagationSeconds` (default
+   * 120). 0: at once. Bindings present at start are always in effect.
+   */
+  readonly iamPropagationSeconds?: number;
+  /** The launcher's first N token calls answer HTTP 500; overrides `teeserver.failFirst`. */
+  readonly teeserverFailFirst?: number;
   /** Clock in ms (default Date.now). */
   readonly now?: () => number;
+}
+
+/** IAM propagation controls (the switch tests use). */
+export interface IamControls {
+  /** The delay applied to binding changes from now on. */
+  readonly propagationSeconds: number;
+  setPropagationSeconds(seconds: number): void;
 }
 
 /** Controls over the emulated attestation (the workload's identity). */
@@ -88,6 +104,9 @@ export interface RunningEmulator {
   readonly tokens: AccessTokenRegistry;
   readonly faults: FaultController;
   readonly attestation: AttestationControls;
+  readonly iam: IamControls;
+  /** The launcher's failure model: `failNext(n)` makes the next n token calls answer 500. */
+  readonly teeserver: LauncherFailures;
   /** Bearer token for the admin API (also an owner access token for Secret Manager). */
   readonly adminToken: string;
   /** `//iam.googleapis.com/projects/N/locations/global/workloadIdentityPools/P/providers/X`. */
@@ -120,6 +139,8 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
   const now = options.now ?? Date.now;
   const host = options.host ?? '127.0.0.1';
   const store = new EmulatorStore();
+  store.iam.setDelaySeconds(options.iamPropagationSeconds ?? config.iamPropagationSeconds);
+  const launcher = new LauncherFailures(options.teeserverFailFirst ?? config.teeserverFailFirst);
   for (const p of config.projects) store.addProject(p);
   store.providers.push(...config.providers);
   for (const sa of config.serviceAccounts) store.serviceAccounts.set(sa.email, sa);
@@ -169,6 +190,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
       sts: createStsService(ctx, {
         jwks: () => authority.jwks(),
         accessTokenLifetimeSeconds: access.lifetimeSeconds,
+        boundToSubjectToken: config.stsExpiresIn === 'subject',
       }),
       iamCredentials: createIamCredentialsService(ctx, access),
       secretManager: mountAdmin(createSecretManagerService(ctx), admin),
@@ -180,7 +202,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
       served[name] = s;
       closers.push(() => s.close());
     }
-    const tee = await startTeeServer(socketPath, authority, faults);
+    const tee = await startTeeServer(socketPath, authority, faults, launcher);
     closers.push(() => tee.close());
     await writeAtomic(files.adminToken, adminToken, 0o600);
     await writeAtomic(files.endpoints, JSON.stringify(describe(), null, 2) + '\n', 0o644);
@@ -221,6 +243,13 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     tokens,
     faults,
     attestation,
+    iam: {
+      get propagationSeconds() {
+        return store.iam.delaySeconds;
+      },
+      setPropagationSeconds: (seconds) => store.iam.setDelaySeconds(seconds),
+    },
+    teeserver: launcher,
     adminToken,
     providerAudience(project, pool = DEFAULT_POOL, provider = DEFAULT_PROVIDER) {
       return providerResourceName(store.projectNumber(project) ?? project, pool, provider);

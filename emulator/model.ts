@@ -15,7 +15,10 @@ export interface ProviderModel {
   readonly providerId: string;
   /** Default: the emulator's own issuer. */
   readonly issuerUri?: string;
-  /** Default: `["https://sts.googleapis.com"]` plus the provider's own full name. */
+  /**
+   * Default (as Google): only the provider's own full name, with or without `https:`. A
+   * Confidential Space token's `aud` is `https://sts.googleapis.com`: list it explicitly.
+   */
   readonly allowedAudiences?: readonly string[];
   /** CEL (subset) expressions, e.g. `google.subject`: `"gcpcs::"+assertion.submods.container.image_digest`. */
   readonly attributeMapping: Readonly<Record<string, string>>;

@@ -5,6 +5,7 @@ import type { ServerResponse } from 'node:http';
 import { UNAUTHENTICATED_MESSAGES } from '../bearer-auth.js';
 import { sendGoogleError, sendJson, sendText } from '../http.js';
 import type { RouteId } from '../faults-contract.js';
+import { LAUNCHER_GET_FAILURES } from '../teeserver/failures.js';
 
 const DEFAULTS: Readonly<Record<number, { message: string; reason?: string }>> = {
   400: { message: 'Request contains an invalid argument.' },
@@ -14,6 +15,7 @@ const DEFAULTS: Readonly<Record<number, { message: string; reason?: string }>> =
   },
   403: { message: 'The caller does not have permission', reason: 'IAM_PERMISSION_DENIED' },
   404: { message: 'Requested entity was not found.' },
+  408: { message: 'Request timed out.' },
   429: {
     message:
       "Quota exceeded for quota metric 'Access requests' and limit 'Access requests per minute per project' of service 'secretmanager.googleapis.com'.",
@@ -21,6 +23,7 @@ const DEFAULTS: Readonly<Record<number, { message: string; reason?: string }>> =
   },
   500: { message: 'Internal error encountered.' },
   503: { message: 'The service is currently unavailable.' },
+  504: { message: 'Deadline expired before operation could complete.' },
 };
 
 const SERVICE_DOMAIN: Readonly<Record<string, string>> = {
@@ -44,7 +47,10 @@ export function sendInjectedError(
   message?: string,
 ): void {
   const base = DEFAULTS[status] ?? { message: 'Injected fault.' };
-  const text = message ?? base.message;
+  // The launcher's own 500 text (it answered the attestation failed), unless one is given.
+  const launcher =
+    route === 'teeserver.token' && status === 500 ? LAUNCHER_GET_FAILURES[1] : undefined;
+  const text = message ?? launcher ?? base.message;
   if (route === 'metadata.get' || route === 'teeserver.token') {
     sendText(res, status, text);
     return;

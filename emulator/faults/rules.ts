@@ -16,7 +16,7 @@ export const ROUTE_IDS = [
 ] as const satisfies readonly RouteId[];
 
 /** HTTP statuses an `error` rule may answer with. */
-export const FAULT_STATUSES = [400, 401, 403, 404, 429, 500, 503] as const;
+export const FAULT_STATUSES = [400, 401, 403, 404, 408, 429, 500, 503, 504] as const;
 
 /**
  * One fault rule, normalized. `times` and `rate` bound how often the rule fires; a rule

@@ -1,6 +1,8 @@
 // IAM Service Account Credentials: `POST /v1/projects/-/serviceAccounts/EMAIL:generateAccessToken`
-// with a Bearer token from the STS; allowed when the service account's bindings grant the
-// caller roles/iam.workloadIdentityUser or roles/iam.serviceAccountTokenCreator.
+// with a Bearer token from the STS; allowed when the service account's bindings (as
+// propagated, iam/propagation.ts) grant the caller roles/iam.workloadIdentityUser or
+// roles/iam.serviceAccountTokenCreator. The same port serves iam.googleapis.com's
+// getIamPolicy / setIamPolicy of a service account for the admin token (sa-policy.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   accessTokenPolicy,
@@ -11,6 +13,7 @@ import { authenticate } from '../bearer-auth.js';
 import type { EmulatorContext, EmulatorService } from '../context.js';
 import { readJsonObject, sendGoogleError, sendHtml404, sendJson } from '../http.js';
 import { isGranted } from '../members.js';
+import { handleServiceAccountPolicy, SA_POLICY_PATH } from './sa-policy.js';
 
 export const IMPERSONATION_ROLES = [
   'roles/iam.workloadIdentityUser',
@@ -34,6 +37,11 @@ export function createIamCredentialsService(
     name: 'iamcredentials',
     async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
+      const policyMatch = SA_POLICY_PATH.exec(path);
+      if (policyMatch !== null) {
+        await servePolicy(ctx, req, res, policyMatch);
+        return;
+      }
       const match = PATH.exec(path);
       if (req.method !== 'POST' || match === null) {
         sendHtml404(res, path);
@@ -71,7 +79,9 @@ export function createIamCredentialsService(
         sendGoogleError(res, 404, `Not found; Gaia id not found for email ${email}`);
         return;
       }
-      if (!isGranted(sa.bindings, IMPERSONATION_ROLES, principal)) {
+      // IAM propagation: a binding changed while the emulator runs is not seen yet.
+      const bindings = ctx.store.serviceAccountBindings(sa, ctx.now());
+      if (!isGranted(bindings, IMPERSONATION_ROLES, principal)) {
         sendGoogleError(
           res,
           403,
@@ -88,13 +98,49 @@ export function createIamCredentialsService(
         sendGoogleError(res, 400, lifetimeTooLong(sa.email, policy.maxLifetimeSeconds));
         return;
       }
+      // Google gives the impersonated token its own lifetime, whatever is left of the
+      // attestation token behind the caller's; the lineage is kept only to count its use.
+      const attestationExp = ctx.tokens.attestationExpiry(req.headers.authorization);
       const issued = ctx.tokens.issue(
         { type: 'serviceAccount', subject: sa.email, attributes: {} },
         lifetime,
+        attestationExp === undefined ? {} : { attestationExp },
       );
       sendJson(res, 200, { accessToken: issued.token, expireTime: googleTime(issued.expiresAt) });
     },
   };
+}
+
+// iam.googleapis.com's getIamPolicy / setIamPolicy of a service account (owner only).
+async function servePolicy(
+  ctx: EmulatorContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  match: RegExpExecArray,
+): Promise<void> {
+  const verb = match[3] === 'setIamPolicy' ? 'setIamPolicy' : 'getIamPolicy';
+  if (req.method !== 'POST' && !(verb === 'getIamPolicy' && req.method === 'GET')) {
+    sendHtml404(res, new URL(req.url ?? '/', 'http://x').pathname);
+    return;
+  }
+  const principal = authenticate(
+    ctx.tokens,
+    req,
+    res,
+    { kind: 'pass' },
+    {
+      service: 'iam.googleapis.com',
+      method: `google.iam.admin.v1.IAM.${verb === 'setIamPolicy' ? 'SetIamPolicy' : 'GetIamPolicy'}`,
+    },
+  );
+  if (principal === undefined) return;
+  const body = req.method === 'POST' ? await readJsonObject(req) : {};
+  if (body === undefined) {
+    sendGoogleError(res, 400, 'Invalid JSON payload received.');
+    return;
+  }
+  const email = decodeURIComponent(match[2] ?? '');
+  handleServiceAccountPolicy(ctx, res, principal, email, verb, body);
 }
 
 // A protobuf Duration in JSON (`"600s"`, `"600.5s"`, whole seconds kept); absent: default.

@@ -59,7 +59,9 @@ export function lookupSecret(call: SmCall, permission: SmPermission): SecretMode
     number === undefined
       ? undefined
       : ctx.store.secrets.get(secretKey(number, path.secretId ?? '', path.location));
-  if (number === undefined || !hasPermission(call.principal, permission, secret?.bindings ?? [])) {
+  // IAM propagation: a grant or removal made while the emulator runs is not seen yet.
+  const bindings = secret === undefined ? [] : ctx.store.secretBindings(secret, ctx.now());
+  if (number === undefined || !hasPermission(call.principal, permission, bindings)) {
     sendPermissionDenied(res, permission, requestedName(path));
     return undefined;
   }

@@ -2,7 +2,10 @@
 import type { ServerResponse } from 'node:http';
 import { sendGoogleError } from '../http.js';
 
-/** 403 PERMISSION_DENIED, the same whether or not the resource exists. */
+/**
+ * 403 PERMISSION_DENIED, the same whether or not the resource exists, in Google's newer
+ * wording (the resource is named in the ErrorInfo metadata, no longer in the message).
+ */
 export function sendPermissionDenied(
   res: ServerResponse,
   permission: string,
@@ -11,7 +14,7 @@ export function sendPermissionDenied(
   sendGoogleError(
     res,
     403,
-    `Permission '${permission}' denied for resource '${resource}' (or it may not exist).`,
+    `Permission '${permission}' denied on resource (or it may not exist).`,
     {
       reason: 'IAM_PERMISSION_DENIED',
       domain: 'iam.googleapis.com',

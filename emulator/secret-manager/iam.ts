@@ -36,7 +36,7 @@ export async function setIamPolicy(call: SmCall): Promise<void> {
       { status: 'ABORTED' },
     );
   }
-  secret.bindings = bindings;
+  call.ctx.store.setSecretBindings(secret, bindings, call.ctx.now());
   sendJson(call.res, 200, renderPolicy(secret.bindings));
 }
 

@@ -1,6 +1,7 @@
 // Secret methods: create (`?secretId=`), get, list, patch (versionAliases, labels), delete.
 import { pageOf, parsePage } from './paging.js';
 import { sendGoogleError, sendJson } from '../http.js';
+import { secretResource } from '../iam/propagation.js';
 import type { SecretModel } from '../model.js';
 import { secretKey } from '../store.js';
 import { callParent, lookupProject, lookupSecret, readJsonObject, type SmCall } from './call.js';
@@ -136,7 +137,9 @@ export async function patchSecret(call: SmCall): Promise<void> {
 export function deleteSecret(call: SmCall): void {
   const secret = lookupSecret(call, 'secretmanager.secrets.delete');
   if (secret === undefined) return;
-  call.ctx.store.secrets.delete(secretKey(secret.projectNumber, secret.secretId, secret.location));
+  const key = secretKey(secret.projectNumber, secret.secretId, secret.location);
+  call.ctx.store.secrets.delete(key);
+  call.ctx.store.iam.forget(secretResource(key));
   sendJson(call.res, 200, {});
 }
 

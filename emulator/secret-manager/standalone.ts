@@ -1,6 +1,6 @@
 // A Secret Manager-only emulator on loopback (tests, benches): the real service code over a
 // fresh store, token registry and fault controller, served like the full emulator's (same
-// HTTP serving, same admin API: `/admin/faults`, `/admin/seed`, `/admin/tokens/expire`).
+// HTTP serving, same admin API: `/admin/faults`, `/admin/seed`, `/admin/iam`, `/admin/tokens`).
 import { AccessTokenRegistry } from '../access-tokens.js';
 import { createAdminService, mountAdmin } from '../admin.js';
 import type { EmulatorContext } from '../context.js';
@@ -16,6 +16,8 @@ export interface StandaloneOptions {
   readonly faultSeed?: number;
   /** Clock shared by the registry and the service (tests move it to expire tokens). */
   readonly now?: () => number;
+  /** Delay of a binding change made while it runs (setIamPolicy, /admin/seed); default 120. */
+  readonly iamPropagationSeconds?: number;
 }
 
 export interface StandaloneSecretManager {
@@ -42,6 +44,9 @@ export async function startStandaloneSecretManager(
 ): Promise<StandaloneSecretManager> {
   const now = options.now ?? Date.now;
   const store = new EmulatorStore();
+  if (options.iamPropagationSeconds !== undefined) {
+    store.iam.setDelaySeconds(options.iamPropagationSeconds);
+  }
   for (const p of options.projects ?? DEFAULT_PROJECTS) store.addProject(p);
   const tokens = new AccessTokenRegistry(now);
   const faults = new FaultController(options.faultSeed ?? 1, tokens);

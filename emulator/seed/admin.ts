@@ -26,8 +26,14 @@ export async function handleSeedAdmin(
   }
   try {
     const seed = parseSeedDocument(input, { allowDataFile: false });
-    applySeed(store, seed, now);
-    sendJson(res, 200, { projects: seed.projects.length, secrets: seed.secrets.length });
+    // A running emulator: binding changes take effect after the IAM propagation delay.
+    applySeed(store, seed, now, { propagate: true });
+    sendJson(res, 200, {
+      projects: seed.projects.length,
+      secrets: seed.secrets.length,
+      serviceAccounts: seed.serviceAccounts?.length ?? 0,
+      iamPropagationSeconds: store.iam.delaySeconds,
+    });
   } catch (error) {
     if (!(error instanceof TeeinitError)) throw error;
     sendGoogleError(res, 400, error.message);

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { formatPath } from '../../src/config/format-issues.js';
 import { TeeinitError } from '../../src/errors/index.js';
 import type { IamBinding, ProjectModel, SecretModel, VersionState } from '../model.js';
-import { appendVersion, setVersionState } from '../secret-manager/versions.js';
+import { appendVersion, MAX_PAYLOAD_BYTES, setVersionState } from '../secret-manager/versions.js';
 import { secretKey, type EmulatorStore } from '../store.js';
 import { describeFirstIssue, REPORT_INPUT } from '../zod-issue.js';
 import { seedSchema } from './schema.js';
@@ -26,6 +26,12 @@ export interface SeedSecret {
   readonly bindings: readonly IamBinding[];
 }
 
+/** A service account and who may impersonate it. */
+export interface SeedServiceAccount {
+  readonly email: string;
+  readonly bindings: readonly IamBinding[];
+}
+
 /**
  * A validated seed document.
  * @example { projects: [{ id: 'alice-proj', number: '111111111111' }], secrets: [{ project: 'alice-proj', id: 'ca', versions: [{ dataFile: 'ca.pem' }], bindings: [{ role: 'roles/secretmanager.secretAccessor', members: ['allUsers'] }] }] }
@@ -33,6 +39,18 @@ export interface SeedSecret {
 export interface SeedDocument {
   readonly projects: readonly ProjectModel[];
   readonly secrets: readonly SeedSecret[];
+  /** Absent in documents built before service accounts could be seeded: none. */
+  readonly serviceAccounts?: readonly SeedServiceAccount[];
+}
+
+/** How a seed is applied. */
+export interface ApplySeedOptions {
+  /**
+   * True for a seed sent to a running emulator (`POST /admin/seed`, `teeinit-emulator seed`):
+   * its binding changes take effect after the IAM propagation delay (store.iam). False (the
+   * default) for the config's seed and worlds built before use: bindings apply at once.
+   */
+  readonly propagate?: boolean;
 }
 
 export interface ParseSeedOptions {
@@ -53,35 +71,62 @@ export function parseSeedDocument(input: unknown, options: ParseSeedOptions = {}
     id: s.id,
     ...(s.location === undefined ? {} : { location: s.location }),
     versions: s.versions.map((v, j) => ({
-      data: versionBytes(v, formatPath(['secrets', i, 'versions', j, 'dataFile']), options),
+      data: versionBytes(v, ['secrets', i, 'versions', j], options),
       state: v.state,
     })),
     aliases: s.aliases,
     bindings: s.bindings,
   }));
-  return { projects: parsed.data.projects, secrets };
+  return {
+    projects: parsed.data.projects,
+    secrets,
+    serviceAccounts: parsed.data.serviceAccounts,
+  };
 }
 
 function versionBytes(
   v: { data?: string | undefined; dataFile?: string | undefined; dataBase64?: string | undefined },
-  where: string,
+  where: readonly (string | number)[],
+  options: ParseSeedOptions,
+): Buffer {
+  const bytes = readVersionBytes(v, where, options);
+  // Secret Manager refuses a payload over 64 KiB (`secrets create` and addVersion do too).
+  if (bytes.length > MAX_PAYLOAD_BYTES) {
+    const key =
+      v.data !== undefined ? 'data' : v.dataBase64 !== undefined ? 'dataBase64' : 'dataFile';
+    throw seedError(
+      `Invalid seed document: ${formatPath([...where, key])}: a payload of ${bytes.length} bytes is over Secret Manager's 64 KiB (${MAX_PAYLOAD_BYTES} bytes) limit`,
+    );
+  }
+  return bytes;
+}
+
+function readVersionBytes(
+  v: { data?: string | undefined; dataFile?: string | undefined; dataBase64?: string | undefined },
+  where: readonly (string | number)[],
   options: ParseSeedOptions,
 ): Buffer {
   if (v.data !== undefined) return Buffer.from(v.data, 'utf8');
   if (v.dataBase64 !== undefined) return Buffer.from(v.dataBase64, 'base64');
+  const at = formatPath([...where, 'dataFile']);
   if (options.allowDataFile === false) {
-    throw seedError(`Invalid seed document: ${where}: not accepted here, inline the data`);
+    throw seedError(`Invalid seed document: ${at}: not accepted here, inline the data`);
   }
   const path = resolve(options.baseDir ?? process.cwd(), v.dataFile ?? '');
   try {
     return readFileSync(path);
   } catch (cause) {
-    throw seedError(`Seed ${where} cannot be read: ${path}`, cause);
+    throw seedError(`Seed ${at} cannot be read: ${path}`, cause);
   }
 }
 
 /** Applies the seed: adds projects, creates secrets, appends missing versions, merges IAM. */
-export function applySeed(store: EmulatorStore, seed: SeedDocument, now: () => number): void {
+export function applySeed(
+  store: EmulatorStore,
+  seed: SeedDocument,
+  now: () => number,
+  options: ApplySeedOptions = {},
+): void {
   for (const p of seed.projects) {
     const known = store.projects.get(p.id);
     if (known !== undefined && known.number !== p.number) {
@@ -110,8 +155,17 @@ export function applySeed(store: EmulatorStore, seed: SeedDocument, now: () => n
       }
     });
     secret.versionAliases = { ...secret.versionAliases, ...s.aliases };
-    secret.bindings = mergeBindings(secret.bindings, s.bindings);
+    const bindings = mergeBindings(secret.bindings, s.bindings);
+    if (options.propagate === true) store.setSecretBindings(secret, bindings, now());
+    else secret.bindings = bindings;
     store.secrets.set(secretKey(number, s.id, s.location), secret);
+  }
+  for (const sa of seed.serviceAccounts ?? []) {
+    const known = store.serviceAccounts.get(sa.email);
+    if (known === undefined) store.serviceAccounts.set(sa.email, { email: sa.email, bindings: [] });
+    const bindings = mergeBindings(known?.bindings ?? [], sa.bindings);
+    if (options.propagate === true) store.setServiceAccountBindings(sa.email, bindings, now());
+    else store.serviceAccounts.set(sa.email, { email: sa.email, bindings });
   }
 }
 

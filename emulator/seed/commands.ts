@@ -143,23 +143,70 @@ const describe: Command = async (argv, io) => {
   io.out(`${JSON.stringify(check(await (await connect(args)).call('GET', path)), null, 2)}\n`);
 };
 
-const addIamPolicyBinding: Command = async (argv, io) => {
-  const args = parseArgs(argv, [...SECRET_FLAGS, 'member', 'role']);
-  const name = requirePositional(args, 0, 'secret NAME');
-  const member = requireFlag(args, 'member');
-  const role = requireFlag(args, 'role');
-  const path = secretPath(args, name);
-  const client = await connect(args);
+type Binding = { role: string; members: string[] };
+
+/** Read-modify-write of a policy (getIamPolicy, then setIamPolicy with its etag). */
+async function changeBinding(
+  client: EmulatorClient,
+  path: string,
+  change: { member: string; role: string; add: boolean },
+): Promise<Record<string, unknown>> {
+  const { member, role, add } = change;
   const policy = check(await client.call('GET', `${path}:getIamPolicy`));
-  const bindings = ((policy.bindings ?? []) as { role: string; members: string[] }[]).map((b) =>
-    b.role === role && !b.members.includes(member) ? { role, members: [...b.members, member] } : b,
-  );
-  if (!bindings.some((b) => b.role === role)) bindings.push({ role, members: [member] });
-  const updated = check(
+  const current = (policy.bindings ?? []) as Binding[];
+  const bindings = add
+    ? current.map((b) =>
+        b.role === role && !b.members.includes(member)
+          ? { role, members: [...b.members, member] }
+          : b,
+      )
+    : current
+        .map((b) =>
+          b.role === role ? { role, members: b.members.filter((m) => m !== member) } : b,
+        )
+        .filter((b) => b.members.length > 0);
+  if (add && !bindings.some((b) => b.role === role)) bindings.push({ role, members: [member] });
+  if (!add && !current.some((b) => b.role === role && b.members.includes(member))) {
+    throw new TeeinitError(
+      'TEEINIT_CONFIG_REFERENCE',
+      `Policy binding with the specified principal and role not found: ${member} ${role}`,
+    );
+  }
+  return check(
     await client.call('POST', `${path}:setIamPolicy`, { policy: { bindings, etag: policy.etag } }),
   );
-  io.err(`Updated IAM policy for secret [${name}].`);
-  io.out(`${JSON.stringify(updated, null, 2)}\n`);
+}
+
+const secretBinding =
+  (add: boolean): Command =>
+  async (argv, io) => {
+    const args = parseArgs(argv, [...SECRET_FLAGS, 'member', 'role']);
+    const name = requirePositional(args, 0, 'secret NAME');
+    const change = { member: requireFlag(args, 'member'), role: requireFlag(args, 'role'), add };
+    const updated = await changeBinding(await connect(args), secretPath(args, name), change);
+    io.err(`Updated IAM policy for secret [${name}].`);
+    io.out(`${JSON.stringify(updated, null, 2)}\n`);
+  };
+
+/** `iam service-accounts add-iam-policy-binding|remove-iam-policy-binding EMAIL`. */
+const serviceAccountBinding =
+  (add: boolean): Command =>
+  async (argv, io) => {
+    const args = parseArgs(argv, ['member', 'role']);
+    const email = requirePositional(args, 0, 'service account EMAIL');
+    const change = { member: requireFlag(args, 'member'), role: requireFlag(args, 'role'), add };
+    const path = `/v1/projects/-/serviceAccounts/${encodeURIComponent(email)}`;
+    const updated = await changeBinding(await connect(args, 'iamCredentials'), path, change);
+    io.err(`Updated IAM policy for serviceAccount [${email}].`);
+    io.out(`${JSON.stringify(updated, null, 2)}\n`);
+  };
+
+const serviceAccountPolicy: Command = async (argv, io) => {
+  const args = parseArgs(argv, []);
+  const email = requirePositional(args, 0, 'service account EMAIL');
+  const path = `/v1/projects/-/serviceAccounts/${encodeURIComponent(email)}:getIamPolicy`;
+  const policy = check(await (await connect(args, 'iamCredentials')).call('POST', path, {}));
+  io.out(`${JSON.stringify(policy, null, 2)}\n`);
 };
 
 /** `seed FILE`: YAML or JSON, dataFile paths relative to FILE, sent inline to /admin/seed. */
@@ -176,13 +223,22 @@ export const seed: Command = async (argv, io) => {
   }
   const doc = parseSeedDocument(raw, { baseDir: dirname(file) });
   const answer = check(await (await connect(args)).call('POST', '/admin/seed', seedToWire(doc)));
-  io.err(`Seeded ${String(answer.projects)} project(s) and ${String(answer.secrets)} secret(s).`);
+  const accounts = Number(answer.serviceAccounts ?? 0);
+  const more = accounts > 0 ? `, ${accounts} service account(s)` : '';
+  io.err(
+    `Seeded ${String(answer.projects)} project(s) and ${String(answer.secrets)} secret(s)${more}.`,
+  );
+  const delay = Number(answer.iamPropagationSeconds ?? 0);
+  if (delay > 0 && (doc.secrets.some((x) => x.bindings.length > 0) || accounts > 0)) {
+    io.err(`New IAM bindings take effect in ${delay} s (IAM propagation).`);
+  }
 };
 
 /** A validated seed document as JSON with every payload inline (`dataBase64`). */
 export function seedToWire(doc: SeedDocument): unknown {
   return {
     projects: doc.projects,
+    serviceAccounts: doc.serviceAccounts ?? [],
     secrets: doc.secrets.map((s) => ({
       ...s,
       versions: s.versions.map((v) => ({ dataBase64: v.data.toString('base64'), state: v.state })),
@@ -205,11 +261,19 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   create,
   list,
   describe,
-  'add-iam-policy-binding': addIamPolicyBinding,
+  'add-iam-policy-binding': secretBinding(true),
+  'remove-iam-policy-binding': secretBinding(false),
   'versions add': versionsAdd,
   'versions access': versionsAccess,
   'versions list': versionsList,
   'versions disable': versionsState('disable'),
   'versions enable': versionsState('enable'),
   'versions destroy': versionsState('destroy'),
+};
+
+/** `teeinit-emulator iam service-accounts …`, keyed by the words after `iam service-accounts`. */
+export const IAM_COMMANDS: Readonly<Record<string, Command>> = {
+  'add-iam-policy-binding': serviceAccountBinding(true),
+  'remove-iam-policy-binding': serviceAccountBinding(false),
+  'get-iam-policy': serviceAccountPolicy,
 };

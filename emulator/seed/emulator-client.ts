@@ -48,8 +48,14 @@ export class EmulatorClient {
   }
 }
 
-/** Builds the client from the location flags. */
-export async function connect(args: ParsedArgs): Promise<EmulatorClient> {
+/** The service a command talks to, as endpoints.json names it. */
+export type EmulatorServiceKey = 'secretManager' | 'iamCredentials';
+
+/** Builds the client from the location flags (`--endpoint` is then `service`'s URL). */
+export async function connect(
+  args: ParsedArgs,
+  service: EmulatorServiceKey = 'secretManager',
+): Promise<EmulatorClient> {
   const endpoint = args.flags.get('endpoint');
   const token = args.flags.get('admin-token');
   const stateDir = args.flags.get('emulator-state') ?? process.env.TEEINIT_EMULATOR_STATE;
@@ -59,11 +65,14 @@ export async function connect(args: ParsedArgs): Promise<EmulatorClient> {
       'Say where the emulator is: --emulator-state DIR, or --endpoint URL --admin-token T',
     );
   }
-  const state = await readState(stateDir);
+  const state = await readState(stateDir, service);
   return new EmulatorClient(endpoint ?? state.endpoint, token ?? state.token);
 }
 
-async function readState(dir: string): Promise<{ endpoint: string; token: string }> {
+async function readState(
+  dir: string,
+  service: EmulatorServiceKey,
+): Promise<{ endpoint: string; token: string }> {
   let endpoints: unknown;
   let token: string;
   try {
@@ -75,19 +84,19 @@ async function readState(dir: string): Promise<{ endpoint: string; token: string
       hint: 'Pass the --state-dir the emulator was started with (it writes endpoints.json and admin-token).',
     });
   }
-  const endpoint = pickEndpoint(endpoints);
+  const endpoint = pickEndpoint(endpoints, service);
   if (endpoint === undefined) {
     throw new TeeinitError(
       'TEEINIT_CONFIG_INVALID',
-      `No Secret Manager endpoint in ${dir}/endpoints.json`,
+      `No ${service} endpoint in ${dir}/endpoints.json`,
     );
   }
   return { endpoint, token };
 }
 
-/** The Secret Manager base URL in endpoints.json (as startEmulator writes it). */
-function pickEndpoint(endpoints: unknown): string | undefined {
+/** A service's base URL in endpoints.json (as startEmulator writes it). */
+function pickEndpoint(endpoints: unknown, service: EmulatorServiceKey): string | undefined {
   if (typeof endpoints !== 'object' || endpoints === null) return undefined;
-  const value = (endpoints as Record<string, unknown>).secretManager;
+  const value = (endpoints as Record<string, unknown>)[service];
   return typeof value === 'string' && /^https?:\/\//.test(value) ? value : undefined;
 }

@@ -50,12 +50,21 @@ const secretSchema = z.strictObject({
     .default([]),
 });
 
+/** Who may impersonate a service account (created when the emulator does not know it). */
+const serviceAccountSchema = z.strictObject({
+  email: z.email(),
+  bindings: z
+    .array(z.strictObject({ role: roleSchema, members: z.array(z.string().min(1)).min(1) }))
+    .default([]),
+});
+
 /** The raw seed document schema. */
 export const seedSchema = z.strictObject({
   projects: z
     .array(z.strictObject({ id: z.string().min(1), number: z.string().regex(/^\d{1,19}$/) }))
     .default([]),
   secrets: z.array(secretSchema).max(10_000).default([]),
+  serviceAccounts: z.array(serviceAccountSchema).max(1000).default([]),
 });
 
 export type RawSeed = z.infer<typeof seedSchema>;

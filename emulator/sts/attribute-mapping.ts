@@ -64,8 +64,12 @@ export function mapIdentity(provider: ProviderModel, claims: JsonObject): Mapped
 // Checks a mapping and condition compile (config load time); throws CelError otherwise.
 export function validateProviderExpressions(provider: ProviderModel): void {
   for (const [target, expression] of Object.entries(provider.attributeMapping)) {
-    if (!/^(google\.[a-z_]+|attribute\.[A-Za-z0-9_]+)$/.test(target)) {
-      throw new CelError(`attribute mapping key "${target}" must be google.NAME or attribute.NAME`);
+    // Google refuses other keys when the provider is created: custom attribute names are
+    // [a-z0-9_]{1,100} (no capitals, no dashes).
+    if (!/^(google\.[a-z_]+|attribute\.[a-z0-9_]{1,100})$/.test(target)) {
+      throw new CelError(
+        `attribute mapping key "${target}" must be google.NAME or attribute.NAME with NAME of 1 to 100 characters [a-z0-9_]`,
+      );
     }
     compileCel(expression);
   }

@@ -1,10 +1,14 @@
 // Security Token Service: `POST /v1/token` (form or camelCase JSON) exchanges an attestation
-// JWT for an opaque access token of a federated workload principal (gcp-wire.md §2).
+// JWT for an opaque access token of a federated workload principal (gcp-wire.md §2). The
+// token lives as long as the subject token still does, less ~2 s, at most the configured
+// lifetime (`expires-in.ts`).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ISSUER } from '../attestation/claims.js';
 import type { EmulatorContext, EmulatorService } from '../context.js';
-import { readBody, sendHtml404, sendJson } from '../http.js';
+import { decodeJwt } from '../attestation/jwt.js';
+import { readBody, sendGoogleError, sendHtml404, sendJson } from '../http.js';
 import { mapIdentity } from './attribute-mapping.js';
+import { stsLifetime } from './expires-in.js';
 import { invalidRequest, MESSAGES, sendStsError, StsError } from './oauth-error.js';
 import { parseProviderName, poolName, providerResourceName } from './provider-name.js';
 import { verifySubjectToken } from './subject-token.js';
@@ -19,8 +23,14 @@ const SUBJECT_TOKEN_TYPES = [
 export interface StsOptions {
   /** The attestation issuer's current JWKS (the emulator's own keys). */
   readonly jwks: () => { readonly keys: readonly Readonly<Record<string, string>>[] };
-  /** Lifetime of issued access tokens (`expires_in`); default 3600. */
+  /** Longest lifetime of issued access tokens (`expires_in`); default 3600. */
   readonly accessTokenLifetimeSeconds?: number;
+  /**
+   * True (the default, as Google): `expires_in` is what is left of the subject token, less
+   * ~2 s, at most the lifetime; absent with 2 s left; HTTP 500 with 1 s. False: always the
+   * lifetime (the emulator's behaviour before it modelled this).
+   */
+  readonly boundToSubjectToken?: boolean;
 }
 
 type Params = Readonly<Record<string, string | undefined>>;
@@ -41,11 +51,16 @@ export function createStsService(ctx: EmulatorContext, options: StsOptions): Emu
       try {
         const params = await readParams(req);
         const issued = exchange(ctx, options, params, decision.kind === 'expired-token', lifetime);
+        if (issued === 'internal') {
+          // Measured on Google with 1 s of the subject token left; the body is emulator wording.
+          sendGoogleError(res, 500, 'Internal error encountered.');
+          return;
+        }
         sendJson(res, 200, {
-          access_token: issued,
+          access_token: issued.token,
           issued_token_type: ACCESS_TOKEN_TYPE,
           token_type: 'Bearer',
-          expires_in: lifetime,
+          ...(issued.expiresIn === undefined ? {} : { expires_in: issued.expiresIn }),
         });
       } catch (error) {
         if (!(error instanceof StsError)) throw error;
@@ -61,7 +76,7 @@ function exchange(
   p: Params,
   forceExpired: boolean,
   lifetime: number,
-): string {
+): { token: string; expiresIn?: number } | 'internal' {
   if (p.grant_type !== GRANT_TYPE) {
     throw new StsError(
       400,
@@ -82,6 +97,10 @@ function exchange(
   if (p.subject_token === undefined || p.subject_token === '') {
     throw invalidRequest('Missing required parameter: subject_token.');
   }
+  // Google requires a scope on the exchange (gcp-wire.md §2); the text is emulator wording.
+  if (p.scope === undefined || p.scope.trim() === '') {
+    throw invalidRequest('Missing required parameter: scope.');
+  }
   const name = parseProviderName(p.audience ?? '');
   if (name === undefined) throw invalidRequest(MESSAGES.invalidAudienceParam);
   const provider = ctx.store.findProvider(name.project, name.poolId, name.providerId);
@@ -89,28 +108,51 @@ function exchange(
     throw new StsError(400, 'invalid_target', MESSAGES.invalidTarget);
   }
   const full = providerResourceName(provider.projectNumber, provider.poolId, provider.providerId);
-  const claims = verifySubjectToken({
-    token: p.subject_token,
-    issuer: provider.issuerUri ?? ISSUER,
-    jwks: options.jwks(),
-    allowedAudiences: provider.allowedAudiences ?? [
-      'https://sts.googleapis.com',
-      full,
-      `https:${full}`,
-    ],
-    nowSeconds: Math.floor(ctx.now() / 1000),
-    forceExpired,
-  });
+  const now = ctx.now();
+  let claims;
+  try {
+    claims = verifySubjectToken({
+      token: p.subject_token,
+      issuer: provider.issuerUri ?? ISSUER,
+      jwks: options.jwks(),
+      // Without allowedAudiences Google accepts only the provider's own full name (with or
+      // without `https:`): a Confidential Space token (aud https://sts.googleapis.com) needs
+      // the provider to list that audience (`--allowed-audiences`).
+      allowedAudiences: provider.allowedAudiences ?? [full, `https:${full}`],
+      nowSeconds: Math.floor(now / 1000),
+      forceExpired,
+    });
+  } catch (error) {
+    if (!forceExpired && isExpired(p.subject_token, now)) ctx.tokens.countExpiredSubjectToken();
+    throw error;
+  }
   const identity = mapIdentity(provider, claims);
-  return ctx.tokens.issue(
+  const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : now + lifetime * 1000;
+  const life =
+    options.boundToSubjectToken === false
+      ? { expiresIn: lifetime }
+      : stsLifetime(exp, now, lifetime);
+  if (life === 'internal') return 'internal';
+  const issued = ctx.tokens.issue(
     {
       type: 'workload',
       subject: identity.subject,
       pool: poolName(provider.projectNumber, provider.poolId),
       attributes: identity.attributes,
     },
-    lifetime,
-  ).token;
+    life.expiresIn ?? 0,
+    { attestationExp: exp, ...(life.expiresIn === undefined ? { expiresAt: exp } : {}) },
+  );
+  return {
+    token: issued.token,
+    ...(life.expiresIn === undefined ? {} : { expiresIn: life.expiresIn }),
+  };
+}
+
+/** True when the token's `exp` is past (a real expiry, not an injected one). */
+function isExpired(token: string, now: number): boolean {
+  const exp = decodeJwt(token)?.payload.exp;
+  return typeof exp === 'number' && exp * 1000 <= now;
 }
 
 const CAMEL: Readonly<Record<string, string>> = {

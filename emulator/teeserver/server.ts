@@ -6,6 +6,7 @@ import { chmod, rm } from 'node:fs/promises';
 import type { AttestationAuthority } from '../attestation/authority.js';
 import type { FaultInjector } from '../faults-contract.js';
 import { readBody } from '../http.js';
+import type { LauncherFailures } from './failures.js';
 import { parseTokenOptions } from './token-options.js';
 
 export const SOCKET_NAME = 'teeserver.sock';
@@ -19,6 +20,7 @@ function reply(res: ServerResponse, status: number, body: string): void {
 async function handle(
   authority: AttestationAuthority,
   faults: FaultInjector,
+  failures: LauncherFailures | undefined,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
@@ -30,6 +32,9 @@ async function handle(
   const decision = await faults.intercept('teeserver.token', res);
   if (decision.kind === 'handled') return;
   if (req.method === 'GET') {
+    // The attestation runs before the token is minted; it may fail (failures.ts).
+    const failed = failures?.take('GET');
+    if (failed !== undefined) return reply(res, 500, failed);
     reply(res, 200, authority.mintDefault());
     return;
   }
@@ -43,6 +48,8 @@ async function handle(
     reply(res, parsed.status, parsed.message);
     return;
   }
+  const failed = failures?.take('POST');
+  if (failed !== undefined) return reply(res, 500, failed);
   const { audience, nonces, tokenType } = parsed.options;
   reply(res, 200, authority.mint({ audience, nonces, tokenType }));
 }
@@ -58,10 +65,11 @@ export async function startTeeServer(
   socketPath: string,
   authority: AttestationAuthority,
   faults: FaultInjector,
+  failures?: LauncherFailures,
 ): Promise<TeeServer> {
   await rm(socketPath, { force: true });
   const server: Server = createServer((req, res) => {
-    handle(authority, faults, req, res).catch(() => {
+    handle(authority, faults, failures, req, res).catch(() => {
       if (!res.headersSent) reply(res, 500, 'internal error');
       else res.destroy();
     });

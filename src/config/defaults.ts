@@ -21,6 +21,9 @@ export const DEFAULTS = {
     attempts: 5,
     initialBackoff: 250,
     maxBackoff: 5_000,
+    // Google IAM: a grant "typically" propagates in 2 minutes, "could potentially take 7
+    // minutes or longer"; 10 minutes lets a boot right after the grant succeed.
+    permissionGrace: 600_000,
   },
   restart: { policy: 'never', backoff: 1_000, maxBackoff: 30_000, maxRestarts: 5, window: 60_000 },
   process: {

@@ -55,6 +55,7 @@ describe('config schema', { timeout: 10_000 }, () => {
       attempts: 5,
       initialBackoff: 250,
       maxBackoff: 5000,
+      permissionGrace: 600_000,
     });
     assert.equal(c.shutdown.stopTimeout, 10_000);
     assert.equal(c.log.level, 'INFO');

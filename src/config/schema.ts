@@ -66,6 +66,7 @@ export const configSchema = z.strictObject({
       attempts: z.number().int().min(1).max(20).default(F.attempts),
       initialBackoff: duration().default(F.initialBackoff),
       maxBackoff: duration().default(F.maxBackoff),
+      permissionGrace: duration(0).default(F.permissionGrace),
     })
     .prefault({}),
   overrides: z.strictObject({ env: z.record(envName, overrideSchema).default({}) }).prefault({}),

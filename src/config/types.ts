@@ -234,6 +234,15 @@ export interface FetchConfig {
   readonly attempts: number;
   readonly initialBackoff: Millis;
   readonly maxBackoff: Millis;
+  /**
+   * How long, counted from the start of the fetch at start-up, a PERMISSION_DENIED (Secret
+   * Manager access, generateAccessToken) is taken for an IAM grant still propagating and
+   * retried; start-up may then last that long even past `startupDeadline`. 0: refuse at
+   * once. Never applies in a refresh cycle.
+   * @example
+   * fetch: { permissionGrace: 10m }
+   */
+  readonly permissionGrace: Millis;
 }
 
 /** Google endpoints; overridable so the emulator (or a private endpoint) can stand in. */

@@ -74,7 +74,7 @@ export const ERROR_CODES = {
   TEEINIT_TOKEN_UNAVAILABLE: {
     exitCode: EXIT.unavailable,
     message: 'The attestation token cannot be read.',
-    fix: 'Run inside Confidential Space (or the emulator) and check `attestation.tokenFile` / `attestation.socket`; the token file must exist and be non-empty.',
+    fix: 'Run inside Confidential Space (or the emulator) and check `attestation.tokenFile` / `attestation.socket`; the token file must exist and be non-empty. The launcher answering HTTP 500 on its socket (it could not attest) is retried until `fetch.startupDeadline`; raise it if the launcher needs longer.',
   },
   TEEINIT_TOKEN_EXPIRED: {
     exitCode: EXIT.unavailable,
@@ -89,7 +89,7 @@ export const ERROR_CODES = {
   TEEINIT_IMPERSONATION_DENIED: {
     exitCode: EXIT.noPerm,
     message: 'Service account impersonation was denied.',
-    fix: 'The collaborator must grant roles/iam.workloadIdentityUser on the service account to the workload principal, or remove `serviceAccount`.',
+    fix: 'The collaborator must grant roles/iam.workloadIdentityUser on the service account to the workload principal, or remove `serviceAccount`. A grant made just before boot may still be propagating: at start-up teeinit waits up to `fetch.permissionGrace` before this error.',
   },
   TEEINIT_UNAUTHENTICATED: {
     exitCode: EXIT.noPerm,
@@ -99,7 +99,7 @@ export const ERROR_CODES = {
   TEEINIT_PERMISSION_DENIED: {
     exitCode: EXIT.noPerm,
     message: 'Permission denied on a secret.',
-    fix: "The collaborator must grant roles/secretmanager.secretAccessor on the secret to this workload's principal (or impersonated service account).",
+    fix: "The collaborator must grant roles/secretmanager.secretAccessor on the secret to this workload's principal (or impersonated service account). A grant made just before boot may still be propagating: at start-up teeinit waits up to `fetch.permissionGrace` before this error; in a refresh it means the grant was withdrawn.",
   },
   TEEINIT_SECRET_NOT_FOUND: {
     exitCode: EXIT.unavailable,
@@ -119,8 +119,8 @@ export const ERROR_CODES = {
   TEEINIT_SECRET_UNAVAILABLE: {
     exitCode: EXIT.unavailable,
     message:
-      'A secret could not be fetched (service unavailable or rate limited) after all retries.',
-    fix: 'Check the network path to Secret Manager and quotas; raise `fetch.attempts` or `fetch.startupDeadline` if the service is slow.',
+      'A secret could not be fetched: the service was unavailable or rate limited after all retries, or failed in a way that is not retried.',
+    fix: 'Check the network path to Secret Manager and quotas; raise `fetch.attempts` or `fetch.startupDeadline` if the service is slow. INTERNAL (HTTP 500), DEADLINE_EXCEEDED (504) and 408 are not retried (Google API guidance, AIP-194): start again, and report it if it persists.',
   },
   TEEINIT_DEADLINE_EXCEEDED: {
     exitCode: EXIT.unavailable,

@@ -2,6 +2,13 @@
 // failures) into teeinit errors that name the collaborator, the provider and Google's own
 // explanation. Google's error_description never holds a secret; tokens never appear here.
 import { TeeinitError } from '../errors/index.js';
+import {
+  classifyIamCredentials,
+  classifySts,
+  failureOf,
+  withFailure,
+  type FailureKind,
+} from '../retry/index.js';
 
 /** What the error message should name. */
 export interface IdentityErrorContext {
@@ -15,10 +22,10 @@ export interface IdentityErrorContext {
   readonly adc?: boolean;
 }
 
-/** A mapped error and whether another attempt could succeed. */
+/** A mapped error and what it means (src/retry/failure.ts); the error carries the kind too. */
 export interface MappedIdentityError {
   readonly error: TeeinitError;
-  readonly retryable: boolean;
+  readonly kind: FailureKind;
 }
 
 const OAUTH_REJECTIONS = new Set([
@@ -40,7 +47,13 @@ interface LibraryError {
 
 /** Classifies one failed credential attempt. */
 export function mapIdentityError(error: unknown, ctx: IdentityErrorContext): MappedIdentityError {
-  if (error instanceof TeeinitError) return { error, retryable: false };
+  const mapped = describe(error, ctx);
+  return { error: withFailure(mapped.error, mapped.kind), kind: mapped.kind };
+}
+
+function describe(error: unknown, ctx: IdentityErrorContext): MappedIdentityError {
+  // Our own errors (token file, teeserver) carry their kind; unmarked ones are refusals.
+  if (error instanceof TeeinitError) return { error, kind: failureOf(error) ?? 'refusal' };
   const e = (error ?? {}) as LibraryError;
   const status = typeof e.response?.status === 'number' ? e.response.status : undefined;
   const url =
@@ -63,7 +76,7 @@ export function mapIdentityError(error: unknown, ctx: IdentityErrorContext): Map
 
   if (ctx.adc && status === undefined && /default credentials/i.test(messageOf(e, ''))) {
     return {
-      retryable: false,
+      kind: 'refusal',
       error: new TeeinitError(
         'TEEINIT_UNAUTHENTICATED',
         `${step} for ${who} found no credentials: ${messageOf(e, '')}`,
@@ -78,7 +91,7 @@ export function mapIdentityError(error: unknown, ctx: IdentityErrorContext): Map
   if (status === undefined) {
     if (isAbort(e)) {
       return {
-        retryable: true,
+        kind: 'outage',
         error: new TeeinitError(
           'TEEINIT_DEADLINE_EXCEEDED',
           `${step} for ${who} got no answer within ${ctx.callTimeoutMs} ms (${endpoint}).`,
@@ -88,7 +101,7 @@ export function mapIdentityError(error: unknown, ctx: IdentityErrorContext): Map
     }
     const code = typeof e.code === 'string' ? e.code : messageOf(e, 'unknown error');
     return {
-      retryable: true,
+      kind: 'outage',
       error: new TeeinitError(
         'TEEINIT_NETWORK',
         `${step} for ${who} failed: ${code} (${endpoint}).`,
@@ -98,9 +111,10 @@ export function mapIdentityError(error: unknown, ctx: IdentityErrorContext): Map
   }
 
   const google = describeGoogleError(e.response?.data);
-  if (status === 429 || status >= 500) {
+  const kind = isIam ? classifyIamCredentials(status) : classifySts(status);
+  if (kind === 'outage') {
     return {
-      retryable: true,
+      kind,
       error: new TeeinitError(
         'TEEINIT_NETWORK',
         `${step} for ${who} answered HTTP ${status}: ${google.text}`,
@@ -110,7 +124,7 @@ export function mapIdentityError(error: unknown, ctx: IdentityErrorContext): Map
   }
   if (ctx.adc) {
     return {
-      retryable: false,
+      kind: 'refusal',
       error: new TeeinitError(
         'TEEINIT_UNAUTHENTICATED',
         `${step} for ${who} failed (HTTP ${status}): ${google.text}`,
@@ -124,7 +138,8 @@ export function mapIdentityError(error: unknown, ctx: IdentityErrorContext): Map
   if (isIam) {
     const code = status === 401 ? 'TEEINIT_UNAUTHENTICATED' : 'TEEINIT_IMPERSONATION_DENIED';
     return {
-      retryable: false,
+      // A 403 right after the collaborator's grant is IAM still propagating (start-up waits).
+      kind,
       error: new TeeinitError(
         code,
         `Impersonating ${ctx.serviceAccount ?? '?'} for ${who} was refused (HTTP ${status}): ${google.text}`,
@@ -137,7 +152,7 @@ export function mapIdentityError(error: unknown, ctx: IdentityErrorContext): Map
     (OAUTH_REJECTIONS.has(google.oauthError) || status < 500)
   ) {
     return {
-      retryable: false,
+      kind: 'refusal',
       error: new TeeinitError(
         'TEEINIT_IDENTITY_REJECTED',
         `The Workload Identity provider ${ctx.provider ?? '?'} of ${who} rejected the attestation token (HTTP ${status}): ${google.text}`,
@@ -146,7 +161,7 @@ export function mapIdentityError(error: unknown, ctx: IdentityErrorContext): Map
     };
   }
   return {
-    retryable: false,
+    kind: 'refusal',
     error: new TeeinitError(
       'TEEINIT_IDENTITY_REJECTED',
       `${step} for ${who} with provider ${ctx.provider ?? '?'} failed (HTTP ${status}): ${google.text}`,

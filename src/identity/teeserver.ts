@@ -1,7 +1,10 @@
 // The launcher's teeserver socket: `GET /v1/token` answers a fresh default-audience token.
-// Used when the token file is not mounted (or when the config asks for it).
+// Used when the token file is not mounted (or when the config asks for it). Each call runs a
+// remote attestation; when it fails the launcher answers 500 (`failed to refresh attestation
+// agent: …`), an outage the identity stage retries until the start-up deadline.
 import { request } from 'node:http';
 import { TeeinitError } from '../errors/index.js';
+import { classifyLauncher, classifyTransport, withFailure } from '../retry/index.js';
 import { assertTokenFresh } from './jwt-expiry.js';
 
 const MAX_BODY = 64 * 1024;
@@ -20,10 +23,13 @@ export async function readTeeserverToken(
   const { status, body } = await getOverSocket(socketPath, options);
   if (status !== 200) {
     const detail = body.trim().slice(0, 200);
-    throw new TeeinitError(
-      'TEEINIT_TOKEN_UNAVAILABLE',
-      `The teeserver at ${socketPath} answered HTTP ${status} to GET /v1/token: ${detail}`,
-      { fields: { socket: socketPath, status } },
+    throw withFailure(
+      new TeeinitError(
+        'TEEINIT_TOKEN_UNAVAILABLE',
+        `The teeserver at ${socketPath} answered HTTP ${status} to GET /v1/token: ${detail}`,
+        { fields: { socket: socketPath, status } },
+      ),
+      classifyLauncher(status),
     );
   }
   const token = body.trim();
@@ -48,17 +54,21 @@ function getOverSocket(
   return new Promise((resolve, reject) => {
     // Whatever fails first (request or response stream), a caller's abort wins, then the
     // per-call timeout, then the error itself.
-    const fail = (what: string, cause?: unknown): void => {
+    const fail = (what: string, cause?: unknown, errno?: string): void => {
       if (options.signal?.aborted === true) {
         reject(options.signal.reason as Error);
         return;
       }
       const reason = signal.aborted ? `no answer within ${options.timeoutMs} ms` : what;
       reject(
-        new TeeinitError(
-          'TEEINIT_TOKEN_UNAVAILABLE',
-          `The teeserver at ${socketPath} cannot be reached: ${reason}.`,
-          { cause, fields: { socket: socketPath } },
+        withFailure(
+          new TeeinitError(
+            'TEEINIT_TOKEN_UNAVAILABLE',
+            `The teeserver at ${socketPath} cannot be reached: ${reason}.`,
+            { cause, fields: { socket: socketPath } },
+          ),
+          // No socket at all is a misconfiguration; a timeout or a reset, an outage.
+          signal.aborted ? 'outage' : classifyTransport(errno),
         ),
       );
     };
@@ -85,7 +95,7 @@ function getOverSocket(
       },
     );
     req.on('error', (error: NodeJS.ErrnoException) => {
-      fail(error.code ?? error.message, error);
+      fail(error.code ?? error.message, error, error.code);
     });
     req.end();
   });

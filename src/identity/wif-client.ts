@@ -5,6 +5,7 @@
 import { IdentityPoolClient } from 'google-auth-library';
 import type { gaxios } from 'google-auth-library';
 import type { CollaboratorConfig, EndpointsConfig } from '../config/types.js';
+import { decodeTokenTimes } from './jwt-expiry.js';
 import type { TokenSource } from './token-source.js';
 import { callSignal } from './transporter.js';
 
@@ -25,13 +26,31 @@ export function wifUrls(endpoints: EndpointsConfig, collaborator: CollaboratorCo
   return { sts, impersonation };
 }
 
+/** An access token and the ends it must not be used past. */
+export interface ExchangedToken {
+  readonly token: string;
+  /** When the access token ends (ms): `expires_in` or `expireTime`, if the answer said. */
+  readonly expiresAt?: number;
+  /** `exp` (ms) of the attestation token it was exchanged for. */
+  readonly attestationExp?: number;
+}
+
+/** Filled in by the subject-token supplier on each exchange: the `exp` it handed over. */
+interface SubjectSeen {
+  exp?: number | undefined;
+}
+
 /** IdentityPoolClient whose STS exchange uses our transporter and which can be forced to refresh. */
 export class WifClient extends IdentityPoolClient {
+  readonly #seen: SubjectSeen;
+
   constructor(
     options: ConstructorParameters<typeof IdentityPoolClient>[0],
     transporter: gaxios.Gaxios,
+    seen: SubjectSeen = {},
   ) {
     super(options);
+    this.#seen = seen;
     // The library builds StsCredentials with a fresh Gaxios of its own; give it ours so the
     // per-call timeout, the cancellation signal and the no-retry policy apply to STS too.
     // `transporter` is protected in the typings, public at run time; a test with STS latency
@@ -44,8 +63,23 @@ export class WifClient extends IdentityPoolClient {
 
   /** Drops the cached access token and exchanges again (after a 401 from an API). */
   async forceRefresh(): Promise<string> {
+    return (await this.exchange()).token;
+  }
+
+  /**
+   * Exchanges the current attestation token (and impersonates, if configured) now, whatever
+   * the library has cached: teeinit keeps its own cache, bounded by the attestation token's
+   * `exp` (the library keeps a token without `expires_in` forever).
+   */
+  async exchange(): Promise<ExchangedToken> {
+    this.#seen.exp = undefined;
     const credentials = await this.refreshAccessTokenAsync();
-    return credentials.access_token ?? '';
+    const expiry = credentials.expiry_date;
+    return {
+      token: credentials.access_token ?? '',
+      ...(typeof expiry === 'number' ? { expiresAt: expiry } : {}),
+      ...(this.#seen.exp === undefined ? {} : { attestationExp: this.#seen.exp }),
+    };
   }
 }
 
@@ -56,6 +90,14 @@ export function createWifClient(
   tokenSource: TokenSource,
   transporter: gaxios.Gaxios,
 ): WifClient {
+  const seen: SubjectSeen = {};
+  const supply = async (): Promise<string> => {
+    const token = await tokenSource(callSignal.getStore());
+    const exp = decodeTokenTimes(token, 'the attestation token').exp;
+    // The earliest exp of this exchange (the library asks once per exchange).
+    if (exp !== undefined) seen.exp = Math.min(seen.exp ?? Infinity, exp * 1000);
+    return token;
+  };
   return new WifClient(
     {
       type: 'external_account',
@@ -65,12 +107,13 @@ export function createWifClient(
       token_url: urls.sts,
       ...(urls.impersonation ? { service_account_impersonation_url: urls.impersonation } : {}),
       scopes: [CLOUD_PLATFORM_SCOPE],
-      subject_token_supplier: { getSubjectToken: () => tokenSource(callSignal.getStore()) },
+      subject_token_supplier: { getSubjectToken: supply },
       transporter,
       // Skips the library's request/response logging interceptors (they can print tokens).
       useAuthRequestParameters: false,
     },
     transporter,
+    seen,
   );
 }
 

@@ -40,6 +40,28 @@ describe('startDeadline', { timeout: 5000 }, () => {
     assert.equal(reason.fields.pending, 'b');
   });
 
+  test(
+    'extend moves the expiry later (never earlier) and names who did',
+    { timeout: 3000 },
+    async () => {
+      const d = startDeadline(undefined, 40, {
+        key: 'fetch.startupDeadline',
+        what: 'Fetching secrets',
+      });
+      const started = Date.now();
+      d.extend(10, 'ignored');
+      d.extend(200, 'fetch.permissionGrace');
+      const reason = await expiry(d.signal);
+      d.dispose();
+      assert.ok(Date.now() - started >= 190, `expired after ${Date.now() - started} ms`);
+      assert.ok(reason instanceof TeeinitError);
+      assert.equal(
+        reason.message,
+        'Fetching secrets did not finish within fetch.startupDeadline (extended to 200 ms by fetch.permissionGrace).',
+      );
+    },
+  );
+
   test('the parent reason wins, the first abort sticks, dispose stops the timer', () => {
     const parent = new AbortController();
     const d = startDeadline(parent.signal, 10_000, { key: 'refresh.deadline', what: 'x' });

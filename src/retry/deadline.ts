@@ -32,6 +32,11 @@ export interface Deadline {
   readonly signal: AbortSignal;
   /** Aborts now (e.g. a first fatal error); later aborts are ignored. */
   abort(reason: unknown): void;
+  /**
+   * Moves the expiry to `ms` after the start when that is later (never earlier), naming
+   * `by` in the expiry message: start-up waits out fetch.permissionGrace this way.
+   */
+  extend(ms: number, by: string): void;
   /** Clears the timer and the parent listener; call once the guarded work settled. */
   dispose(): void;
 }
@@ -49,10 +54,21 @@ export function startDeadline(
   const onParent = (): void => abort(parent?.reason);
   if (parent?.aborted === true) onParent();
   else parent?.addEventListener('abort', onParent, { once: true });
-  const timer = setTimeout(() => abort(expired(ms, forWhat)), ms);
+  const started = Date.now();
+  let total = ms;
+  let extendedBy: string | undefined;
+  let timer = setTimeout(() => abort(expired(total, forWhat, extendedBy)), ms);
   return {
     signal: controller.signal,
     abort,
+    extend: (longer, by) => {
+      if (longer <= total || controller.signal.aborted) return;
+      total = longer;
+      extendedBy = by;
+      clearTimeout(timer);
+      const left = Math.max(0, started + total - Date.now());
+      timer = setTimeout(() => abort(expired(total, forWhat, extendedBy)), left);
+    },
     dispose: () => {
       clearTimeout(timer);
       parent?.removeEventListener('abort', onParent);
@@ -60,12 +76,19 @@ export function startDeadline(
   };
 }
 
-/** The expiry error: `<what> did not finish within <key> (<ms> ms)` then the detail, or `.` */
-export function expired(ms: number, forWhat: DeadlineFor): TeeinitError {
+/**
+ * The expiry error: `<what> did not finish within <key> (<ms> ms)` then the detail, or `.`;
+ * `<key> (extended to <ms> ms by <by>)` when the deadline was extended.
+ */
+export function expired(ms: number, forWhat: DeadlineFor, extendedBy?: string): TeeinitError {
   const detail = forWhat.detail?.();
+  const within =
+    extendedBy === undefined
+      ? `${forWhat.key} (${ms} ms)`
+      : `${forWhat.key} (extended to ${ms} ms by ${extendedBy})`;
   return new TeeinitError(
     CODE_OF[forWhat.key],
-    `${forWhat.what} did not finish within ${forWhat.key} (${ms} ms)${detail?.text ?? '.'}`,
+    `${forWhat.what} did not finish within ${within}${detail?.text ?? '.'}`,
     { fields: { deadline: forWhat.key, deadlineMs: ms, ...detail?.fields } },
   );
 }

@@ -1,7 +1,9 @@
-// One HTTP call to Secret Manager's `:access`, classified: a value, or a failure that says
-// whether retrying, refreshing the token, or re-reading (checksum) could help. Uses Node's
-// built-in fetch (undici): no dependency, AbortSignal for per-call timeouts and cancellation.
+// One HTTP call to Secret Manager's `:access`, classified (src/retry/failure.ts): a value, or
+// a failure that says whether retrying (outage), waiting for IAM (denied), refreshing the
+// token (credential) or re-reading (corrupt) could help. Uses Node's built-in fetch (undici):
+// no dependency, AbortSignal for per-call timeouts and cancellation.
 import { TeeinitError, type ErrorCode } from '../errors/index.js';
+import { classifySecretManager, withFailure, type FailureKind } from '../retry/index.js';
 import { crc32c } from './crc32c.js';
 
 /** The 64 KiB payload limit in base64 plus JSON framing, with room to spare. */
@@ -24,7 +26,7 @@ export type AccessOutcome =
     }
   | {
       readonly ok: false;
-      readonly kind: 'transient' | 'timeout' | 'unauthenticated' | 'checksum' | 'fatal';
+      readonly kind: FailureKind;
       readonly error: TeeinitError;
     };
 
@@ -51,14 +53,14 @@ export async function accessOnce(
     if (signal.aborted) throw signal.reason;
     if (timeout.aborted) {
       return failure(
-        'timeout',
+        'outage',
         'TEEINIT_DEADLINE_EXCEEDED',
         `Secret Manager did not answer within ${callTimeoutMs} ms for ${where}.`,
         fields,
       );
     }
     return failure(
-      'transient',
+      'outage',
       'TEEINIT_SECRET_UNAVAILABLE',
       `Secret Manager could not be reached for ${where}: ${networkReason(error)}.`,
       fields,
@@ -72,45 +74,42 @@ export async function accessOnce(
   const google = googleError(json, body);
   const text = `HTTP ${status}${google.status ? ' ' + google.status : ''}: ${google.message}`;
   const f = { ...fields, status };
+  const kind = classifySecretManager(status, google.status);
   if (status === 401)
     return failure(
-      'unauthenticated',
+      kind,
       'TEEINIT_UNAUTHENTICATED',
       `Secret Manager refused the credentials of collaborator ${target.collaborator} for ${where}: ${text}`,
       f,
     );
   if (status === 403)
-    return failure(
-      'fatal',
-      'TEEINIT_PERMISSION_DENIED',
-      `Permission denied on ${where}: ${text}`,
-      f,
-    );
+    return failure(kind, 'TEEINIT_PERMISSION_DENIED', `Permission denied on ${where}: ${text}`, f);
   if (status === 404) {
     const hint =
       json === undefined ? ' (not a Secret Manager answer: check endpoints.secretManager)' : '';
-    return failure('fatal', 'TEEINIT_SECRET_NOT_FOUND', `Not found: ${where}: ${text}${hint}`, f);
+    return failure(kind, 'TEEINIT_SECRET_NOT_FOUND', `Not found: ${where}: ${text}${hint}`, f);
   }
   if (status === 400 && google.status === 'FAILED_PRECONDITION')
-    return failure('fatal', 'TEEINIT_SECRET_DISABLED', `Not accessible: ${where}: ${text}`, f);
+    return failure(kind, 'TEEINIT_SECRET_DISABLED', `Not accessible: ${where}: ${text}`, f);
   if (status === 400)
     return failure(
-      'fatal',
+      kind,
       'TEEINIT_CONFIG_INVALID',
       `Secret Manager rejected the request for ${where}: ${text}`,
       f,
     );
-  if (status === 408 || status === 429 || status >= 500)
+  if (kind === 'outage')
     return failure(
-      'transient',
+      kind,
       'TEEINIT_SECRET_UNAVAILABLE',
       `Secret Manager is unavailable for ${where}: ${text}`,
       f,
     );
+  // INTERNAL (500), DEADLINE_EXCEEDED (504), a front end's 408…: not retried (AIP-194).
   return failure(
-    'fatal',
+    kind,
     'TEEINIT_SECRET_UNAVAILABLE',
-    `Unexpected answer from Secret Manager for ${where}: ${text}`,
+    `Secret Manager failed for ${where}: ${text} (not retried: Google's API guidance retries only UNAVAILABLE and RESOURCE_EXHAUSTED).`,
     f,
   );
 }
@@ -123,7 +122,7 @@ function decodeAnswer(json: unknown, where: string, fields: Record<string, strin
   const data = answer.payload?.data;
   if (typeof data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(data)) {
     return failure(
-      'transient',
+      'corrupt',
       'TEEINIT_SECRET_UNAVAILABLE',
       `Secret Manager answered 200 without a valid base64 payload for ${where}.`,
       fields,
@@ -138,7 +137,7 @@ function decodeAnswer(json: unknown, where: string, fields: Record<string, strin
   if (expected !== String(actual)) {
     value.fill(0);
     return failure(
-      'checksum',
+      'corrupt',
       'TEEINIT_SECRET_CHECKSUM',
       `The payload of ${where} failed its CRC32C check (expected ${expected}, computed ${actual}).`,
       fields,
@@ -148,12 +147,12 @@ function decodeAnswer(json: unknown, where: string, fields: Record<string, strin
 }
 
 function failure(
-  kind: Exclude<AccessOutcome, { ok: true }>['kind'],
+  kind: FailureKind,
   code: ErrorCode,
   message: string,
   fields: Record<string, string | number>,
 ): AccessOutcome {
-  return { ok: false, kind, error: new TeeinitError(code, message, { fields }) };
+  return { ok: false, kind, error: withFailure(new TeeinitError(code, message, { fields }), kind) };
 }
 
 async function readBounded(res: Response): Promise<Buffer> {

@@ -2,12 +2,13 @@
 // (collaborators concurrently), each secret waits only for its own collaborator's token,
 // then accesses — at most two round-trips of waiting. The first fatal error, the deadline
 // (fetch.startupDeadline, or refresh.deadline in a refresh) or the caller's signal aborts
-// everything still in flight.
+// everything still in flight. At start-up only, a PERMISSION_DENIED is retried within
+// fetch.permissionGrace (an IAM grant still propagating), which extends the deadline.
 import type { Config, SecretConfig } from '../config/types.js';
 import { TeeinitError, toTeeinitError } from '../errors/index.js';
 import type { Identities } from '../identity/index.js';
 import { redactor, type Logger } from '../log/index.js';
-import { startDeadline, type DeadlineKey } from '../retry/index.js';
+import { startDeadline, startPermissionGrace, type DeadlineKey } from '../retry/index.js';
 import { readFileSecret } from './file-secret.js';
 import { fetchGcpSecret, type FetchedSecret } from './gcp-secret.js';
 import { accessUrl, isFloatingVersion, parseSecretRef } from './secret-ref.js';
@@ -29,6 +30,12 @@ export interface FetchAllOptions {
   readonly fetchedLevel?: 'info' | 'debug';
   /** Directory of the config file; `source: file` paths are relative to it. */
   readonly baseDir: string;
+  /**
+   * How long a PERMISSION_DENIED is taken for IAM propagation (ms, 0: never). Default:
+   * fetch.permissionGrace at start-up (deadline key fetch.startupDeadline), 0 in a refresh
+   * cycle, where a refusal must not be mistaken for a grant still on its way.
+   */
+  readonly permissionGrace?: number;
 }
 
 /** Fetches every configured secret; resolves to name → bytes, or throws the first failure. */
@@ -61,11 +68,23 @@ export async function fetchAll(
     },
   });
 
+  const startup = deadline.key === 'fetch.startupDeadline';
+  const grace = startPermissionGrace({
+    graceMs: options.permissionGrace ?? (startup ? config.fetch.permissionGrace : 0),
+    policy: config.fetch,
+    logger,
+    secretsOf: (collaborator) =>
+      Object.entries(config.secrets)
+        .filter(([, s]) => s.from === collaborator && s.source !== 'file')
+        .map(([name]) => name),
+    extendDeadline: (ms, by) => stop.extend(ms, by),
+  });
+
   const tokens = new Map<string, Promise<string>>();
   const tokenFor = (collaborator: string): Promise<string> => {
     let token = tokens.get(collaborator);
     if (!token) {
-      token = identities.accessToken(collaborator, stop.signal);
+      token = identities.accessToken(collaborator, stop.signal, grace);
       token.catch(() => undefined); // observed by each secret that awaits it
       tokens.set(collaborator, token);
     }
@@ -118,6 +137,7 @@ export async function fetchAll(
       policy: config.fetch,
       signal: stop.signal,
       logger,
+      ...(grace === undefined ? {} : { grace }),
       onTransient: (message) => lastTransient.set(name, message),
     });
   };

@@ -1,11 +1,14 @@
-// Fetches one Secret Manager secret with teeinit's policy: transient failures (429, 5xx,
-// network, reset, per-call timeout) retried with full-jitter backoff up to fetch.attempts;
-// a 401 refreshes the collaborator's token once; a CRC32C mismatch is re-read once.
+// Fetches one Secret Manager secret with teeinit's policy, by what each failure means
+// (src/retry/failure.ts): outages (503, 429, network, reset, per-call timeout) retried with
+// full-jitter backoff up to fetch.attempts; a PERMISSION_DENIED at start-up retried within
+// fetch.permissionGrace (IAM propagation), at once fatal otherwise; a 401 refreshes the
+// collaborator's token once; a CRC32C mismatch is re-read once; refusals are final. The
+// token is asked for before every try, so none is sent past its attestation token's exp.
 import type { FetchConfig } from '../config/types.js';
 import type { Identities } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
+import { backoffDelay, sleep, type PermissionGrace } from '../retry/index.js';
 import { accessOnce, type AccessTarget } from './access-once.js';
-import { backoffDelay, sleep } from '../retry/index.js';
 
 /** A fetched secret and how it was obtained (for the log line). */
 export interface FetchedSecret {
@@ -17,67 +20,81 @@ export interface FetchedSecret {
 
 export interface GcpFetchOptions {
   readonly target: AccessTarget;
-  /** The collaborator's token, obtained once and shared by its secrets. */
+  /**
+   * The collaborator's token for the first try, obtained once and shared by its secrets;
+   * later tries ask `identities` again (cached until near its end).
+   */
   readonly token: Promise<string>;
   readonly identities: Identities;
   readonly policy: FetchConfig;
   readonly signal: AbortSignal;
   readonly logger: Logger;
+  /** Start-up only: how long a PERMISSION_DENIED may be IAM propagation. */
+  readonly grace?: PermissionGrace;
   /** Told about every transient failure, so a deadline error can say what went wrong last. */
   readonly onTransient?: (message: string) => void;
 }
 
 /** Accesses one version, retrying as the policy allows; throws a TeeinitError when it gives up. */
 export async function fetchGcpSecret(options: GcpFetchOptions): Promise<FetchedSecret> {
-  const { target, policy, signal, logger } = options;
+  const { target, policy, signal, logger, grace } = options;
+  const collaborator = target.collaborator;
   let token = await options.token;
   let checksumRetried = false;
   let refreshed = false;
+  let outages = 0;
+  let denials = 0;
   for (let attempt = 1; ; attempt++) {
+    if (attempt > 1) token = await options.identities.accessToken(collaborator, signal, grace);
     const outcome = await accessOnce(target, token, policy.callTimeout, signal);
     if (outcome.ok) {
       if (outcome.crc === 'missing') {
         logger.warn('secret payload has no CRC32C; integrity not verified', {
           secret: target.secret,
-          collaborator: target.collaborator,
+          collaborator,
           version: outcome.version,
         });
       }
       return { value: outcome.value, version: outcome.version, attempts: attempt };
     }
     const { kind, error } = outcome;
-    const base = {
-      secret: target.secret,
-      collaborator: target.collaborator,
-      attempt,
-      code: error.code,
-    };
-    if (kind === 'fatal') throw error;
-    if (kind === 'checksum') {
+    const base = { secret: target.secret, collaborator, attempt, code: error.code };
+    if (kind === 'refusal') throw error;
+    if (kind === 'corrupt') {
       if (checksumRetried) throw error;
       checksumRetried = true;
       logger.warn('secret payload failed CRC32C, reading again', base);
       continue;
     }
-    if (kind === 'unauthenticated') {
+    if (kind === 'credential') {
       if (refreshed) throw error;
       refreshed = true;
       logger.warn('Secret Manager refused the access token, refreshing it once', base);
-      token = await options.identities.refresh(target.collaborator, signal);
+      await options.identities.refresh(collaborator, signal);
       continue;
     }
-    options.onTransient?.(error.message);
-    if (attempt >= policy.attempts) {
-      throw Object.assign(error, {
-        message: `${error.message} Gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}.`,
+    let delay: number;
+    if (kind === 'denied') {
+      if (grace === undefined) throw error;
+      denials += 1;
+      const wait = grace.nextTry({ collaborator, secret: target.secret }, error, denials);
+      if (wait === undefined) throw grace.exhausted(error);
+      delay = wait;
+    } else {
+      outages += 1;
+      options.onTransient?.(error.message);
+      if (outages >= policy.attempts) {
+        throw Object.assign(error, {
+          message: `${error.message} Gave up after ${outages} attempt${outages === 1 ? '' : 's'}.`,
+        });
+      }
+      delay = backoffDelay(policy, outages);
+      logger.warn('secret access failed, retrying', {
+        ...base,
+        reason: error.message,
+        retryInMs: delay,
       });
     }
-    const delay = backoffDelay(policy, attempt);
-    logger.warn('secret access failed, retrying', {
-      ...base,
-      reason: error.message,
-      retryInMs: delay,
-    });
     await sleep(delay, signal);
   }
 }

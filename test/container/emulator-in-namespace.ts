@@ -65,6 +65,9 @@ export async function startEmulatorIn(
       String(EMULATOR_PORTS.metadata),
       '--port-admin',
       String(EMULATOR_PORTS.admin),
+      // The secrets are seeded after start and used at once: no IAM propagation delay.
+      '--iam-propagation',
+      '0',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -18,6 +18,7 @@ async function stsToken(project = 'alice-proj'): Promise<string> {
     body: new URLSearchParams({
       grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
       audience: emu.providerAudience(project),
+      scope: 'https://www.googleapis.com/auth/cloud-platform',
       requested_token_type: 'urn:ietf:params:oauth:token-type:access_token',
       subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
       subject_token: await emu.attestation.mintToken(),

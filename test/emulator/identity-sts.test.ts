@@ -48,7 +48,8 @@ describe('identity: STS token exchange', () => {
     ]);
     assert.equal(r.body.issued_token_type, ACCESS);
     assert.equal(r.body.token_type, 'Bearer');
-    assert.equal(r.body.expires_in, 3600);
+    // What is left of the fresh subject token (3599–3600 s) less ~2 s, as Google answers.
+    assert.ok([3597, 3598].includes(Number(r.body.expires_in)), String(r.body.expires_in));
     assert.match(String(r.body.access_token), /^ya29\./);
   });
 

@@ -1,5 +1,5 @@
-// Access token lifetimes: the config's `accessTokens` (and the start option) set the STS's
-// `expires_in` and the generateAccessToken default; a requested `lifetime` is honoured up to
+// Access token lifetimes: the config's `accessTokens` (and the start option) bound the STS's
+// `expires_in` (less Google's ~2 s) and set the generateAccessToken default; a requested `lifetime` is honoured up to
 // the ceiling and refused above it with Google's 400. Seen by plain fetch and by
 // google-auth-library's ExternalAccountClient.
 import assert from 'node:assert/strict';
@@ -23,6 +23,7 @@ async function sts(emu: RunningEmulator): Promise<{ access_token: string; expire
     body: new URLSearchParams({
       grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
       audience: emu.providerAudience('alice-proj'),
+      scope: 'https://www.googleapis.com/auth/cloud-platform',
       requested_token_type: 'urn:ietf:params:oauth:token-type:access_token',
       subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
       subject_token: await emu.attestation.mintToken(),
@@ -116,8 +117,11 @@ describe('identity: access token lifetimes', () => {
   });
 
   test('STS expires_in and the generateAccessToken default follow the config', T, async () => {
-    assert.equal((await sts(short)).expires_in, 600);
-    assert.equal((await sts(extended)).expires_in, 3600);
+    // As on Google: min(what is left of the subject token, the lifetime) − 2 s. A fresh
+    // attestation token has 3599–3600 s left, so the default lifetime gives 3597 or 3598.
+    assert.equal((await sts(short)).expires_in, 598);
+    const fresh = (await sts(extended)).expires_in;
+    assert.ok(fresh === 3597 || fresh === 3598, `expires_in ${fresh}`);
     await expiresAfter(600, async () => Date.parse((await generate(short)).body.expireTime ?? ''));
     await expiresAfter(120, async () =>
       Date.parse((await generate(short, '120s')).body.expireTime ?? ''),
@@ -131,7 +135,7 @@ describe('identity: access token lifetimes', () => {
 
   test('google-auth-library sees the same lifetimes', T, async () => {
     const project = { project: 'alice-proj' };
-    await expiresAfter(600, () => clientExpiry(short.credentialConfig(project)));
+    await expiresAfter(598, () => clientExpiry(short.credentialConfig(project)));
     const impersonated = { ...project, serviceAccount: READER };
     // The client asks for 3600s unless the credential config says otherwise.
     await expiresAfter(3600, () => clientExpiry(short.credentialConfig(impersonated)));
@@ -177,7 +181,7 @@ describe('identity: access token lifetimes', () => {
 
   test('the start option overrides the config; bad values fail before start', T, async () => {
     await withEmulator('override', { lifetimeSeconds: 600 }, 30, async (emu) => {
-      assert.equal((await sts(emu)).expires_in, 30);
+      assert.equal((await sts(emu)).expires_in, 28);
       await expiresAfter(30, async () => Date.parse((await generate(emu)).body.expireTime ?? ''));
     });
     const invalid = (message: RegExp) => ({ code: 'TEEINIT_CONFIG_INVALID', message });
@@ -216,7 +220,7 @@ describe('identity: access token lifetimes', () => {
       // maxLifetimeSeconds 600 alone is refused (the default lifetime is 3600); the start
       // option is applied before the one check, so 300 is accepted and served.
       await withEmulator('rescued', { maxLifetimeSeconds: 600 }, 300, async (emu) => {
-        assert.equal((await sts(emu)).expires_in, 300);
+        assert.equal((await sts(emu)).expires_in, 298);
         await expiresAfter(300, async () =>
           Date.parse((await generate(emu)).body.expireTime ?? ''),
         );

@@ -60,7 +60,8 @@ describe('secret-manager with the official client', () => {
   let owner: SecretManagerServiceClient;
 
   before(async () => {
-    emu = await startStandaloneSecretManager({ now: () => clock });
+    // These tests set IAM policies and use them at once: no propagation delay.
+    emu = await startStandaloneSecretManager({ now: () => clock, iamPropagationSeconds: 0 });
     owner = clientFor(emu.port, emu.ownerToken);
   });
   after(async () => {

@@ -22,7 +22,11 @@ const MEMBER =
 interface Json {
   name: string;
   payload: { data: string; dataCrc32c: string };
-  error: { status: string; message: string; details: { reason: string }[] };
+  error: {
+    status: string;
+    message: string;
+    details: { reason: string; metadata?: Record<string, string> }[];
+  };
   replication: unknown;
   createTime: string;
   versionAliases: Record<string, string>;
@@ -178,11 +182,16 @@ describe('secret-manager REST', () => {
     const path = '/v1/projects/alice-proj/secrets/key/versions/1:access';
     const denied = await call('GET', path, undefined, userToken);
     assert.equal(denied.status, 403);
+    // Google's newer wording: the resource is in the ErrorInfo metadata, not the message.
     assert.equal(
       denied.json.error.message,
-      "Permission 'secretmanager.versions.access' denied for resource 'projects/alice-proj/secrets/key/versions/1' (or it may not exist).",
+      "Permission 'secretmanager.versions.access' denied on resource (or it may not exist).",
     );
     assert.equal(denied.json.error.details[0]!.reason, 'IAM_PERMISSION_DENIED');
+    assert.deepEqual(denied.json.error.details[0]!.metadata, {
+      permission: 'secretmanager.versions.access',
+      resource: 'projects/alice-proj/secrets/key/versions/1',
+    });
     const missing = await call(
       'GET',
       '/v1/projects/alice-proj/secrets/nope/versions/1:access',
@@ -198,6 +207,12 @@ describe('secret-manager REST', () => {
     assert.deepEqual(got.json.bindings, [
       { role: 'roles/secretmanager.secretAccessor', members: [MEMBER] },
     ]);
+    // The policy reads back at once, but the grant takes effect after the IAM propagation
+    // delay (default 120 s), as on Google.
+    assert.equal((await call('GET', path, undefined, userToken)).status, 403);
+    clock += 119_000;
+    assert.equal((await call('GET', path, undefined, userToken)).status, 403);
+    clock += 1_000;
     assert.equal((await call('GET', path, undefined, userToken)).status, 200);
     const adminOp = await add('/v1/projects/alice-proj/secrets/key', 'nope');
     assert.equal(adminOp.status, 200, 'owner may add');
@@ -214,6 +229,14 @@ describe('secret-manager REST', () => {
       policy: { bindings: [], etag: 'AAAAAAAAAAA=' },
     });
     assert.equal(stale.json.error.status, 'ABORTED');
+    // A removal propagates too: access goes on until the delay is over.
+    const removed = await call('POST', '/v1/projects/alice-proj/secrets/key:setIamPolicy', {
+      policy: { bindings: [] },
+    });
+    assert.equal(removed.status, 200);
+    assert.equal((await call('GET', path, undefined, userToken)).status, 200);
+    clock += 120_000;
+    assert.equal((await call('GET', path, undefined, userToken)).status, 403);
   });
 
   test('401 for missing, unknown and expired tokens', T, async () => {

@@ -5,7 +5,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmulatorConfigInput } from '../../emulator/config.js';
-import { CONFIDENTIAL_SPACE_MAPPING, defaultWorld } from '../../emulator/default-world.js';
+import {
+  CONFIDENTIAL_SPACE_MAPPING,
+  defaultWorld,
+  STS_AUDIENCE,
+} from '../../emulator/default-world.js';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
 
 type ProviderInput = NonNullable<EmulatorConfigInput['providers']>[number];
@@ -24,6 +28,8 @@ export async function startWithProvider(
     project: 'alice-proj',
     pool: 'cs-pool',
     attributeMapping: { ...CONFIDENTIAL_SPACE_MAPPING },
+    // The default token's audience, listed as a real provider must (`--allowed-audiences`).
+    allowedAudiences: [STS_AUDIENCE],
     ...extra,
   };
   const emu = await startEmulator({

@@ -11,6 +11,7 @@ import {
   CONFIDENTIAL_SPACE_MAPPING,
   confidentialSpaceCondition,
   imagePrincipalSet,
+  STS_AUDIENCE,
 } from '../../emulator/default-world.js';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
 import { createCa, issueCert, type Pem } from '../../emulator/pki.js';
@@ -55,6 +56,8 @@ export async function startWorld(
         provider: PROVIDER,
         attributeMapping: { ...CONFIDENTIAL_SPACE_MAPPING },
         attributeCondition: condition,
+        // The READMEs' `--allowed-audiences=https://sts.googleapis.com`.
+        allowedAudiences: [STS_AUDIENCE],
       })),
       serviceAccounts: [
         {

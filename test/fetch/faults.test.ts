@@ -14,6 +14,7 @@ const V = {
   other: secretValue('other'),
 };
 const h = new FetchHarness(Object.values(V));
+const T15 = { timeout: 15_000 };
 
 describe('fetchAll under faults', () => {
   let world: World;
@@ -101,6 +102,28 @@ describe('fetchAll under faults', () => {
       );
     },
   );
+
+  // AIP-194 and Google's own Secret Manager client: only UNAVAILABLE and RESOURCE_EXHAUSTED
+  // are retried; INTERNAL, DEADLINE_EXCEEDED and a front end's 408 are surfaced at once.
+  for (const status of [500, 504, 408] as const) {
+    test(
+      `${status} → not retried: TEEINIT_SECRET_UNAVAILABLE after one attempt`,
+      T15,
+      async (t) => {
+        world.fault({ id: 'once', route: 'secretmanager.access', error: { status }, times: 1 });
+        t.after(() => world.em.faults.clear());
+        const log = h.capture();
+        await assert.rejects(
+          h.run(world, one(), log),
+          h.failsWith('TEEINIT_SECRET_UNAVAILABLE', '"ca"', `HTTP ${status}`, 'not retried'),
+        );
+        assert.equal(
+          log.records().filter((r) => r.message === 'secret access failed, retrying').length,
+          0,
+        );
+      },
+    );
+  }
 
   test('503 forever → fails within the start-up deadline', { timeout: 15_000 }, async (t) => {
     world.fault({ route: 'secretmanager.access', error: { status: 503 } });

@@ -130,10 +130,21 @@ describe('fetchAll against the emulator', () => {
     { timeout: 15_000 },
     async () => {
       const r = ref(BOB.project, 'share');
-      const config = world.config({ secrets: { stolen: { from: 'alice', ref: r } } });
+      // A short grace: the 403 is taken for IAM propagation that long, then reported.
+      const config = world.config({
+        fetch: { permissionGrace: '400ms' },
+        secrets: { stolen: { from: 'alice', ref: r } },
+      });
       await assert.rejects(
         h.run(world, config),
-        h.failsWith('TEEINIT_PERMISSION_DENIED', '"stolen"', 'alice', r, 'HTTP 403'),
+        h.failsWith(
+          'TEEINIT_PERMISSION_DENIED',
+          '"stolen"',
+          'alice',
+          r,
+          'HTTP 403',
+          'fetch.permissionGrace',
+        ),
       );
     },
   );

@@ -52,7 +52,11 @@ const CASES: Case[] = [
   {
     name: 'fetch-other-collaborators-secret-denied',
     code: 'TEEINIT_PERMISSION_DENIED',
-    config: (c) => (c.secrets.ca.from = 'bob'),
+    config: (c) => {
+      c.secrets.ca.from = 'bob';
+      // Taken for IAM propagation for 1 s, then reported (the default waits 10 minutes).
+      c.fetch.permissionGrace = '1s';
+    },
     mention: /\bca\b.*bob|bob.*\bca\b/,
   },
   {
