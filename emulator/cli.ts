@@ -120,6 +120,10 @@ function banner(e: RunningEmulator, names: readonly ServiceName[]): string {
   for (const name of names) lines.push(`${pad(name)}${e.endpoints[name]}`);
   lines.push(`${pad('token file')}${e.tokenFile}`);
   lines.push(`${pad('teeserver')}${e.socketPath}`);
+  for (const vm of Object.values(e.vms)) {
+    lines.push(`${pad(`vm ${vm.name}`)}${vm.socketPath} (token file ${vm.tokenFile})`);
+  }
+  lines.push(`${pad('pki root')}${e.endpoints.issuer}/.well-known/confidential_space_root.crt`);
   lines.push(`${pad('admin token')}${e.stateDir}/admin-token`);
   const metadataHost = e.endpoints.metadata.replace(/^http:\/\//, '');
   lines.push(
