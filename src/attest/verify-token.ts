@@ -20,6 +20,9 @@ import { OidcKeys, readJwksFile } from './oidc-keys.js';
 import { readRootPem, verifyChain } from './pki-chain.js';
 import { AttestRefusal, refuse } from './reasons.js';
 
+/** Verified tokens remembered per verifier (oldest dropped first). */
+const MAX_CACHED = 512;
+
 /** A token whose signature and times checked out. */
 export interface VerifiedToken {
   readonly claims: Claims;
@@ -57,45 +60,73 @@ export function createTokenVerifier(
     now,
   });
   const skewSeconds = Math.ceil(policy.clockSkew / 1000);
+  // A peer presents the same token on every connection until it refreshes it: its signature,
+  // chain and nbf/iat are checked once; `exp` (all that time can change) on every use.
+  const verified = new Map<string, VerifiedToken & { readonly exp: number }>();
 
   return {
     async verify(token: string): Promise<VerifiedToken> {
-      let header: JWSHeaderParameters;
-      try {
-        header = decodeProtectedHeader(token);
-      } catch {
-        throw refuse('attestation-malformed', 'the token is not a JWS');
+      const hit = verified.get(token);
+      if (hit !== undefined) {
+        if (now() / 1000 > hit.exp + skewSeconds) {
+          verified.delete(token);
+          throw refuse('attestation-expired', 'the token has expired (exp)');
+        }
+        return hit;
       }
-      if (header.alg !== 'RS256') {
-        throw refuse('attestation-invalid-signature', 'the token is not signed with RS256');
-      }
-      const tokenType: AttestTokenType = header.x5c === undefined ? 'OIDC' : 'PKI';
-      if (!policy.tokenTypes.includes(tokenType)) {
-        throw refuse('attestation-policy', `token type ${tokenType} is not accepted`);
-      }
-      const key =
-        tokenType === 'PKI'
-          ? await pkiKey(header.x5c, root, now(), policy.clockSkew)
-          : await oidc.lookup(header);
-      let claims: Claims;
-      try {
-        const verified = await jwtVerify(token, key, {
-          algorithms: ['RS256'],
-          clockTolerance: skewSeconds,
-          currentDate: new Date(now()),
-          requiredClaims: ['iss', 'aud', 'exp', 'iat'],
-        });
-        claims = verified.payload;
-      } catch (error) {
-        throw mapJoseError(error);
-      }
-      const iat = claims.iat as number;
-      if (iat > now() / 1000 + skewSeconds) {
-        throw refuse('attestation-not-yet-valid', 'the token was issued in the future (iat)');
-      }
-      return { claims, tokenType };
+      const result = await verifyOnce(token, { policy, root, oidc, now, skewSeconds });
+      if (verified.size >= MAX_CACHED) verified.delete(verified.keys().next().value ?? '');
+      verified.set(token, { ...result, exp: result.claims.exp as number });
+      return result;
     },
   };
+}
+
+interface VerifyContext {
+  readonly policy: AttestPolicy;
+  readonly root: X509Certificate;
+  readonly oidc: OidcKeys;
+  readonly now: () => number;
+  readonly skewSeconds: number;
+}
+
+/** The full check of a token not seen before: header, key, signature, times. */
+async function verifyOnce(token: string, ctx: VerifyContext): Promise<VerifiedToken> {
+  const { policy, root, oidc, now, skewSeconds } = ctx;
+  let header: JWSHeaderParameters;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    throw refuse('attestation-malformed', 'the token is not a JWS');
+  }
+  if (header.alg !== 'RS256') {
+    throw refuse('attestation-invalid-signature', 'the token is not signed with RS256');
+  }
+  const tokenType: AttestTokenType = header.x5c === undefined ? 'OIDC' : 'PKI';
+  if (!policy.tokenTypes.includes(tokenType)) {
+    throw refuse('attestation-policy', `token type ${tokenType} is not accepted`);
+  }
+  const key =
+    tokenType === 'PKI'
+      ? await pkiKey(header.x5c, root, now(), policy.clockSkew)
+      : await oidc.lookup(header);
+  let claims: Claims;
+  try {
+    const verified = await jwtVerify(token, key, {
+      algorithms: ['RS256'],
+      clockTolerance: skewSeconds,
+      currentDate: new Date(now()),
+      requiredClaims: ['iss', 'aud', 'exp', 'iat'],
+    });
+    claims = verified.payload;
+  } catch (error) {
+    throw mapJoseError(error);
+  }
+  const iat = claims.iat as number;
+  if (iat > now() / 1000 + skewSeconds) {
+    throw refuse('attestation-not-yet-valid', 'the token was issued in the future (iat)');
+  }
+  return { claims, tokenType };
 }
 
 /** `pki.rootFile`, else Google's root; an unreadable file is TEEINIT_ATTEST_INPUT. */
