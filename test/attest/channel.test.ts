@@ -131,6 +131,19 @@ describe('attested channel', { timeout: 240_000 }, () => {
     assert.equal(r.client?.ok, true);
   });
 
+  test('a side that only presents still refuses a malformed frame from the peer', T, async () => {
+    const pair = await mtls.connect();
+    const present = await keeper(undefined, 'OIDC');
+    const [client] = await Promise.all([
+      attestSide(pair.client, { role: 'client', present, timeoutMs: 5_000 }),
+      Promise.resolve(
+        pair.server.write(Buffer.concat([FRAME_MAGIC, Buffer.from([1, 9, 0, 0, 0, 0])])),
+      ),
+    ]);
+    assert.ok(!client.ok);
+    assert.equal(client.refusal.reason, 'attestation-malformed');
+  });
+
   describe('refusals, each with its own reason', () => {
     const refused = async (
       client: Side | Parameters<typeof exchangeBoth>[2],
