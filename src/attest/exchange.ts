@@ -36,7 +36,7 @@ export async function exchangeEvidence(
   settings: AttestSettings,
 ): Promise<AttestOutcome> {
   try {
-    const exporter = exporterValue(socket);
+    const exporter = exporterOf(socket);
     socket.write(encodeFrame(ourFrame(settings, exporter)));
     const frame = await readFrame(socket, settings.timeoutMs);
     if (settings.require === undefined) return { ok: true };
@@ -47,6 +47,15 @@ export async function exchangeEvidence(
   } catch (error) {
     if (error instanceof AttestRefusal) return { ok: false, refusal: error };
     throw error;
+  }
+}
+
+/** A socket closed right after its handshake has no exporter: the peer sent nothing. */
+function exporterOf(socket: TLSSocket): Buffer {
+  try {
+    return exporterValue(socket);
+  } catch {
+    throw refuse('attestation-missing', 'the connection closed before the exchange');
   }
 }
 

@@ -372,6 +372,17 @@ describe('attested channel', { timeout: 240_000 }, () => {
         () => ({ require: dead, timeoutMs: 5_000 }),
       );
     });
+    test('missing: a connection already closed when the exchange starts', T, async () => {
+      const pair = await mtls.connect();
+      pair.server.destroy();
+      const outcome = await attestSide(pair.server, {
+        role: 'server',
+        require: verifier,
+        timeoutMs: 5_000,
+      });
+      assert.ok(!outcome.ok);
+      assert.equal(outcome.refusal.reason, 'attestation-missing');
+    });
     test(
       'unavailable: a side with no unexpired token refuses to start the exchange',
       T,
