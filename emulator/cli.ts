@@ -137,6 +137,10 @@ function banner(e: RunningEmulator, names: readonly ServiceName[]): string {
   for (const name of names) lines.push(`${pad(name)}${e.endpoints[name]}`);
   lines.push(`${pad('token file')}${e.tokenFile}`);
   lines.push(`${pad('teeserver')}${e.socketPath}`);
+  for (const vm of Object.values(e.vms)) {
+    lines.push(`${pad(`vm ${vm.name}`)}${vm.socketPath} (token file ${vm.tokenFile})`);
+  }
+  lines.push(`${pad('pki root')}${e.endpoints.issuer}/.well-known/confidential_space_root.crt`);
   lines.push(`${pad('admin token')}${e.stateDir}/admin-token`);
   lines.push(`${pad('IAM propagation')}${e.iam.propagationSeconds} s per binding change`);
   const metadataHost = e.endpoints.metadata.replace(/^http:\/\//, '');

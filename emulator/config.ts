@@ -60,6 +60,14 @@ export const presetSchema = z.enum(PRESET_NAMES as [PresetName, ...PresetName[]]
 
 const accessTokenSeconds = z.number().int().min(1).max(MAX_ACCESS_TOKEN_SECONDS);
 
+/** One more emulated Confidential Space VM: its own preset and claims, socket and token file. */
+const vmSchema = z.strictObject({
+  preset: presetSchema.default('production'),
+  claims: claimSettingsSchema.default({}),
+});
+/** VM names become directory names under `<stateDir>/vms/`. */
+export const VM_NAME_RE = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
 const bindingSchema = z.strictObject({ role: str, members: z.array(str) });
 
 /** The config file schema. */
@@ -69,8 +77,14 @@ export const emulatorConfigSchema = z.strictObject({
       preset: presetSchema.default('production'),
       claims: claimSettingsSchema.default({}),
       lifetimeSeconds: z.number().int().min(1).max(172800).optional(),
+      vms: z
+        .record(
+          z.string().regex(VM_NAME_RE, 'expected a VM name of a-z, 0-9 and "-" (max 40)'),
+          vmSchema,
+        )
+        .default({}),
     })
-    .default({ preset: 'production', claims: {} }),
+    .default({ preset: 'production', claims: {}, vms: {} }),
   projects: z.array(z.strictObject({ id: str, number: digits })).default([]),
   providers: z
     .array(
@@ -124,9 +138,17 @@ export const emulatorConfigSchema = z.strictObject({
 export type EmulatorConfigInput = z.input<typeof emulatorConfigSchema>;
 
 /** A validated config, resolved into the store's models. */
+/** An additional emulated VM of the config (`attestation.vms.NAME`). */
+export interface VmConfig {
+  readonly preset: PresetName;
+  readonly claims: Partial<ClaimSettings>;
+}
+
 export interface EmulatorConfig {
   readonly preset: PresetName;
   readonly claims: Partial<ClaimSettings>;
+  /** Further VMs by name, each attested with its own claims (same issuer key). */
+  readonly vms: Readonly<Record<string, VmConfig>>;
   readonly lifetimeSeconds?: number;
   readonly projects: readonly ProjectModel[];
   readonly providers: readonly ProviderModel[];
@@ -188,12 +210,18 @@ export function parseEmulatorConfig(input: unknown, baseDir = process.cwd()): Em
   const accessTokens = Object.fromEntries(
     Object.entries(lifetimes).filter(([, v]) => v !== undefined),
   ) as Partial<AccessTokenPolicy>;
-  const claims = Object.fromEntries(
-    Object.entries(c.attestation.claims).filter(([, v]) => v !== undefined),
-  ) as Partial<ClaimSettings>;
+  const defined = (o: object): Partial<ClaimSettings> =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  const vms = Object.fromEntries(
+    Object.entries(c.attestation.vms).map(([name, vm]) => [
+      name,
+      { preset: vm.preset, claims: defined(vm.claims) },
+    ]),
+  );
   return {
     preset: c.attestation.preset,
-    claims,
+    claims: defined(c.attestation.claims),
+    vms,
     ...(c.attestation.lifetimeSeconds === undefined
       ? {}
       : { lifetimeSeconds: c.attestation.lifetimeSeconds }),

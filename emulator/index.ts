@@ -1,15 +1,21 @@
 // Starts the local Confidential Space emulator: attestation issuer, STS, IAM credentials,
 // Secret Manager, GCE metadata and admin API on loopback HTTP servers, the launcher's
 // teeserver socket and the attestation token file, all under one state directory.
-import { chmod, mkdir, rm, writeFile, rename } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { chmod, mkdir, rm, rmdir, writeFile, rename } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { accessTokenPolicy } from './access-token-policy.js';
 import { AccessTokenRegistry } from './access-tokens.js';
-import { AttestationAuthority, type MintOptions } from './attestation/authority.js';
-import { presetSettings, type ClaimSettings, type PresetName } from './attestation/claims.js';
+import { AttestationAuthority } from './attestation/authority.js';
+import { presetSettings } from './attestation/claims.js';
 import { createIssuerService } from './attestation/issuer-service.js';
 import { createSigningKey } from './attestation/signing-key.js';
 import { TOKEN_FILE_NAME, TokenFileWriter } from './attestation/token-file.js';
+import {
+  attestationControls,
+  startVm,
+  type AttestationControls,
+  type EmulatedVm,
+} from './attestation/vms.js';
 import { createAdminService, mountAdmin } from './admin.js';
 import {
   loadEmulatorConfig,
@@ -81,19 +87,7 @@ export interface IamControls {
   setPropagationSeconds(seconds: number): void;
 }
 
-/** Controls over the emulated attestation (the workload's identity). */
-export interface AttestationControls {
-  readonly kid: string;
-  readonly settings: ClaimSettings;
-  /** Changes claims; resolves once the token file holds a token with them. */
-  setClaims(partial: Partial<ClaimSettings>): Promise<void>;
-  /** Switches to a preset (`production`, `debug`, `tampered`, `not-confidential-space`). */
-  usePreset(name: PresetName, overrides?: Partial<ClaimSettings>): Promise<void>;
-  /** A token with chosen claims/times/header; `signWith: 'foreign'` gives a wrong signature. */
-  mintToken(options?: MintOptions): Promise<string>;
-  /** Rewrites the token file now. */
-  refreshTokenFile(): Promise<void>;
-}
+export type { AttestationControls, EmulatedVm } from './attestation/vms.js';
 
 export interface RunningEmulator {
   readonly endpoints: Readonly<Record<ServiceName, string>>;
@@ -107,6 +101,8 @@ export interface RunningEmulator {
   readonly iam: IamControls;
   /** The launcher's failure model: `failNext(n)` makes the next n token calls answer 500. */
   readonly teeserver: LauncherFailures;
+  /** The config's further VMs (`attestation.vms`), by name: own claims, socket, token file. */
+  readonly vms: Readonly<Record<string, EmulatedVm>>;
   /** Bearer token for the admin API (also an owner access token for Secret Manager). */
   readonly adminToken: string;
   /** `//iam.googleapis.com/projects/N/locations/global/workloadIdentityPools/P/providers/X`. */
@@ -149,12 +145,15 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
   const faults = new FaultController(options.seed ?? config.seed ?? 1, tokens);
   for (const rule of config.faults) faults.add(rule);
   const ctx: EmulatorContext = { store, tokens, faults, now };
+  const key = await createSigningKey();
+  const lifetimeSeconds = options.tokenLifetimeSeconds ?? config.lifetimeSeconds ?? 3600;
   const authority = new AttestationAuthority({
-    key: await createSigningKey(),
+    key,
     now,
-    lifetimeSeconds: options.tokenLifetimeSeconds ?? config.lifetimeSeconds ?? 3600,
+    lifetimeSeconds,
     settings: { ...presetSettings(config.preset), ...config.claims },
   });
+  const vms: Record<string, EmulatedVm> = {};
   const tokenFile = join(stateDir, TOKEN_FILE_NAME);
   const writer = new TokenFileWriter(tokenFile, authority);
   const adminToken = issueOwnerToken(tokens);
@@ -173,6 +172,10 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     await Promise.all(
       [tokenFile, files.endpoints, files.adminToken].map((f) => rm(f, { force: true })),
     );
+    for (const vm of Object.values(vms)) {
+      await rm(dirname(vm.tokenFile), { recursive: true, force: true });
+    }
+    if (Object.keys(vms).length > 0) await rmdir(join(stateDir, 'vms')).catch(() => undefined);
   };
   try {
     await writer.refresh();
@@ -204,6 +207,20 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     }
     const tee = await startTeeServer(socketPath, authority, faults, launcher);
     closers.push(() => tee.close());
+    for (const [name, vm] of Object.entries(config.vms)) {
+      const settings = { ...presetSettings(vm.preset), ...vm.claims };
+      const started = await startVm({
+        name,
+        stateDir,
+        key,
+        now,
+        lifetimeSeconds,
+        settings,
+        faults,
+      });
+      closers.push(...started.closers);
+      vms[name] = started.vm;
+    }
     await writeAtomic(files.adminToken, adminToken, 0o600);
     await writeAtomic(files.endpoints, JSON.stringify(describe(), null, 2) + '\n', 0o644);
   } catch (error) {
@@ -211,29 +228,20 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     throw error;
   }
   function describe(): Record<string, string> {
-    return { ...endpoints(), tokenFile, socketPath, adminTokenFile: files.adminToken, stateDir };
+    const extra = Object.values(vms).flatMap((vm): [string, string][] => [
+      [`vms.${vm.name}.tokenFile`, vm.tokenFile],
+      [`vms.${vm.name}.socketPath`, vm.socketPath],
+    ]);
+    return {
+      ...endpoints(),
+      tokenFile,
+      socketPath,
+      adminTokenFile: files.adminToken,
+      stateDir,
+      ...Object.fromEntries(extra),
+    };
   }
-  const attestation: AttestationControls = {
-    get kid() {
-      return authority.kid;
-    },
-    get settings() {
-      return authority.settings;
-    },
-    async setClaims(partial) {
-      authority.setClaims(partial);
-      await writer.flush();
-    },
-    async usePreset(name, overrides = {}) {
-      authority.usePreset(name, overrides);
-      await writer.flush();
-    },
-    async mintToken(mint = {}) {
-      if (mint.signWith === 'foreign') await authority.prepareForeignKey();
-      return authority.mint(mint);
-    },
-    refreshTokenFile: () => writer.refresh(),
-  };
+  const attestation = attestationControls(authority, writer);
   return {
     endpoints: endpoints(),
     stateDir,
@@ -250,6 +258,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
       setPropagationSeconds: (seconds) => store.iam.setDelaySeconds(seconds),
     },
     teeserver: launcher,
+    vms,
     adminToken,
     providerAudience(project, pool = DEFAULT_POOL, provider = DEFAULT_PROVIDER) {
       return providerResourceName(store.projectNumber(project) ?? project, pool, provider);

@@ -58,6 +58,11 @@ export class AttestationAuthority {
     return this.#settings;
   }
 
+  /** The root of the `x5c` chain of PKI tokens (PEM). */
+  get rootPem(): string {
+    return this.#key.rootPem;
+  }
+
   /** The issuer's public keys, as served at the `jwks_uri`. */
   jwks(): { keys: Readonly<Record<string, string>>[] } {
     return { keys: [this.#key.jwk] };

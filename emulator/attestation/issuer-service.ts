@@ -1,12 +1,14 @@
-// The attestation issuer's public endpoints: OIDC discovery and the JWKS. The `issuer` is
-// Google's string; the `jwks_uri` points back at this emulator.
+// The attestation issuer's public endpoints: OIDC discovery, the JWKS and the PKI root
+// certificate. The `issuer` is Google's string; the `jwks_uri` points back at this emulator.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorService } from '../context.js';
-import { sendHtml404, sendJson } from '../http.js';
+import { sendHtml404, sendJson, sendText } from '../http.js';
 import type { AttestationAuthority } from './authority.js';
 import { ISSUER } from './claims.js';
 
 export const JWKS_PATH = '/jwks';
+/** Where Google publishes the root of PKI-type tokens (here: the emulator's test root). */
+export const ROOT_PATH = '/.well-known/confidential_space_root.crt';
 /** The JWKS path Google's discovery document names, served as an alias. */
 const GOOGLE_JWKS_PATH =
   '/service_accounts/v1/metadata/jwk/signer@confidentialspace-sign.iam.gserviceaccount.com';
@@ -51,6 +53,8 @@ export function createIssuerService(
         });
       } else if (path === JWKS_PATH || path === GOOGLE_JWKS_PATH) {
         sendJson(res, 200, authority.jwks());
+      } else if (path === ROOT_PATH) {
+        sendText(res, 200, authority.rootPem);
       } else {
         sendHtml404(res, path);
       }

@@ -19,6 +19,7 @@ Commands:
   validate   check a config file, without any network call
   plan       show what run would fetch, check, write and start, without any network call
   version    print teeinit's and Node.js's versions
+  attest     verify an attestation token against a policy (attest verify)
 
 Run 'teeinit <command> --help' for a command's options and an example.
 Other arguments (e.g. the operator's tee-cmd) are refused: the command line is the image's.
@@ -67,6 +68,32 @@ ${CONFIG_FLAG}
 
 Example:
   teeinit plan -c examples/psk/teeinit.yaml --json
+`,
+  attest: `Usage: teeinit attest verify --token FILE --policy FILE [--jwks FILE | --root FILE]
+                              [--nonce HEX] [--json]
+
+Checks one Confidential Space attestation token against an attestation policy with the
+code teeinit's attested proxies use: the signature (OIDC: the issuer's JWKS, from the
+discovery document or --jwks; PKI: the x5c chain to the policy's root, Google's by
+default, or --root), exp/nbf/iat within the policy's clockSkew, the nonce, then every
+claim the policy pins. Prints the relevant claims, never the token.
+
+Options:
+      --token FILE    the token (one compact JWT)
+      --policy FILE   the policy, YAML or JSON (docs/attested-channel.md#policy)
+      --jwks FILE     the issuer's JWKS, offline (instead of the discovery document)
+      --root FILE     the PKI root certificate, PEM (instead of the policy's)
+      --nonce HEX     a nonce the token must carry in eat_nonce
+      --json          print the result as one JSON object
+  -h, --help          show this help
+
+Each option may be given once. Exit codes: 0 admitted; 77 refused (the reason,
+attestation-..., is printed; docs/attested-channel.md#reasons); 66 a file cannot be read
+or is not what it should be; 69 the issuer's keys cannot be fetched; 78 the policy is
+invalid; 64 a usage error.
+
+Example:
+  teeinit attest verify --token peer.jwt --policy policy.yaml --root confidential_space_root.crt
 `,
   version: `Usage: teeinit version
 

@@ -31,6 +31,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       }
       case 'version':
         return versionCommand(io);
+      case 'attest': {
+        const { attestVerifyCommand } = await import('./commands/attest-verify.js');
+        return await attestVerifyCommand(line.verify, line.json, io);
+      }
     }
   } catch (error) {
     return reportError(error, io.stderr).exitCode;

@@ -52,6 +52,14 @@ export const DEFAULTS = {
   tls: { usage: 'any' },
   log: { level: 'INFO' },
   clockSkew: 300_000,
+  attestPolicy: {
+    issuer: 'https://confidentialcomputing.googleapis.com',
+    tokenTypes: ['OIDC', 'PKI'],
+    supportAttribute: 'STABLE',
+    unsafeAllowDebug: false,
+    hwmodels: ['GCP_AMD_SEV', 'GCP_AMD_SEV_ES', 'GCP_INTEL_TDX'],
+    clockSkew: 60_000,
+  },
 } as const;
 
 /** Upper bound of every duration: 24 hours (well below the 2^31 ms timer limit). */

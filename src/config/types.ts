@@ -255,6 +255,36 @@ export interface EndpointsConfig {
   readonly secretManagerRegional: string;
 }
 
+/** A token type the launcher mints: `OIDC` (verified with the issuer's JWKS) or `PKI` (`x5c` to a root). */
+export type AttestTokenType = 'OIDC' | 'PKI';
+
+/**
+ * What a peer's Confidential Space attestation token must show (a proxy's `attest.require`,
+ * or the file `teeinit attest verify --policy` reads). Set keys must all hold; a list admits
+ * any of its values. Paths are absolute once loaded.
+ * @example
+ * audience: https://teeinit.example/ledger
+ * imageDigests: [sha256:0f1e…]
+ * supportAttribute: STABLE
+ */
+export interface AttestPolicy {
+  readonly audience: string;
+  readonly tokenTypes: readonly AttestTokenType[];
+  /** The `iss` claim and, for OIDC, the discovery document's `issuer`. */
+  readonly issuer: string;
+  readonly oidc: { readonly discoveryUrl?: string; readonly jwksFile?: string };
+  readonly pki: { readonly rootFile?: string };
+  readonly imageDigests: readonly string[];
+  readonly imageReferencePrefixes: readonly string[];
+  readonly imageSignatureKeyIds: readonly string[];
+  readonly supportAttribute: 'STABLE' | 'USABLE' | 'LATEST' | 'unsafe-any';
+  readonly unsafeAllowDebug: boolean;
+  readonly hwmodels: readonly string[];
+  readonly serviceAccounts: readonly string[];
+  readonly projectIds: readonly string[];
+  readonly clockSkew: Millis;
+}
+
 export interface AttestationConfig {
   readonly source: 'file' | 'teeserver';
   readonly tokenFile: string;

@@ -6,6 +6,7 @@ export const EXIT = {
   ok: 0,
   usage: 64,
   data: 65,
+  noInput: 66,
   noUser: 67,
   unavailable: 69,
   software: 70,
@@ -249,6 +250,21 @@ export const ERROR_CODES = {
     exitCode: EXIT.data,
     message: 'A proxy TLS context could not be built.',
     fix: 'Check the certificate, key, CA or PSK the proxy names.',
+  },
+  TEEINIT_ATTEST_INPUT: {
+    exitCode: EXIT.noInput,
+    message: 'A file given to `teeinit attest verify` cannot be read or is not what it should be.',
+    fix: 'Check the path named in the message: --token holds one compact JWT, --policy a policy (docs/attested-channel.md#policy), --jwks a JWKS JSON document, --root a PEM CA certificate.',
+  },
+  TEEINIT_ATTEST_REFUSED: {
+    exitCode: EXIT.noPerm,
+    message: 'The attestation token does not pass the policy.',
+    fix: 'The reason (attestation-…) names the failed check; docs/attested-channel.md#reasons says what each means. Change the policy only if the peer is one you mean to admit.',
+  },
+  TEEINIT_ATTEST_KEYS_UNAVAILABLE: {
+    exitCode: EXIT.unavailable,
+    message: "The issuer's keys cannot be fetched.",
+    fix: 'Check network access to the discovery document and JWKS named in the message, or pass them offline with --jwks FILE (or `oidc.jwksFile` in the policy).',
   },
   TEEINIT_INTERNAL: {
     exitCode: EXIT.software,

@@ -123,7 +123,8 @@ describe('teeserver over curl --unix-socket', () => {
       'PKI adds x5c',
       { audience: 'a', token_type: 'PKI' },
       (_c, h) => {
-        assert.ok(Array.isArray(h.x5c) && h.x5c.length === 2);
+        // Leaf, intermediate, root: the shape of Google's chain.
+        assert.ok(Array.isArray(h.x5c) && h.x5c.length === 3);
         for (const cert of h.x5c as string[]) assert.match(cert, /^[A-Za-z0-9+/]+=*$/);
       },
     ],
