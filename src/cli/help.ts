@@ -21,7 +21,9 @@ Commands:
   version    print teeinit's and Node.js's versions
 
 Run 'teeinit <command> --help' for a command's options and an example.
-Other arguments (e.g. the operator's tee-cmd) are refused: the command line is the image's.
+The command line is the image's: an unknown or repeated option, any word beyond the
+command, and anything after '--' (e.g. an operator's tee-cmd appended to the ENTRYPOINT)
+are refused, so no one can add a second '-c' to pick another config file.
 
 Example:
   teeinit plan -c examples/redis/teeinit.yaml
@@ -39,7 +41,9 @@ ${CONFIG_FLAG}
   -h, --help          show this help
 
 Example (the entrypoint of the examples' images, tini as PID 1, teeinit bundled):
-  ENTRYPOINT ["/usr/bin/tini", "--", "node", "/opt/teeinit/teeinit.mjs", "run", "-c", "/etc/teeinit/config.yaml"]
+  ENTRYPOINT ["/usr/bin/tini", "--", "node", "--disable-sigusr1", "/opt/teeinit/teeinit.mjs", "run", "-c", "/etc/teeinit/config.yaml"]
+The ENTRYPOINT holds the whole command and the image sets no CMD; keep the launch policy's
+allow_cmd_override false (docs/configuration.md, "The command line").
 `,
   validate: `Usage: teeinit validate [-c FILE]
 

@@ -1,8 +1,11 @@
-// Parses teeinit's command line with node:util parseArgs: a command, its flags, nothing
-// else. Unknown flags are TEEINIT_USAGE; arguments after `--` are operator input and
-// are rejected (TEEINIT_OVERRIDE_REJECTED).
+// Parses teeinit's command line with node:util parseArgs: one command, each of its flags at
+// most once, nothing else. The image's ENTRYPOINT holds the whole command line and an
+// operator's tee-cmd is appended to it, so anything beyond what the image baked in is
+// refused: an unknown flag, a repeated one (a second `-c` would otherwise pick another
+// config file of the image), an extra word (TEEINIT_USAGE), or arguments after `--`
+// (TEEINIT_OVERRIDE_REJECTED). Arguments are echoed only escaped and cut (printable()).
 import { parseArgs } from 'node:util';
-import { TeeinitError } from '../errors/index.js';
+import { printable, TeeinitError } from '../errors/index.js';
 import { rejectExtraArgs } from '../config/overrides.js';
 import { DEFAULT_CONFIG_PATH } from './help.js';
 
@@ -43,7 +46,16 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   } catch (cause) {
     // Keep node's first sentence ("Unknown option '--x'."), drop its advice about `--`.
     const msg = cause instanceof Error ? (cause.message.split(/\.\s/)[0] ?? '') : '';
-    throw usage(msg.replace(/\.$/, '') || 'invalid arguments', cause);
+    throw usage(printable(msg.replace(/\.$/, ''), 200) || 'invalid arguments', cause);
+  }
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind === 'option-terminator') break;
+    if (token.kind !== 'option') continue;
+    if (seen.has(token.name)) {
+      throw usage(`option --${token.name} is given more than once; each option is accepted once`);
+    }
+    seen.add(token.name);
   }
   const terminator = parsed.tokens.findIndex((t) => t.kind === 'option-terminator');
   const positionals = parsed.tokens
@@ -58,9 +70,12 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   }
   if (name === 'help') return { help: true };
   const command = COMMANDS.find((c) => c === name);
-  if (!command) throw usage(`unknown command "${name.slice(0, 40)}"`);
-  if (rest.length > 0)
-    throw usage(`unexpected argument "${rest[0]?.slice(0, 40) ?? ''}" for ${command}`);
+  if (!command) throw usage(`unknown command "${printable(name)}"`);
+  if (rest.length > 0) {
+    throw usage(
+      `unexpected argument "${printable(rest[0] ?? '')}" for ${command}: nothing but the command and its options is accepted`,
+    );
+  }
   rejectExtraArgs(extra.map(() => ''));
   for (const flag of Object.keys(values)) {
     if (!FLAGS[command].includes(flag))
