@@ -10,6 +10,7 @@ import { deriveAndValidate, type Material } from '../keys/index.js';
 import { Logger } from '../log/index.js';
 import { materialize, type Materialized } from '../materialize/index.js';
 import { buildPlan } from '../plan/index.js';
+import { preflight } from '../preflight/index.js';
 import { startProxy, type RunningProxy } from '../proxy/index.js';
 import { fetchAll } from '../secrets/index.js';
 import { startStatusEndpoint, StatusState, type StatusEndpoint } from '../status/index.js';
@@ -18,7 +19,8 @@ import { logCertificates } from './certificate-log.js';
 import { buildLaunchSpecs } from './launch-specs.js';
 import { startRefresh } from './refresh-start.js';
 import type { RefreshLoop } from './refresh-loop.js';
-import { isStopSignal, signalExitCode, SignalRouter } from './signals.js';
+import { signalAction } from './signal-table.js';
+import { signalExitCode, SignalRouter } from './signals.js';
 
 export interface RunOptions {
   readonly configPath: string;
@@ -41,7 +43,12 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   let state: StatusState | undefined;
   let endpoint: StatusEndpoint | undefined;
   signals.listen((signal) => {
-    if (!isStopSignal(signal)) {
+    const action = signalAction(signal, 'startup');
+    if (action === 'ignore') {
+      logger.info('signal ignored', { signal, phase: 'start-up' });
+      return;
+    }
+    if (action === 'forward') {
       // Processes that already started (others may still be starting) get it; else no one.
       if (supervisor === undefined) {
         logger.info('signal ignored during start-up (no process yet)', { signal });
@@ -68,6 +75,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   try {
     const loaded = loadConfig(options.configPath, options.env);
     const { config } = loaded;
+    preflight();
     drainMs = config.shutdown.stopTimeout;
     logger = options.logger ?? new Logger({ level: config.log.level });
     logger.info('teeinit starting', {
@@ -142,13 +150,21 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     );
 
     signals.listen((signal) => {
-      // The supervisor stops on SIGTERM/SIGINT (a second one goes to the children as-is)
-      // and passes every other signal through; proxies stop accepting on the first stop.
+      // signal-table.ts decides: a stop signal ends the run (proxies stop accepting, the
+      // refresh loop ends); once ending, a second SIGTERM/SIGINT goes to the children as-is.
+      const phase = running.status().phase === 'stopping' ? 'stopping' : 'running';
+      const action = signalAction(signal, phase);
+      if (action === 'ignore') {
+        logger.info('signal ignored', { signal, phase });
+        return;
+      }
       logger.info('signal received', { signal });
-      if (signal === 'SIGTERM' || signal === 'SIGINT') {
+      if (action === 'stop') {
         state?.setPhase('stopping');
         void refresher?.stop();
         void closeProxies(config.shutdown.stopTimeout);
+        void running.stop(`received ${signal}`);
+        return;
       }
       running.forward(signal);
     });
@@ -183,7 +199,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     }
     // Last: health checks see "stopping" (or a refused connection) until teeinit exits.
     await endpoint?.close();
-    signals.dispose();
+    signals.dispose((signal) => logger.debug('signal ignored while exiting', { signal }));
     process.removeListener('exit', onExit);
   }
 }

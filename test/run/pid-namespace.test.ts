@@ -11,6 +11,7 @@ import { pidNamespaceUnavailable, UNSHARE_TINI } from '../helpers/pid-namespace.
 import { pollUntil } from '../helpers/poll.js';
 import { terminateTree, type TreeRoot } from '../helpers/process-tree.js';
 import { childPids } from '../helpers/procfs.js';
+import { runArgv, withoutGuardedVariables } from '../../src/preflight/index.js';
 import { CLI, FIXTURES } from '../helpers/teeinit-process.js';
 import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
 import { writeConfig } from './world-config.js';
@@ -53,10 +54,8 @@ describe(
     } {
       const child = spawn(
         UNSHARE_TINI[0],
-        [...UNSHARE_TINI.slice(1), process.execPath, CLI, 'run', '-c', configPath],
-        {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
+        [...UNSHARE_TINI.slice(1), process.execPath, ...runArgv(CLI, ['run', '-c', configPath])],
+        { stdio: ['ignore', 'pipe', 'pipe'], env: withoutGuardedVariables(process.env) },
       );
       let output = '';
       child.stdout.on('data', (d: Buffer) => (output += d.toString()));
