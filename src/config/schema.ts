@@ -69,6 +69,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   overrides: z.strictObject({ env: z.record(envName, overrideSchema).default({}) }).prefault({}),
+  environment: z.strictObject({ accept: z.array(envName).default([]) }).prefault({}),
   shutdown: z
     .strictObject({ stopTimeout: duration().default(DEFAULTS.shutdown.stopTimeout) })
     .prefault({}),

@@ -11,7 +11,11 @@
 // can already starve the VM), NODE_REPL_HISTORY, NODE_SKIP_PLATFORM_CHECK,
 // NODE_TEST_CONTEXT, NODE_COMPILE_CACHE_PORTABLE and NODE_DISABLE_COMPILE_CACHE (no
 // effect on a script run), HOME (every process has one; it decides where ADC looks for
-// gcloud's credentials, which is why `credentials: adc` is for local development).
+// gcloud's credentials, which is why `credentials: adc` is for local development),
+// GOOGLE_CLOUD_PROJECT and GCLOUD_PROJECT (teeinit gives the library a project id, so it
+// never reads them), DETECT_GCP_RETRIES and DEBUG_AUTH (how often gcp-metadata probes, and
+// whether it prints why a probe failed: no token, no address), AWS_* (read only for AWS
+// credentials files, which only an accepted GOOGLE_APPLICATION_CREDENTIALS could name).
 
 export interface GuardedVariable {
   readonly name: string;
@@ -27,7 +31,9 @@ const guard = (name: string, why: string, acceptable = true): GuardedVariable =>
   acceptable,
 });
 
-const PROXY_WHY = "routes HTTP clients through a proxy (teeinit's own clients ignore it)";
+const PROXY_WHY = "routes HTTP clients through a proxy; teeinit's own calls ignore it";
+const NO_PROXY_WHY =
+  "decides which hosts HTTP clients reach without the proxy; teeinit's own calls use none";
 
 /** Every guarded variable, by exact name (the environment is case-sensitive). */
 export const GUARDED_VARIABLES: readonly GuardedVariable[] = [
@@ -66,10 +72,12 @@ export const GUARDED_VARIABLES: readonly GuardedVariable[] = [
   ),
   guard('SSL_CERT_DIR', "replaces the trusted CA directory where OpenSSL's store is used"),
   // Proxies, in both spellings HTTP clients read (gaxios, undici, curl, Go).
-  ...['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY'].flatMap((name) => [
+  ...['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY'].flatMap((name) => [
     guard(name, PROXY_WHY),
     guard(name.toLowerCase(), PROXY_WHY),
   ]),
+  guard('NO_PROXY', NO_PROXY_WHY),
+  guard('no_proxy', NO_PROXY_WHY),
   // google-auth-library, gaxios and gcp-metadata (read from their sources in node_modules).
   guard('GOOGLE_APPLICATION_CREDENTIALS', 'picks the credentials file of `credentials: adc`'),
   guard('google_application_credentials', 'picks the credentials file of `credentials: adc`'),
@@ -77,20 +85,13 @@ export const GUARDED_VARIABLES: readonly GuardedVariable[] = [
   guard('GCE_METADATA_HOST', 'points `credentials: adc` at another metadata server'),
   guard('GCE_METADATA_IP', 'points `credentials: adc` at another metadata server'),
   guard('METADATA_SERVER_DETECTION', 'changes how `credentials: adc` finds the metadata server'),
-  guard('DETECT_GCP_RETRIES', 'changes how often `credentials: adc` probes the metadata server'),
   guard('GOOGLE_CLOUD_QUOTA_PROJECT', 'bills the `credentials: adc` calls to another project'),
-  guard(
-    'GOOGLE_CLOUD_PROJECT',
-    "sets the library's project (teeinit names the project in each secret)",
-  ),
-  guard('GCLOUD_PROJECT', "sets the library's project (teeinit names the project in each secret)"),
   guard('GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES', 'lets a credentials file run a program'),
   guard('GOOGLE_API_CERTIFICATE_CONFIG', 'picks a client certificate for Google calls'),
   guard(
     'GOOGLE_SDK_NODE_LOGGING',
     "prints the Google libraries' requests and responses (access tokens)",
   ),
-  guard('DEBUG_AUTH', "prints gcp-metadata's probes"),
 ];
 
 /** The entry for `name`, if it is guarded. */

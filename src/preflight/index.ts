@@ -1,13 +1,18 @@
 // Checks of the process teeinit runs in, made by `run` after the config is loaded and
-// before anything else (no status port, no network call, no file): Node's inspector must be
-// closed and stay closed. Each check throws its own TeeinitError.
+// before anything else (no status port, no network call, no file): no variable of the
+// environment that changes Node or an HTTP client unless the config accepts it, and Node's
+// inspector closed. Each check throws its own TeeinitError.
+import type { Config } from '../config/types.js';
+import { checkEnvironment } from './environment.js';
 import { checkInspector } from './inspector.js';
 
+export { acceptedVariables } from './environment.js';
 export { canDisableSigusr1, nodeFlagsForRun, sigusr1Disabled } from './node-flags.js';
 export { runArgv, withoutGuardedVariables } from './launch.js';
 export { GUARDED_VARIABLES, guardedVariable, type GuardedVariable } from './guarded-variables.js';
 
 /** Throws the first reason teeinit must not run here. */
-export function preflight(): void {
+export function preflight(config: Config, env: NodeJS.ProcessEnv): void {
+  checkEnvironment(config, env);
   checkInspector();
 }

@@ -10,7 +10,7 @@ import { deriveAndValidate, type Material } from '../keys/index.js';
 import { Logger } from '../log/index.js';
 import { materialize, type Materialized } from '../materialize/index.js';
 import { buildPlan } from '../plan/index.js';
-import { preflight } from '../preflight/index.js';
+import { acceptedVariables, preflight } from '../preflight/index.js';
 import { startProxy, type RunningProxy } from '../proxy/index.js';
 import { fetchAll } from '../secrets/index.js';
 import { startStatusEndpoint, StatusState, type StatusEndpoint } from '../status/index.js';
@@ -75,7 +75,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   try {
     const loaded = loadConfig(options.configPath, options.env);
     const { config } = loaded;
-    preflight();
+    preflight(config, options.env);
     drainMs = config.shutdown.stopTimeout;
     logger = options.logger ?? new Logger({ level: config.log.level });
     logger.info('teeinit starting', {
@@ -84,6 +84,8 @@ export async function runPipeline(options: RunOptions): Promise<number> {
       configSha256: loaded.hash,
     });
     for (const warning of loaded.warnings) logger.warn(warning);
+    const accepted = acceptedVariables(config, options.env);
+    if (accepted.length > 0) logger.info('environment accepted by the config', { accepted });
     const plan = buildPlan(config, loaded.overrides, loaded.hash, loaded.warnings);
     logger.info('plan', {
       collaborators: plan.collaborators.map((c) => c.name),
