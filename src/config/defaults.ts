@@ -49,6 +49,7 @@ export const DEFAULTS = {
   tls: { usage: 'any' },
   log: { level: 'INFO' },
   clockSkew: 300_000,
+  unsafeAllowPid1: false,
 } as const;
 
 /** Upper bound of every duration: 24 hours (well below the 2^31 ms timer limit). */

@@ -292,6 +292,13 @@ export interface Config {
   readonly fetch: FetchConfig;
   readonly overrides: OverridesConfig;
   readonly environment: EnvironmentConfig;
+  /**
+   * Lets `run` start as PID 1 (no init above it), where orphans would stay zombies: Node
+   * cannot wait for processes it did not start. Off: PID 1 refuses (TEEINIT_PID1_NO_REAPER).
+   * @example
+   * unsafeAllowPid1: true   # only if no process of the image ever leaves an orphan
+   */
+  readonly unsafeAllowPid1: boolean;
   readonly shutdown: { readonly stopTimeout: Millis };
   readonly log: { readonly level: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' };
   /** Clock skew tolerated in certificate validity checks. */

@@ -1,10 +1,12 @@
 // Checks of the process teeinit runs in, made by `run` after the config is loaded and
 // before anything else (no status port, no network call, no file): no variable of the
-// environment that changes Node or an HTTP client unless the config accepts it, and Node's
-// inspector closed. Each check throws its own TeeinitError.
+// environment that changes Node or an HTTP client unless the config accepts it, Node's
+// inspector closed, and an init above teeinit to reap orphans unless the config allows
+// PID 1. Each check throws its own TeeinitError.
 import type { Config } from '../config/types.js';
 import { checkEnvironment } from './environment.js';
 import { checkInspector } from './inspector.js';
+import { checkPid1 } from './pid1.js';
 
 export { acceptedVariables } from './environment.js';
 export { canDisableSigusr1, nodeFlagsForRun, sigusr1Disabled } from './node-flags.js';
@@ -15,4 +17,5 @@ export { GUARDED_VARIABLES, guardedVariable, type GuardedVariable } from './guar
 export function preflight(config: Config, env: NodeJS.ProcessEnv): void {
   checkEnvironment(config, env);
   checkInspector();
+  checkPid1(config);
 }

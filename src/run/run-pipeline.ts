@@ -86,6 +86,11 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     for (const warning of loaded.warnings) logger.warn(warning);
     const accepted = acceptedVariables(config, options.env);
     if (accepted.length > 0) logger.info('environment accepted by the config', { accepted });
+    if (process.pid === 1) {
+      logger.warn(
+        'teeinit is PID 1 without an init above it (unsafeAllowPid1): orphans of the application stay zombies',
+      );
+    }
     const plan = buildPlan(config, loaded.overrides, loaded.hash, loaded.warnings);
     logger.info('plan', {
       collaborators: plan.collaborators.map((c) => c.name),
