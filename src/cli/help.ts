@@ -36,6 +36,12 @@ until they exit or a signal arrives; then removes every secret file. Exits with 
 application's exit code. If a secret, check or reference fails, nothing starts and one
 line on stderr names the cause and the fix.
 
+Before anything else it refuses to start: as PID 1 (run it under tini; or set
+unsafeAllowPid1), while a variable that changes Node.js or an HTTP client is set and the
+config's environment.accept does not list it (NODE_OPTIONS, NODE_EXTRA_CA_CERTS, proxies…),
+and while Node's inspector is open or, on a Node that has the flag, without
+--disable-sigusr1. Every signal is handled: see docs/signals.md.
+
 Options:
 ${CONFIG_FLAG}
   -h, --help          show this help
