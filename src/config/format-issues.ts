@@ -38,6 +38,23 @@ export function describeGiven(input: unknown): string {
   return `a ${kind}`;
 }
 
+/**
+ * For dev tooling only (the emulator's own files and admin API, never teeinit's config):
+ * a short printable string quoted, a number or boolean as itself, anything else by type.
+ */
+function describeGivenValue(input: unknown): string {
+  if (typeof input === 'string' && input.length <= 40 && /^[\x20-\x7e]*$/.test(input)) {
+    return `"${input}"`;
+  }
+  if (typeof input === 'number' || typeof input === 'boolean') return String(input);
+  return describeGiven(input);
+}
+
+export interface FormatOptions {
+  /** Show short given values (dev tooling only; teeinit's config errors never do). */
+  readonly showValues?: boolean;
+}
+
 function expectedOf(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
@@ -70,7 +87,7 @@ function expectedOf(issue: z.core.$ZodIssue): string {
 }
 
 /** One issue as `path: expected X, got Y` (unknown keys: `path.key: unknown key`). */
-export function formatIssue(issue: z.core.$ZodIssue): string {
+export function formatIssue(issue: z.core.$ZodIssue, options: FormatOptions = {}): string {
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.slice(0, MAX_KEYS_NAMED).map((k) => formatPath([...issue.path, k]));
     const more = issue.keys.length - keys.length;
@@ -87,7 +104,8 @@ export function formatIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'custom' && (input === undefined || typeof input === 'object')) {
     return `${path}: ${expectedOf(issue)}`;
   }
-  return `${path}: ${expectedOf(issue)}, got ${describeGiven(input)}`;
+  const given = options.showValues === true ? describeGivenValue(input) : describeGiven(input);
+  return `${path}: ${expectedOf(issue)}, got ${given}`;
 }
 
 /** All issues as one line: the first in full, then how many more. */
@@ -95,7 +113,10 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
   const [first, ...rest] = issues;
   if (!first) return 'invalid config';
   const more = rest.length
-    ? ` (and ${rest.length} more: ${rest.slice(0, 2).map(formatIssue).join('; ')})`
+    ? ` (and ${rest.length} more: ${rest
+        .slice(0, 2)
+        .map((i) => formatIssue(i))
+        .join('; ')})`
     : '';
   return formatIssue(first) + more;
 }
