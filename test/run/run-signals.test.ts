@@ -148,18 +148,29 @@ describe('run: every signal of the table', { timeout: 240_000 }, () => {
     const run = start('usr1');
     await running(run);
     const pid = run.t.child.pid!;
+    const count = (signal: string): number => run.received().filter((s) => s === signal).length;
+    // SIGUSR2 sent now and received by the child: teeinit's event loop took a turn after
+    // everything sent before. (Not an order between two signals sent at once: teeinit's
+    // threads may take them in either order.)
+    let barriers = 0;
+    const barrier = async (): Promise<void> => {
+      const n = ++barriers;
+      run.t.kill('SIGUSR2');
+      await pollUntil('SIGUSR2 forwarded', () => count('SIGUSR2') >= n);
+    };
     for (let i = 1; i <= 3; i++) {
       run.t.kill('SIGUSR1');
-      // A forwarded signal sent after it shows teeinit's event loop went past SIGUSR1.
-      run.t.kill('SIGUSR2');
-      await pollUntil('SIGUSR2 forwarded', () =>
-        run.received().filter((s) => s === 'SIGUSR2').length >= i ? true : undefined,
-      );
-      const usr1 = run.received().filter((s) => s === 'SIGUSR1').length;
-      assert.equal(usr1, blocked ? 0 : i, run.received().join(' '));
+      // Blocked, SIGUSR1 stays pending and never reaches anyone.
+      if (blocked) await barrier();
+      else await pollUntil('SIGUSR1 forwarded', () => count('SIGUSR1') >= i);
     }
-    // Node opens the inspector from its event loop soon after the signal; the forwards
-    // above went through that loop after each SIGUSR1, so it had its turn.
+    // Node would open the inspector from its event loop after a SIGUSR1: one more turn.
+    await barrier();
+    assert.equal(
+      count('SIGUSR1'),
+      blocked ? 0 : 3,
+      `${run.received().join(' ')}\n${run.t.output()}`,
+    );
     assert.deepEqual(listeningPorts(pid), [], 'teeinit listens on nothing');
     assert.doesNotMatch(run.t.output(), /Debugger listening|inspector/i);
     run.t.kill('SIGTERM');
