@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { canDisableSigusr1 } from '../../src/preflight/index.js';
 import { SIGNAL_TABLE, signalExitCode, type SignalPhase } from '../../src/run/index.js';
 import { pollUntil } from '../helpers/poll.js';
-import { listeningPorts, processState } from '../helpers/procfs.js';
+import { commandLine, isAlive, listeningPorts, processState } from '../helpers/procfs.js';
 import {
   FIXTURES,
   logLines,
@@ -38,8 +38,16 @@ describe('run: every signal of the table', { timeout: 240_000 }, () => {
     secrets = tmpfsDir('teeinit-signals-secrets-');
     writeFileSync(join(work, 'greeting.txt'), 'local development secret\n');
   });
+  const runs: Run[] = [];
   after(async () => {
     await stopAllTeeinit();
+    // A teeinit that died of a signal (the failure this file looks for) orphans its child,
+    // which is then no descendant of it: end it by the pid it wrote.
+    for (const pid of runs.map((r) => r.childPid())) {
+      if (pid !== undefined && isAlive(pid) && commandLine(pid)?.includes('record-signals.js')) {
+        process.kill(pid, 'SIGKILL');
+      }
+    }
     removeDir(work);
     removeDir(secrets.path);
   });
@@ -77,13 +85,15 @@ describe('run: every signal of the table', { timeout: 240_000 }, () => {
     const own = join(work, `${name}.json`);
     writeFileSync(own, readFileSync(path));
     const t = runTeeinit(['run', '-c', own]);
-    return {
+    const run: Run = {
       t,
       dir,
       received: () => readFileSync(log, 'utf8').split('\n').filter(Boolean),
       childPid: () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined),
       open: () => writeFileSync(gate, ''),
     };
+    runs.push(run);
+    return run;
   }
 
   /** Waits for `running` and for the child's handlers (its pid file comes after them). */
