@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { startDemoWorld } from '../emulator/demo-world.js';
 import { parseFaultRules } from '../emulator/faults/rules.js';
 import { bundleTeeinit } from '../scripts/bundle.js';
+import { runArgv } from '../src/preflight/index.js';
 import { CLI, FIXTURES } from '../test/helpers/teeinit-process.js';
 import { removeDir, tempDir, tmpfsDir } from '../test/helpers/temp.js';
 import { worldConfig, writeConfig } from '../test/run/world-config.js';
@@ -47,7 +48,7 @@ function cpuMs(pid: number): number {
 
 /** Starts `node cli run -c config`; resolves once the child printed READY (or rejects). */
 async function runUntilReady(cli: string, config: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [cli, 'run', '-c', config], {
+  const child = spawn(process.execPath, runArgv(cli, ['run', '-c', config]), {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

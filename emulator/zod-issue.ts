@@ -28,7 +28,8 @@ export function describeFirstIssue(error: z.ZodError, prefix: readonly PropertyK
 function describeIssue(issue: z.core.$ZodIssue): string {
   const input: unknown = 'input' in issue ? issue.input : undefined;
   if (input === undefined || !issue.path.some((key) => SECRET_KEYS.has(key))) {
-    return formatIssue(issue);
+    // Short values are shown: the emulator's own files and requests, not teeinit's config.
+    return formatIssue(issue, { showValues: true });
   }
   const withoutInput = { ...issue, input: undefined };
   // Without its input the issue reads `…, got nothing`: name the kind of value instead.

@@ -3,6 +3,7 @@
 // deadline, never a fixed sleep) and quote it instead of flooding the terminal.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { runArgv, withoutGuardedVariables } from '../src/preflight/index.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
@@ -32,7 +33,10 @@ export interface DemoTeeinit {
 // Why: one place spawns the CLI the user would run and turns its output into records.
 /** Starts `node dist/src/cli/main.js run -c <config>`; `echo` sees every line as it comes. */
 export function startTeeinit(configPath: string, echo: (line: LogLine) => void): DemoTeeinit {
-  const child = spawn(process.execPath, [CLI, 'run', '-c', configPath], {
+  // Without what teeinit refuses to start with (a machine may set NODE_EXTRA_CA_CERTS or a
+  // proxy for everything), and with the Node flags it needs (--disable-sigusr1).
+  const child = spawn(process.execPath, runArgv(CLI, ['run', '-c', configPath]), {
+    env: withoutGuardedVariables(process.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: LogLine[] = [];

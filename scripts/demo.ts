@@ -19,6 +19,7 @@ import { stringify } from 'yaml';
 import { DEFAULT_IMAGE_DIGEST } from '../emulator/attestation/claims.js';
 import { startDemoWorld } from '../emulator/demo-world.js';
 import { TMPFS_MAGIC } from '../src/materialize/index.js';
+import { nodeFlagsForRun } from '../src/preflight/index.js';
 import {
   builtinConfig,
   DEMO_PSK_IDENTITY,
@@ -126,7 +127,9 @@ async function main(verbose: boolean): Promise<void> {
   }
   const configPath = join(work, 'teeinit.yaml');
   writeFileSync(configPath, stringify(setup.config), { mode: 0o600 });
-  say(dim(`$ node dist/src/cli/main.js run -c ${configPath}`));
+  say(
+    dim(`$ node ${[...nodeFlagsForRun(), 'dist/src/cli/main.js'].join(' ')} run -c ${configPath}`),
+  );
   const echo = (line: LogLine): void => {
     if (verbose) console.log(dim(`   | ${line.text}`));
   };

@@ -22,7 +22,9 @@ Commands:
   attest     verify an attestation token against a policy (attest verify)
 
 Run 'teeinit <command> --help' for a command's options and an example.
-Other arguments (e.g. the operator's tee-cmd) are refused: the command line is the image's.
+The command line is the image's: an unknown or repeated option, any word beyond the
+command, and anything after '--' (e.g. an operator's tee-cmd appended to the ENTRYPOINT)
+are refused, so no one can add a second '-c' to pick another config file.
 
 Example:
   teeinit plan -c examples/redis/teeinit.yaml
@@ -35,12 +37,20 @@ until they exit or a signal arrives; then removes every secret file. Exits with 
 application's exit code. If a secret, check or reference fails, nothing starts and one
 line on stderr names the cause and the fix.
 
+Before anything else it refuses to start: as PID 1 (run it under tini; or set
+unsafeAllowPid1), while a variable that changes Node.js or an HTTP client is set and the
+config's environment.accept does not list it (NODE_OPTIONS, NODE_EXTRA_CA_CERTS, proxies…),
+and while Node's inspector is open or, on a Node that has the flag, without
+--disable-sigusr1. Every signal is handled: see docs/signals.md.
+
 Options:
 ${CONFIG_FLAG}
   -h, --help          show this help
 
 Example (the entrypoint of the examples' images, tini as PID 1, teeinit bundled):
-  ENTRYPOINT ["/usr/bin/tini", "--", "node", "/opt/teeinit/teeinit.mjs", "run", "-c", "/etc/teeinit/config.yaml"]
+  ENTRYPOINT ["/usr/bin/tini", "--", "node", "--disable-sigusr1", "/opt/teeinit/teeinit.mjs", "run", "-c", "/etc/teeinit/config.yaml"]
+The ENTRYPOINT holds the whole command and the image sets no CMD; keep the launch policy's
+allow_cmd_override false (docs/configuration.md, "The command line").
 `,
   validate: `Usage: teeinit validate [-c FILE]
 

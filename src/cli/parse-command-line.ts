@@ -1,8 +1,11 @@
-// Parses teeinit's command line with node:util parseArgs: a command, its flags, nothing
-// else. Unknown flags are TEEINIT_USAGE; arguments after `--` are operator input and
-// are rejected (TEEINIT_OVERRIDE_REJECTED). `attest verify` takes each option at most once.
+// Parses teeinit's command line with node:util parseArgs: one command, each of its flags at
+// most once, nothing else. The image's ENTRYPOINT holds the whole command line and an
+// operator's tee-cmd is appended to it, so anything beyond what the image baked in is
+// refused: an unknown flag, a repeated one (a second `-c` would otherwise pick another
+// config file of the image), an extra word (TEEINIT_USAGE), or arguments after `--`
+// (TEEINIT_OVERRIDE_REJECTED). Arguments are echoed only escaped and cut (printable()).
 import { parseArgs } from 'node:util';
-import { TeeinitError } from '../errors/index.js';
+import { printable, TeeinitError } from '../errors/index.js';
 import { rejectExtraArgs } from '../config/overrides.js';
 import { DEFAULT_CONFIG_PATH } from './help.js';
 
@@ -64,7 +67,16 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   } catch (cause) {
     // Keep node's first sentence ("Unknown option '--x'."), drop its advice about `--`.
     const msg = cause instanceof Error ? (cause.message.split(/\.\s/)[0] ?? '') : '';
-    throw usage(msg.replace(/\.$/, '') || 'invalid arguments', cause);
+    throw usage(printable(msg.replace(/\.$/, ''), 200) || 'invalid arguments', cause);
+  }
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind === 'option-terminator') break;
+    if (token.kind !== 'option') continue;
+    if (seen.has(token.name)) {
+      throw usage(`option --${token.name} is given more than once; each option is accepted once`);
+    }
+    seen.add(token.name);
   }
   const terminator = parsed.tokens.findIndex((t) => t.kind === 'option-terminator');
   const positionals = parsed.tokens
@@ -75,28 +87,31 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const { values } = parsed;
   if (name === undefined) {
     if (values.help === true) return { help: true };
-    throw usage('missing command (run, validate, plan or version)');
+    throw usage('missing command (run, validate, plan, version or attest)');
   }
   if (name === 'help') return { help: true };
   const command = COMMANDS.find((c) => c === name);
-  if (!command) throw usage(`unknown command "${name.slice(0, 40)}"`);
+  if (!command) throw usage(`unknown command "${printable(name)}"`);
   const sub = command === 'attest' ? rest.shift() : undefined;
   if (command === 'attest' && sub !== 'verify' && values.help !== true) {
     throw usage(
       sub === undefined
         ? 'missing subcommand (attest verify)'
-        : `unknown subcommand "${sub.slice(0, 40)}" for attest`,
+        : `unknown subcommand "${printable(sub)}" for attest`,
     );
   }
-  if (rest.length > 0)
-    throw usage(`unexpected argument "${rest[0]?.slice(0, 40) ?? ''}" for ${command}`);
+  if (rest.length > 0) {
+    throw usage(
+      `unexpected argument "${printable(rest[0] ?? '')}" for ${command}: nothing but the command and its options is accepted`,
+    );
+  }
   rejectExtraArgs(extra.map(() => ''));
   for (const flag of Object.keys(values)) {
     if (!FLAGS[command].includes(flag))
       throw usage(`option --${flag} is not accepted by ${command}`);
   }
   if (values.help === true) return { help: true, command };
-  if (command === 'attest') return attestLine(values, parsed.tokens);
+  if (command === 'attest') return attestLine(values);
   return {
     help: false,
     command,
@@ -106,16 +121,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
 }
 
 type Values = Readonly<Record<string, string | boolean | undefined>>;
-type Tokens = readonly { readonly kind: string; readonly name?: string }[];
 
-/** `attest verify`: --token and --policy required, --jwks and --root exclusive, no repeats. */
-function attestLine(values: Values, tokens: Tokens): CommandLine {
-  const seen = new Set<string>();
-  for (const t of tokens) {
-    if (t.kind !== 'option' || t.name === undefined) continue;
-    if (seen.has(t.name)) throw usage(`option --${t.name} given more than once`);
-    seen.add(t.name);
-  }
+/** `attest verify`: --token and --policy required, --jwks and --root exclusive. */
+function attestLine(values: Values): CommandLine {
   const text = (name: string): string | undefined => {
     const v = values[name];
     if (v === '') throw usage(`option --${name} needs a value`);

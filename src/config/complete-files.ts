@@ -37,7 +37,7 @@ function assertUniqueFileNames(entries: Readonly<Record<string, FileEntryConfig>
   const byFileName = new Map<string, string>();
   for (const [from, e] of Object.entries(entries)) {
     const other = byFileName.get(e.name);
-    if (other !== undefined) throw fileNameTaken(from, e.name, other);
+    if (other !== undefined) throw fileNameTaken(from, other);
     byFileName.set(e.name, from);
   }
 }

@@ -60,6 +60,7 @@ export const DEFAULTS = {
     hwmodels: ['GCP_AMD_SEV', 'GCP_AMD_SEV_ES', 'GCP_INTEL_TDX'],
     clockSkew: 60_000,
   },
+  unsafeAllowPid1: false,
 } as const;
 
 /** Upper bound of every duration: 24 hours (well below the 2^31 ms timer limit). */

@@ -1,41 +1,58 @@
 // Turns zod issues into one readable line: the key path (`processes[1].ready.timeout`), what
-// was expected and what was given. Values are echoed only when short and harmless.
+// was expected and the type of what was given. A config error never shows a value of the
+// file, only key paths, and keys are shown escaped and cut (printable()): whoever reads
+// the error (a log, a console an operator sees) learns where the problem is, not the content.
 import type { z } from 'zod';
+import { MAX_SHOWN, printable } from '../errors/index.js';
 
-/** Renders a zod path as `a.b[2].c`; keys that are not identifiers are quoted. */
+/** At most this many unknown keys are named in one message; the rest are counted. */
+const MAX_KEYS_NAMED = 3;
+
+/**
+ * Renders a zod path as `a.b[2].c`; keys that are not short identifiers are shown as
+ * `["…"]` with everything outside printable ASCII escaped and cut after 64 characters.
+ */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
     else {
       const s = String(seg);
-      out += /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(s)
-        ? (out ? '.' : '') + s
-        : `[${JSON.stringify(s)}]`;
+      out +=
+        s.length <= MAX_SHOWN && /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(s)
+          ? (out ? '.' : '') + s
+          : `["${printable(s)}"]`;
     }
   }
   return out || '(root)';
 }
 
-// Keys under which a value could be sensitive or long: never echo those.
-const QUIET = /(^|\.)(env|content|overrides|default|pattern|salt|info)(\.|\[|$)/;
-
-/** Describes a given value by type; short plain strings and numbers are shown quoted. */
-export function describeGiven(input: unknown, path: string): string {
+/** Describes a given value by its type only: never its content. */
+export function describeGiven(input: unknown): string {
   if (input === undefined) return 'nothing';
   if (input === null) return 'null';
   if (Array.isArray(input)) return 'an array';
   const kind = typeof input;
   if (kind === 'object') return 'an object';
-  const quiet = QUIET.test(path);
-  if (kind === 'string') {
-    const s = input as string;
-    return !quiet && s.length <= 40 && /^[\x20-\x7e]*$/.test(s) ? `"${s}"` : 'a string';
-  }
-  if (typeof input === 'number' || typeof input === 'boolean') {
-    return quiet ? `a ${kind}` : String(input);
-  }
+  if (kind === 'string') return (input as string).length === 0 ? 'an empty string' : 'a string';
   return `a ${kind}`;
+}
+
+/**
+ * For dev tooling only (the emulator's own files and admin API, never teeinit's config):
+ * a short printable string quoted, a number or boolean as itself, anything else by type.
+ */
+function describeGivenValue(input: unknown): string {
+  if (typeof input === 'string' && input.length <= 40 && /^[\x20-\x7e]*$/.test(input)) {
+    return `"${input}"`;
+  }
+  if (typeof input === 'number' || typeof input === 'boolean') return String(input);
+  return describeGiven(input);
+}
+
+export interface FormatOptions {
+  /** Show short given values (dev tooling only; teeinit's config errors never do). */
+  readonly showValues?: boolean;
 }
 
 function expectedOf(issue: z.core.$ZodIssue): string {
@@ -70,10 +87,12 @@ function expectedOf(issue: z.core.$ZodIssue): string {
 }
 
 /** One issue as `path: expected X, got Y` (unknown keys: `path.key: unknown key`). */
-export function formatIssue(issue: z.core.$ZodIssue): string {
+export function formatIssue(issue: z.core.$ZodIssue, options: FormatOptions = {}): string {
   if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((k) => formatPath([...issue.path, k]));
-    return `${keys.join(', ')}: unknown key${keys.length > 1 ? 's' : ''} (not in the schema)`;
+    const keys = issue.keys.slice(0, MAX_KEYS_NAMED).map((k) => formatPath([...issue.path, k]));
+    const more = issue.keys.length - keys.length;
+    const also = more > 0 ? ` and ${more} more` : '';
+    return `${keys.join(', ')}${also}: unknown key${issue.keys.length > 1 ? 's' : ''} (not in the schema)`;
   }
   if (issue.code === 'invalid_key') {
     const path = formatPath(issue.path);
@@ -85,7 +104,8 @@ export function formatIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'custom' && (input === undefined || typeof input === 'object')) {
     return `${path}: ${expectedOf(issue)}`;
   }
-  return `${path}: ${expectedOf(issue)}, got ${describeGiven(input, path)}`;
+  const given = options.showValues === true ? describeGivenValue(input) : describeGiven(input);
+  return `${path}: ${expectedOf(issue)}, got ${given}`;
 }
 
 /** All issues as one line: the first in full, then how many more. */
@@ -93,7 +113,10 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
   const [first, ...rest] = issues;
   if (!first) return 'invalid config';
   const more = rest.length
-    ? ` (and ${rest.length} more: ${rest.slice(0, 2).map(formatIssue).join('; ')})`
+    ? ` (and ${rest.length} more: ${rest
+        .slice(0, 2)
+        .map((i) => formatIssue(i))
+        .join('; ')})`
     : '';
   return formatIssue(first) + more;
 }

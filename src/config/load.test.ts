@@ -80,7 +80,26 @@ describe('loadConfig', { timeout: 10_000 }, () => {
       'bad.yaml:4:',
     ));
   test('duplicate YAML keys', () =>
-    fails(write('dup.yaml', 'version: 1\nversion: 1\n'), 'TEEINIT_CONFIG_PARSE', 'unique'));
+    fails(
+      write('dup.yaml', 'version: 1\nversion: 1\n'),
+      'TEEINIT_CONFIG_PARSE',
+      'dup.yaml:2:1: invalid YAML: duplicate key',
+    ));
+  test('YAML errors do not echo content: an unresolved alias, a tag', () => {
+    for (const [name, text] of [
+      ['alias.yaml', 'version: 1\nfoo: *s3cr3tAlias\n'],
+      ['tag.yaml', 'version: 1\nfoo: !s3cr3tTag [\n'],
+    ] as const) {
+      assert.throws(
+        () => loadConfig(write(name, text)),
+        (e: unknown) =>
+          e instanceof TeeinitError &&
+          e.code === 'TEEINIT_CONFIG_PARSE' &&
+          e.message.startsWith(join(dir, name)) &&
+          !e.message.includes('s3cr3t'),
+      );
+    }
+  });
   test('JSON syntax error does not echo content', () => {
     const p = write('bad.json', '{"version": 1, "processes": [ "s3cr3t-looking" ');
     assert.throws(

@@ -33,7 +33,7 @@ export function resolveOverrides(
       // Never echo the value: it is operator-controlled and may be long or hostile.
       throw rejected(
         name,
-        `environment variable ${name} (${given.length} characters) does not match overrides.env.${name}.pattern ${pattern.source}`,
+        `environment variable ${name} (${given.length} characters) does not match overrides.env.${name}.pattern`,
       );
     }
     out[name] = given;

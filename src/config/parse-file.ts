@@ -1,5 +1,7 @@
 // Reads the config file and parses it as YAML or JSON into a plain tree; syntax errors
-// carry the line and column. Nothing here knows the schema.
+// carry the line and column and the kind of error, never text of the file (the parsers'
+// own messages quote it: an alias name, a tag, the text around the error). Nothing here
+// knows the schema.
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -61,17 +63,32 @@ function parseYaml(text: string, path: string): unknown {
   const err = doc.errors[0];
   if (err) {
     const where = lineColumn(text, err.pos[0]);
-    const reason = err.message.split(' at line ')[0]?.split('\n')[0] ?? err.code;
-    throw new TeeinitError('TEEINIT_CONFIG_PARSE', `${path}${where}: invalid YAML: ${reason}`, {
-      fields: { path },
-    });
+    throw new TeeinitError(
+      'TEEINIT_CONFIG_PARSE',
+      `${path}${where}: invalid YAML: ${kind(err.code)}`,
+      {
+        fields: { path },
+      },
+    );
   }
   try {
     return doc.toJS({ maxAliasCount: 100 }) as unknown;
   } catch (cause) {
-    const msg = cause instanceof Error ? cause.message : String(cause);
-    throw new TeeinitError('TEEINIT_CONFIG_PARSE', `${path}: invalid YAML: ${msg}`, { cause });
+    // Alias limits and unresolved aliases; the library's message names the alias.
+    const reason = /alias/i.test(cause instanceof Error ? cause.message : '')
+      ? 'an alias'
+      : 'a value';
+    throw new TeeinitError(
+      'TEEINIT_CONFIG_PARSE',
+      `${path}: invalid YAML: ${reason} cannot be resolved (an undefined alias, or more than 100 aliases)`,
+      { cause, fields: { path } },
+    );
   }
+}
+
+// The yaml library's error code in words: DUPLICATE_KEY → "duplicate key".
+function kind(code: string): string {
+  return code.toLowerCase().replace(/_/g, ' ');
 }
 
 function lineColumn(text: string, offset: number): string {

@@ -102,7 +102,7 @@ describe('config: refresh', { timeout: 10_000 }, () => {
         valueProcess(t, { onRefresh: { signal: 'SIGHUP' } });
       },
       'TEEINIT_REFRESH_NEEDS_RESTART',
-      'processes[1].onRefresh: process "legacy" receives secret "pw"',
+      'processes[1].onRefresh: the process receives secrets.pw as {{ value }}',
     ],
     [
       'a changeable share reaching argv through its key',
@@ -112,7 +112,7 @@ describe('config: refresh', { timeout: 10_000 }, () => {
         t.processes.push({ name: 'k', run: ['k', '{{ value session-psk }}'], allowValue: true });
       },
       'TEEINIT_REFRESH_NEEDS_RESTART',
-      '"bob-share"',
+      'receives secrets.bob-share as {{ value }}',
     ],
     [
       'a restarted process whose stopTimeout equals refresh.deadline',
@@ -121,7 +121,7 @@ describe('config: refresh', { timeout: 10_000 }, () => {
         t.processes[0].onRefresh = 'restart';
       },
       'TEEINIT_REFRESH_STOP_TIMEOUT',
-      'processes[0].stopTimeout: process "app" has onRefresh: restart and stopTimeout 10000 ms, not less than refresh.deadline (10000 ms)',
+      'processes[0].stopTimeout: the process has onRefresh: restart and a stopTimeout not less than refresh.deadline',
     ],
     [
       'a restarted process whose stopTimeout exceeds refresh.deadline',

@@ -20,32 +20,34 @@ const mtlsServer = (t: Tree, extra: Tree = {}): void => {
   });
 };
 
-// [rule, mutate, code, message fragment]
-const cases: [string, (t: Tree) => void, ErrorCode, string][] = [
+// [rule, mutate, code, message fragment, values of the file the message must not show]
+const cases: [string, (t: Tree) => void, ErrorCode, string, string[]?][] = [
   // names
   [
     'duplicate process names',
     (t) => t.processes.push({ name: 'app', run: ['x'] }),
     'TEEINIT_CONFIG_INVALID',
-    'processes[1].name: duplicate name "app"',
+    'processes[1].name: duplicate name, the same as processes[0].name',
+    ['"app"'],
   ],
   [
     'duplicate proxy names',
     (t) => t.proxies.push({ ...t.proxies[0] }),
     'TEEINIT_CONFIG_INVALID',
-    'proxies[1].name: duplicate name "ingress"',
+    'proxies[1].name: duplicate name, the same as proxies[0].name',
+    ['ingress'],
   ],
   [
     'secret and key share a name',
     (t) => (t.keys.ca = { shares: ['alice-share', 'bob-share'] }),
     'TEEINIT_CONFIG_INVALID',
-    'keys.ca: name "ca" is already used in secrets',
+    'keys.ca: the name is already used by secrets.ca',
   ],
   [
     'template and secret share a name',
     (t) => (t.templates = { ca: { content: 'x' } }),
     'TEEINIT_CONFIG_INVALID',
-    'templates.ca: name "ca" is already used',
+    'templates.ca: the name is already used by secrets.ca',
   ],
   [
     'nothing to run',
@@ -96,7 +98,8 @@ const cases: [string, (t: Tree) => void, ErrorCode, string][] = [
     'secret from unknown collaborator',
     (t) => (t.secrets.ca.from = 'carol'),
     'TEEINIT_CONFIG_REFERENCE',
-    'secrets.ca.from: collaborator "carol" is not declared',
+    'secrets.ca.from: names a collaborator that is not declared (declared: alice, bob)',
+    ['carol'],
   ],
   [
     'malformed ref',
@@ -120,7 +123,7 @@ const cases: [string, (t: Tree) => void, ErrorCode, string][] = [
     'credentials none fetching from Secret Manager',
     (t) => ((t.collaborators.carol = { credentials: 'none' }), (t.secrets.ca.from = 'carol')),
     'TEEINIT_CONFIG_INVALID',
-    'secrets.ca.from: collaborator "carol" has credentials none',
+    'secrets.ca.from: collaborators.carol has credentials none',
   ],
   // keys
   [
@@ -133,33 +136,35 @@ const cases: [string, (t: Tree) => void, ErrorCode, string][] = [
     'unknown share',
     (t) => (t.keys['session-psk'].shares = ['alice-share', 'carol-share']),
     'TEEINIT_CONFIG_REFERENCE',
-    'keys.session-psk.shares[1]: secret "carol-share" is not declared',
+    'keys.session-psk.shares[1]: names a secret that is not declared',
+    ['carol'],
   ],
   [
     'shares from one collaborator',
     (t) => (t.keys['session-psk'].shares = ['alice-share', 'ca']),
     'TEEINIT_CONFIG_INVALID',
-    'both come from collaborator "alice"',
+    'keys.session-psk.shares[1]: secrets.alice-share and secrets.ca both come from collaborators.alice',
   ],
   // tls
   [
     'tls names unknown secret',
     (t) => (t.tls.server.ca = 'other-ca'),
     'TEEINIT_CONFIG_REFERENCE',
-    'tls.server.ca: secret "other-ca" is not declared',
+    'tls.server.ca: names a secret that is not declared',
+    ['other-ca'],
   ],
   [
     'tls uses a share',
     (t) => (t.tls.server.key = 'bob-share'),
     'TEEINIT_CONFIG_INVALID',
-    'tls.server.key: secret "bob-share" is a key share',
+    'tls.server.key: secrets.bob-share is a key share',
   ],
   // files
   [
     'file entry for unknown name',
     (t) => (t.files.entries.nope = {}),
     'TEEINIT_CONFIG_REFERENCE',
-    'files.entries.nope: secret, key or template "nope" is not declared',
+    'files.entries.nope: names a secret, key or template that is not declared',
   ],
   [
     'file entry for a share',
@@ -177,13 +182,14 @@ const cases: [string, (t: Tree) => void, ErrorCode, string][] = [
     'two entries, one file',
     (t) => (t.files.entries.ca = { name: 'server.key' }),
     'TEEINIT_CONFIG_INVALID',
-    'file "server.key" is also written',
+    'files.entries.ca.name: the same file name as files.entries.server-key',
+    ['server.key'],
   ],
   [
     'auto entry collides',
     (t) => (t.files.entries.ca = { name: 'server-cert' }),
     'TEEINIT_CONFIG_INVALID',
-    'files.entries.server-cert.name: file "server-cert" is also written for "ca"',
+    'files.entries.server-cert.name: the same file name as files.entries.ca',
   ],
   [
     'auto entry collides, and a later rule fails too: the later rule is reported (completion runs last)',
@@ -192,7 +198,8 @@ const cases: [string, (t: Tree) => void, ErrorCode, string][] = [
       t.proxies[0].psk = 'nope';
     },
     'TEEINIT_CONFIG_REFERENCE',
-    'key "nope" is not declared',
+    'proxies[0].identities.Client1: names a key that is not declared',
+    ['nope'],
   ],
   [
     'files.dir is /',
@@ -205,7 +212,8 @@ const cases: [string, (t: Tree) => void, ErrorCode, string][] = [
     'template names unknown secret',
     (t) => t.processes[0].run.push('{{ file nope }}'),
     'TEEINIT_CONFIG_REFERENCE',
-    'processes[0].run[5]: secret, key or template "nope" is not declared',
+    'processes[0].run[5]: names a secret, key or template that is not declared',
+    ['nope'],
   ],
   [
     'unknown directive',
@@ -223,7 +231,8 @@ const cases: [string, (t: Tree) => void, ErrorCode, string][] = [
     'value without allowValue',
     (t) => (t.processes[0].env = { K: '{{ value ca }}' }),
     'TEEINIT_TEMPLATE_INVALID',
-    'processes[0].env.K: {{ value ca }} needs `allowValue: true` on process "app"',
+    'processes[0].env.K: {{ value }} of secrets.ca needs `allowValue: true` on processes[0]',
+    ['"app"'],
   ],
   [
     'value of a template',
@@ -233,25 +242,26 @@ const cases: [string, (t: Tree) => void, ErrorCode, string][] = [
       t.processes[0].env = { K: '{{ value conf }}' };
     },
     'TEEINIT_CONFIG_REFERENCE',
-    'secret or key "conf" is not declared',
+    'processes[0].env.K: names a secret or key that is not declared',
   ],
   [
     'value in template without allowValue',
     (t) => (t.templates = { conf: { content: 'k={{ value ca }}' } }),
     'TEEINIT_TEMPLATE_INVALID',
-    'templates.conf.content: {{ value ca }} needs `allowValue: true` on template "conf"',
+    'templates.conf.content: {{ value }} of secrets.ca needs `allowValue: true` on templates.conf',
   ],
   [
     'env not allow-listed',
     (t) => t.processes[0].run.push('{{ env PORT }}'),
     'TEEINIT_TEMPLATE_INVALID',
-    '"PORT" is not listed in overrides.env',
+    'processes[0].run[5]: an {{ env }} reference names a variable that is not listed in overrides.env',
+    ['PORT'],
   ],
   [
     'share in a template',
     (t) => t.processes[0].run.push('{{ file alice-share }}'),
     'TEEINIT_CONFIG_INVALID',
-    'secret "alice-share" is a key share',
+    'processes[0].run[5]: secrets.alice-share is a key share',
   ],
   [
     'template with source and content',
@@ -263,26 +273,28 @@ const cases: [string, (t: Tree) => void, ErrorCode, string][] = [
     'template source missing',
     (t) => (t.templates = { conf: { source: '/nonexistent/teeinit.tmpl' } }),
     'TEEINIT_TEMPLATE_INVALID',
-    'templates.conf.source: cannot read template file',
+    'templates.conf.source: cannot read the template file (ENOENT)',
+    ['/nonexistent'],
   ],
   [
     'template refers to itself',
     (t) => (t.templates = { conf: { content: '{{ file conf }}' } }),
     'TEEINIT_CONFIG_INVALID',
-    'cannot refer to its own file',
+    'templates.conf.content: a template cannot refer to its own file',
   ],
   // proxies
   [
     'mtls without tls',
     (t) => mtlsServer(t, { tls: undefined }),
     'TEEINIT_CONFIG_INVALID',
-    'proxies[1].tls: required with mode mtls-server',
+    'proxies[1].tls: required with mtls modes',
   ],
   [
     'mtls unknown bundle',
     (t) => mtlsServer(t, { tls: 'nope' }),
     'TEEINIT_CONFIG_REFERENCE',
-    'proxies[1].tls: tls bundle "nope" is not declared',
+    'proxies[1].tls: names a tls bundle that is not declared (declared: server)',
+    ['nope'],
   ],
   [
     'mtls-server without authorize',
@@ -297,7 +309,7 @@ const cases: [string, (t: Tree) => void, ErrorCode, string][] = [
       mtlsServer(t);
     },
     'TEEINIT_CONFIG_INVALID',
-    'needs a ca (or set sniCa)',
+    'proxies[1].tls: tls.server needs a ca (or set sniCa)',
   ],
   [
     'psk without identities',
@@ -306,7 +318,7 @@ const cases: [string, (t: Tree) => void, ErrorCode, string][] = [
       delete t.proxies[0].identity;
     },
     'TEEINIT_CONFIG_INVALID',
-    'proxies[0].identities: required with mode psk-server',
+    'proxies[0].identities: required with psk modes (or psk + identity)',
   ],
   [
     'psk-client with two identities',
@@ -321,13 +333,14 @@ const cases: [string, (t: Tree) => void, ErrorCode, string][] = [
       });
     },
     'TEEINIT_CONFIG_INVALID',
-    'psk-client needs exactly one identity, got 2',
+    'proxies[0].identities: psk-client needs exactly one identity',
   ],
   [
     'psk unknown key',
     (t) => (t.proxies[0].psk = 'nope'),
     'TEEINIT_CONFIG_REFERENCE',
-    'proxies[0].identities.Client1: key "nope" is not declared',
+    'proxies[0].identities.Client1: names a key that is not declared (declared: session-psk)',
+    ['nope'],
   ],
   [
     'psk with tls',
@@ -432,7 +445,7 @@ describe('config cross-field rules', { timeout: 10_000 }, () => {
       encoding: 'raw',
     });
   });
-  for (const [what, mutate, code, fragment] of cases) {
+  for (const [what, mutate, code, fragment, absent = []] of cases) {
     test(`rejects: ${what}`, () => {
       const t = baseTree();
       mutate(t);
@@ -442,6 +455,9 @@ describe('config cross-field rules', { timeout: 10_000 }, () => {
           assert.ok(e instanceof TeeinitError, String(e));
           assert.equal(e.code, code, e.message);
           assert.ok(e.message.includes(fragment), `${e.message}\n  lacks: ${fragment}`);
+          const shown = e.message + JSON.stringify(e.fields);
+          for (const value of absent)
+            assert.ok(!shown.includes(value), `${shown}\n  shows: ${value}`);
           return true;
         },
       );

@@ -125,7 +125,7 @@ describe('config schema', { timeout: 10_000 }, () => {
       (t) => (t.clockSkew = '25h'),
       'clockSkew: expected a duration between 0ms and 24h',
     ],
-    ['version', (t) => (t.version = 2), 'version: expected `version: 1`, got 2'],
+    ['version', (t) => (t.version = 2), 'version: expected `version: 1`, got a number'],
     [
       'mode as number',
       (t) => (t.files.entries['server-key'].mode = 400),
@@ -229,6 +229,42 @@ describe('config schema', { timeout: 10_000 }, () => {
     assert.throws(
       () => validateConfigTree(t),
       (e: Error) => !e.message.includes('XXXXXXXXXX'),
+    );
+  });
+
+  test('no value of the file is echoed, even a short one; only its type', () => {
+    const t = baseTree();
+    t.processes[0].stopSignal = 'SIGBOGUS';
+    t.processes[0].ready = { timeout: 'hunter2', tcp: '127.0.0.1:1' };
+    t.processes[0].user = 12345;
+    assert.throws(
+      () => validateConfigTree(t),
+      (e: Error) => {
+        for (const value of ['SIGBOGUS', 'hunter2', '12345'])
+          assert.ok(!e.message.includes(value), `${e.message}\n  shows: ${value}`);
+        assert.match(e.message, /processes\[0\]\.\w+(\.\w+)?: expected .*, got a (string|number)/);
+        return true;
+      },
+    );
+  });
+
+  test('unknown keys are shown escaped and cut, and at most three are named', () => {
+    const t = baseTree();
+    const long = 'k'.repeat(2048);
+    t[long] = 1;
+    t['a\nb\u001b[31mc'] = 2;
+    t.extra1 = 3;
+    t.extra2 = 4;
+    assert.throws(
+      () => validateConfigTree(t),
+      (e: Error) => {
+        assert.ok(!e.message.includes('k'.repeat(65)), e.message);
+        assert.match(e.message, /^[\x20-\x7e]+$/, JSON.stringify(e.message));
+        assert.ok(e.message.includes(`["${'k'.repeat(64)}...(2048 chars)"]`), e.message);
+        assert.ok(e.message.includes('["a\\nb\\u001b[31mc"]'), e.message);
+        assert.match(e.message, / and 1 more: unknown keys \(not in the schema\)$/);
+        return true;
+      },
     );
   });
 });

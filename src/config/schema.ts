@@ -70,6 +70,8 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   overrides: z.strictObject({ env: z.record(envName, overrideSchema).default({}) }).prefault({}),
+  environment: z.strictObject({ accept: z.array(envName).default([]) }).prefault({}),
+  unsafeAllowPid1: z.boolean().default(DEFAULTS.unsafeAllowPid1),
   shutdown: z
     .strictObject({ stopTimeout: duration().default(DEFAULTS.shutdown.stopTimeout) })
     .prefault({}),

@@ -39,7 +39,7 @@ export function readTemplateText(config: Config, name: string): string {
     const code = (cause as NodeJS.ErrnoException).code ?? 'unknown error';
     throw new TeeinitError(
       'TEEINIT_TEMPLATE_INVALID',
-      `${where}: cannot read template file ${t.source ?? ''} (${code}).`,
+      `${where}: cannot read the template file (${code}).`,
       { cause, fields: { where }, hint: 'Bake the template file into the image at that path.' },
     );
   }

@@ -303,6 +303,19 @@ export interface OverridesConfig {
   readonly env: Readonly<Record<string, { readonly pattern: string; readonly default?: string }>>;
 }
 
+/**
+ * Variables that change how Node.js or teeinit's HTTP clients behave (src/preflight/
+ * guarded-variables.ts) and that `run` may nevertheless find set: any other guarded one
+ * set (non-empty) refuses the start. A proxy variable accepted here is for the application;
+ * teeinit's own calls never use a proxy.
+ * @example
+ * environment:
+ *   accept: [GCE_METADATA_HOST]   # credentials: adc against a local metadata server
+ */
+export interface EnvironmentConfig {
+  readonly accept: readonly string[];
+}
+
 export interface Config {
   readonly version: 1;
   readonly attestation: AttestationConfig;
@@ -317,6 +330,14 @@ export interface Config {
   readonly processes: readonly ProcessConfig[];
   readonly fetch: FetchConfig;
   readonly overrides: OverridesConfig;
+  readonly environment: EnvironmentConfig;
+  /**
+   * Lets `run` start as PID 1 (no init above it), where orphans would stay zombies: Node
+   * cannot wait for processes it did not start. Off: PID 1 refuses (TEEINIT_PID1_NO_REAPER).
+   * @example
+   * unsafeAllowPid1: true   # only if no process of the image ever leaves an orphan
+   */
+  readonly unsafeAllowPid1: boolean;
   readonly shutdown: { readonly stopTimeout: Millis };
   readonly log: { readonly level: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' };
   /** Clock skew tolerated in certificate validity checks. */

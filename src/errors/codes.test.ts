@@ -7,7 +7,7 @@ import { ERROR_CODES } from './codes.js';
 test('docs/errors.md lists exactly the registry codes with their exit codes', () => {
   const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
   const documented = new Map<string, number>();
-  for (const m of doc.matchAll(/^## `(TEEINIT_[A-Z_]+)`\s*\n+Exit code: (\d+)/gm)) {
+  for (const m of doc.matchAll(/^## `(TEEINIT_[A-Z0-9_]+)`\s*\n+Exit code: (\d+)/gm)) {
     documented.set(m[1]!, Number(m[2]));
   }
   const registry = new Map(Object.entries(ERROR_CODES).map(([k, v]) => [k, v.exitCode]));

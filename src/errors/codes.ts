@@ -72,6 +72,23 @@ export const ERROR_CODES = {
     message: 'An operator-supplied override is not allowed or not valid.',
     fix: 'Only variables listed in `overrides.env` are read, each must match its pattern, and extra command-line arguments are refused; fix or unset the variable, or allow-list it in the image config.',
   },
+  TEEINIT_ENV_REFUSED: {
+    exitCode: EXIT.config,
+    message:
+      "A variable that changes how Node.js or teeinit's HTTP clients behave is set, and the config does not accept it.",
+    fix: 'Unset the variable (in the image or the launch policy), or, if the image means teeinit to run with it, list it in `environment.accept`. NODE_TLS_REJECT_UNAUTHORIZED, NODE_USE_ENV_PROXY and --use-env-proxy are never accepted. See docs/configuration.md#environment.',
+  },
+  TEEINIT_INSPECTOR_REACHABLE: {
+    exitCode: EXIT.config,
+    message: "Node's inspector is open, or a signal could open it.",
+    fix: 'Start teeinit as `node --disable-sigusr1 teeinit.mjs run …` (Node 22.14 and later have the flag; the images do this) and never with --inspect; see docs/signals.md.',
+  },
+  TEEINIT_PID1_NO_REAPER: {
+    exitCode: EXIT.config,
+    message:
+      'teeinit is PID 1: orphaned processes would never be reaped and stay zombies (Node cannot wait for processes it did not start).',
+    fix: 'Run teeinit under an init that reaps: tini as the ENTRYPOINT (`/usr/bin/tini -- node --disable-sigusr1 teeinit.mjs run -c …`, as the examples do) or `docker run --init`. Only if no process of the image ever leaves an orphan, set `unsafeAllowPid1: true`.',
+  },
   TEEINIT_TOKEN_UNAVAILABLE: {
     exitCode: EXIT.unavailable,
     message: 'The attestation token cannot be read.',

@@ -1,7 +1,8 @@
 // `credentials: adc` — Application Default Credentials for local development: a
 // credentials file (GOOGLE_APPLICATION_CREDENTIALS), gcloud's user credentials, or the GCE
 // metadata server (GCE_METADATA_HOST points it at the emulator).
-import { GoogleAuth } from 'google-auth-library';
+import { gaxios, GoogleAuth } from 'google-auth-library';
+import { sendDirect } from './direct-requests.js';
 import { CLOUD_PLATFORM_SCOPE } from './wif-client.js';
 
 /** Fetches (and lets the library cache) an access token through ADC. */
@@ -14,7 +15,14 @@ export interface AdcClient {
 export function createAdcClient(): AdcClient {
   // A fixed projectId skips the library's project discovery (it execs gcloud and asks the
   // metadata server, seconds of start-up); teeinit never uses it: refs name their project.
-  const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE], projectId: 'teeinit-unused' });
+  // No proxy, whatever the environment says: neither for the client's own calls (token
+  // endpoints) nor for gcp-metadata's, which go through gaxios's shared instance.
+  sendDirect(gaxios.instance);
+  const auth = new GoogleAuth({
+    scopes: [CLOUD_PLATFORM_SCOPE],
+    projectId: 'teeinit-unused',
+    clientOptions: { transporter: sendDirect(new gaxios.Gaxios()) },
+  });
   const token = async (): Promise<string> => {
     const client = await auth.getClient();
     const answer = await client.getAccessToken();

@@ -6,6 +6,7 @@
 // response bodies, i.e. access tokens, when GOOGLE_SDK_NODE_LOGGING is set).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { gaxios } from 'google-auth-library';
+import { sendDirect } from './direct-requests.js';
 import { guardedFetch } from './guarded-fetch.js';
 
 /** The signal of the accessToken() call in progress, seen by every request it makes. */
@@ -19,9 +20,9 @@ export function withCallSignal<T>(
   return signal ? callSignal.run(signal, fn) : fn();
 }
 
-/** A Gaxios instance with teeinit's timeout, cancellation and no retries. */
+/** A Gaxios instance with teeinit's timeout, cancellation, no retries and no proxy. */
 export function createTransporter(callTimeoutMs: number): gaxios.Gaxios {
-  const transporter = new gaxios.Gaxios({ timeout: callTimeoutMs });
+  const transporter = sendDirect(new gaxios.Gaxios({ timeout: callTimeoutMs }));
   transporter.interceptors.request.add({
     resolved: (config) => {
       config.retry = false;

@@ -63,6 +63,10 @@ describe('plan', { timeout: 10_000 }, () => {
     assert.match(text, /^teeinit plan \(config [0-9a-f]{64}\)/);
     assert.match(text, /session-psk = hkdf-sha256\(alice-share@alice, bob-share@bob\)/);
     assert.match(text, /latest: not pinned/);
+    assert.match(
+      text,
+      /^before anything:\n {2}environment: any variable .* refuses the start\n {2}PID 1: refused/m,
+    );
     assert.deepEqual(JSON.parse(formatPlan(plan, 'json')), JSON.parse(JSON.stringify(plan)));
   });
 });

@@ -18,6 +18,10 @@ export function buildPlan(
 ): Plan {
   return {
     hash,
+    preflight: {
+      acceptedEnvironment: [...config.environment.accept],
+      pid1Allowed: config.unsafeAllowPid1,
+    },
     collaborators: Object.entries(config.collaborators).map(([name, c]) => ({ name, ...c })),
     fetches: Object.entries(config.secrets).map(([secret, s]) => ({
       secret,

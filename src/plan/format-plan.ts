@@ -9,6 +9,15 @@ export function formatPlan(plan: Plan, format: 'text' | 'json'): string {
     if (lines.length === 0) return;
     out.push('', `${title}:`, ...lines.map((l) => `  ${l}`));
   };
+  const accepted = plan.preflight.acceptedEnvironment;
+  section('before anything', [
+    accepted.length === 0
+      ? 'environment: any variable that changes Node or an HTTP client refuses the start'
+      : `environment: accepts ${accepted.join(', ')}; any other variable that changes Node or an HTTP client refuses the start`,
+    plan.preflight.pid1Allowed
+      ? 'PID 1: allowed (unsafeAllowPid1: orphans stay zombies)'
+      : 'PID 1: refused (run under tini or docker run --init)',
+  ]);
   section(
     'collaborators',
     plan.collaborators.map((c) =>

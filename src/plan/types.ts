@@ -84,8 +84,17 @@ export interface PlannedStatus {
   readonly paths: readonly string[];
 }
 
+/** What `run` checks before anything starts (src/preflight/). */
+export interface PlannedPreflight {
+  /** Guarded variables `run` may find set (`environment.accept`). */
+  readonly acceptedEnvironment: readonly string[];
+  /** Whether `run` may start as PID 1 (`unsafeAllowPid1`). */
+  readonly pid1Allowed: boolean;
+}
+
 export interface Plan {
   readonly hash: string;
+  readonly preflight: PlannedPreflight;
   readonly collaborators: readonly PlannedCollaborator[];
   readonly fetches: readonly PlannedFetch[];
   readonly keys: readonly PlannedKey[];

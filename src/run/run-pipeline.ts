@@ -10,16 +10,17 @@ import { deriveAndValidate, type Material } from '../keys/index.js';
 import { Logger } from '../log/index.js';
 import { materialize, type Materialized } from '../materialize/index.js';
 import { buildPlan } from '../plan/index.js';
+import { acceptedVariables, checkHost, checkSpawnable } from '../preflight/index.js';
 import { startProxy, type RunningProxy } from '../proxy/index.js';
 import { fetchAll } from '../secrets/index.js';
 import { startStatusEndpoint, StatusState, type StatusEndpoint } from '../status/index.js';
 import { startSupervisor, type Supervisor } from '../supervisor/index.js';
 import { logCertificates } from './certificate-log.js';
-import { preflight } from './preflight.js';
 import { buildLaunchSpecs } from './launch-specs.js';
 import { startRefresh } from './refresh-start.js';
 import type { RefreshLoop } from './refresh-loop.js';
-import { isStopSignal, signalExitCode, SignalRouter } from './signals.js';
+import { signalAction } from './signal-table.js';
+import { signalExitCode, SignalRouter } from './signals.js';
 
 export interface RunOptions {
   readonly configPath: string;
@@ -42,7 +43,12 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   let state: StatusState | undefined;
   let endpoint: StatusEndpoint | undefined;
   signals.listen((signal) => {
-    if (!isStopSignal(signal)) {
+    const action = signalAction(signal, 'startup');
+    if (action === 'ignore') {
+      logger.info('signal ignored', { signal, phase: 'start-up' });
+      return;
+    }
+    if (action === 'forward') {
       // Processes that already started (others may still be starting) get it; else no one.
       if (supervisor === undefined) {
         logger.info('signal ignored during start-up (no process yet)', { signal });
@@ -69,6 +75,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   try {
     const loaded = loadConfig(options.configPath, options.env);
     const { config } = loaded;
+    checkHost(config, options.env);
     drainMs = config.shutdown.stopTimeout;
     logger = options.logger ?? new Logger({ level: config.log.level });
     logger.info('teeinit starting', {
@@ -77,6 +84,13 @@ export async function runPipeline(options: RunOptions): Promise<number> {
       configSha256: loaded.hash,
     });
     for (const warning of loaded.warnings) logger.warn(warning);
+    const accepted = acceptedVariables(config, options.env);
+    if (accepted.length > 0) logger.info('environment accepted by the config', { accepted });
+    if (process.pid === 1) {
+      logger.warn(
+        'teeinit is PID 1 without an init above it (unsafeAllowPid1): orphans of the application stay zombies',
+      );
+    }
     const plan = buildPlan(config, loaded.overrides, loaded.hash, loaded.warnings);
     logger.info('plan', {
       collaborators: plan.collaborators.map((c) => c.name),
@@ -88,7 +102,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     });
     // Everything spawn, the file writer and the secrets directory could refuse, checked
     // before any port opens and before anything is fetched.
-    await preflight(config, loaded.overrides, logger.child({ stage: 'preflight' }));
+    await checkSpawnable(config, loaded.overrides, logger.child({ stage: 'preflight' }));
     // First thing after the checks: /healthz answers and /readyz says "starting" during
     // identity and fetch; a port in use fails here, before anything is fetched or written.
     state = new StatusState({
@@ -146,13 +160,21 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     );
 
     signals.listen((signal) => {
-      // The supervisor stops on SIGTERM/SIGINT (a second one goes to the children as-is)
-      // and passes every other signal through; proxies stop accepting on the first stop.
+      // signal-table.ts decides: a stop signal ends the run (proxies stop accepting, the
+      // refresh loop ends); once ending, a second SIGTERM/SIGINT goes to the children as-is.
+      const phase = running.status().phase === 'stopping' ? 'stopping' : 'running';
+      const action = signalAction(signal, phase);
+      if (action === 'ignore') {
+        logger.info('signal ignored', { signal, phase });
+        return;
+      }
       logger.info('signal received', { signal });
-      if (signal === 'SIGTERM' || signal === 'SIGINT') {
+      if (action === 'stop') {
         state?.setPhase('stopping');
         void refresher?.stop();
         void closeProxies(config.shutdown.stopTimeout);
+        void running.stop(`received ${signal}`);
+        return;
       }
       running.forward(signal);
     });
@@ -187,7 +209,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     }
     // Last: health checks see "stopping" (or a refused connection) until teeinit exits.
     await endpoint?.close();
-    signals.dispose();
+    signals.dispose((signal) => logger.debug('signal ignored while exiting', { signal }));
     process.removeListener('exit', onExit);
   }
 }

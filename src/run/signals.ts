@@ -1,38 +1,24 @@
-// Signal handling for the whole run: installed first thing, so a signal during start-up
-// cancels it (nothing starts afterwards) and a signal while running reaches the children.
+// Signal handling for the whole run: a handler for every signal of the table
+// (signal-table.ts) is installed first thing, so a signal during start-up cancels it or is
+// logged, a signal while running reaches the children, and none is left to its default
+// action. The handlers stay installed until the process exits: after dispose() a signal is
+// only logged at DEBUG (files are being removed; a default action would cut that short,
+// and SIGUSR1's default opens Node's inspector).
 import { constants } from 'node:os';
-
-/** Signals a PID-1-style parent handles (DESIGN invariant 4). */
-export const HANDLED_SIGNALS: readonly NodeJS.Signals[] = [
-  'SIGTERM',
-  'SIGINT',
-  'SIGHUP',
-  'SIGQUIT',
-  'SIGUSR2',
-];
-
-/** Signals that mean "stop": they cancel start-up and stop the children. */
-const STOPPING: ReadonlySet<NodeJS.Signals> = new Set(['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP']);
-
-export function isStopSignal(signal: NodeJS.Signals): boolean {
-  return STOPPING.has(signal);
-}
+import { handledSignals } from './signal-table.js';
 
 /** 128 + the signal's number, the shell convention for a death by signal. */
 export function signalExitCode(signal: NodeJS.Signals): number {
   return 128 + (constants.signals[signal] ?? 15);
 }
 
-/** Routes process signals to one listener until `dispose()`; the listener may change. */
+/** Routes process signals to one listener; the listener may change. */
 export class SignalRouter {
   #listener: (signal: NodeJS.Signals) => void = () => undefined;
-  readonly #handlers = new Map<NodeJS.Signals, () => void>();
 
   constructor() {
-    for (const signal of HANDLED_SIGNALS) {
-      const handler = (): void => this.#listener(signal);
-      this.#handlers.set(signal, handler);
-      process.on(signal, handler);
+    for (const signal of handledSignals()) {
+      process.on(signal, () => this.#listener(signal));
     }
   }
 
@@ -40,8 +26,8 @@ export class SignalRouter {
     this.#listener = listener;
   }
 
-  dispose(): void {
-    for (const [signal, handler] of this.#handlers) process.removeListener(signal, handler);
-    this.#handlers.clear();
+  /** From now on signals only reach `last` (a DEBUG log line); the handlers stay. */
+  dispose(last: (signal: NodeJS.Signals) => void = () => undefined): void {
+    this.#listener = last;
   }
 }

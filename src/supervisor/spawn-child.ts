@@ -1,6 +1,8 @@
 // Starts one process without a shell: argv[0] resolved in the child's PATH, stdin ignored,
 // output inherited (byte for byte) or line-prefixed, uid/gid dropped when given. Node's
 // uid/gid options also drop supplementary groups (setgroups(0)), so file owners must match.
+// Each child leads a new session and process group (its pid is the group's id), so a stop
+// reaches what it started too (process-group.ts).
 import {
   spawn,
   type ChildProcess,
@@ -54,6 +56,7 @@ export async function spawnChild(
   try {
     child = spawn(resolved.file, argv.slice(1), {
       argv0: command,
+      detached: true,
       stdio: [
         'ignore',
         config.prefixOutput ? 'pipe' : 'inherit',

@@ -19,6 +19,8 @@ export interface RunRemains {
   readonly probes: ReadonlySet<Promise<void>>;
   /** Every child's output copy, spawned so far or while stopping. */
   readonly outputs: readonly Promise<void>[];
+  /** What exited children left in their process groups, being stopped (process-group.ts). */
+  readonly sweeps: ReadonlySet<Promise<void>>;
 }
 
 /** Why: the synchronous half of the ending, so nothing restarts or probes once it began. */
@@ -36,6 +38,7 @@ export async function stopAndDrain(remains: RunRemains): Promise<void> {
   await remains.startupTask(); // nothing is still spawning…
   await stopAll(slots, log); // …and whatever it spawned meanwhile is gone too
   await Promise.all(remains.probes); // aborted by disarmSlots: no check outlives `done`
+  await Promise.all(remains.sweeps); // no grandchild outlives `done`
   await drainOutput(remains.outputs);
 }
 

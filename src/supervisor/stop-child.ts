@@ -1,6 +1,9 @@
-// Stops one child the way container runtimes do: its stopSignal, then SIGKILL once its
-// stopTimeout has passed. Memoized per child, so a second stop waits on the first.
+// Stops one child as systemd's KillMode=mixed does: its stopSignal to the process, SIGKILL
+// to its whole process group once its stopTimeout has passed, and after it exited the
+// stopSignal to whatever it left in the group (then SIGKILL at the same deadline).
+// Memoized per child, so a second stop waits on the first.
 import type { Logger } from '../log/index.js';
+import { setStopDeadline, signalGroup, sweepGroup } from './process-group.js';
 import type { RunningChild } from './spawn-child.js';
 
 const stops = new WeakMap<RunningChild, Promise<void>>();
@@ -15,23 +18,26 @@ export function stopChild(
   const existing = stops.get(child);
   if (existing) return existing;
   const stopping = (async () => {
-    if (child.hasExited()) return;
-    logger.info('stopping', { process: child.name, pid: child.pid, signal, timeoutMs });
-    child.kill(signal);
-    const timer = setTimeout(() => {
-      logger.warn('stop timeout passed, killing', {
-        process: child.name,
-        pid: child.pid,
-        signal: 'SIGKILL',
-        timeoutMs,
-      });
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    try {
-      await child.exited;
-    } finally {
-      clearTimeout(timer);
+    if (!child.hasExited()) {
+      setStopDeadline(child, Date.now() + timeoutMs);
+      logger.info('stopping', { process: child.name, pid: child.pid, signal, timeoutMs });
+      child.kill(signal);
+      const timer = setTimeout(() => {
+        logger.warn('stop timeout passed, killing', {
+          process: child.name,
+          pid: child.pid,
+          signal: 'SIGKILL',
+          timeoutMs,
+        });
+        if (!signalGroup(child.pid, 'SIGKILL')) child.kill('SIGKILL');
+      }, timeoutMs);
+      try {
+        await child.exited;
+      } finally {
+        clearTimeout(timer);
+      }
     }
+    await sweepGroup(child, signal, timeoutMs, logger);
   })();
   stops.set(child, stopping);
   return stopping;

@@ -12,6 +12,7 @@ import { cancelledOutcome, failedOutcome, stoppedOutcome } from './outcomes.js';
 import { replaceProcess, signalProcess, type RefreshHost } from './refresh-actions.js';
 import { checkReadyAgain, type RestartCause } from './restart-readiness.js';
 import { createSlot, slotStatus, stopSlotChild, type Slot } from './slot.js';
+import { sweepGroup } from './process-group.js';
 import { spawnChild, type RunningChild } from './spawn-child.js';
 import { disarmSlots, stopAndDrain } from './stop-and-drain.js';
 import type { ExitOutcome, LaunchSpec, Supervisor, SupervisorOptions } from './types.js';
@@ -33,6 +34,8 @@ class Run {
   readonly #outputs: Promise<void>[] = [];
   /** Post-restart readiness checks still running; `done` waits for them (they abort at once). */
   readonly #probes = new Set<Promise<void>>();
+  /** Process groups of exited children being emptied; `done` waits for them. */
+  readonly #sweeps = new Set<Promise<void>>();
   #phase: Phase = 'starting';
   #ending: Promise<ExitOutcome> | undefined;
   #startupTask: Promise<void> = Promise.resolve();
@@ -120,6 +123,12 @@ class Run {
     this.#outputs.push(child.output);
     this.#log.info('started', { process: config.name, pid: child.pid });
     void child.exited.then((exit) => this.#onExit(slot, child, exit));
+    // Whatever it leaves in its process group is stopped once it exits, however it ends.
+    const sweep = child.exited.then(() =>
+      sweepGroup(child, config.stopSignal, config.stopTimeout, this.#log),
+    );
+    this.#sweeps.add(sweep);
+    void sweep.then(() => this.#sweeps.delete(sweep));
     // Spawned while an ending was under way: it was not in the list being stopped.
     if (this.#phase === 'stopping') void stopSlotChild(slot, child, this.#log);
   }
@@ -201,6 +210,7 @@ class Run {
         startupTask: () => this.#startupTask,
         probes: this.#probes,
         outputs: this.#outputs,
+        sweeps: this.#sweeps,
       });
       const outcome = decide();
       if (wasStarting) {

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runArgv } from '../../src/preflight/index.js';
 import { terminateTree } from '../helpers/process-tree.js';
 
 /** dist/test/cli → repo root is three levels up. */
@@ -36,7 +37,7 @@ export async function stopStrayClis(): Promise<void> {
 /** Spawns `node main.js ...args`, with only the given environment (plus PATH). */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], {
+    const child = spawn(process.execPath, runArgv(MAIN, args), {
       env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

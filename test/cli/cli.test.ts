@@ -85,99 +85,104 @@ describe('teeinit CLI', { timeout: 300_000 }, () => {
     assert.notEqual(a.stdout, b.stdout);
   });
 
-  // [what, patch of the YAML lines, env, code, fragment]
-  const failures: [string, (l: string[]) => void, NodeJS.ProcessEnv, string, string][] = [
+  // [what, patch of the YAML lines, env, code, fragment, values the output must not show]
+  const failures: [string, (l: string[]) => void, NodeJS.ProcessEnv, string, string, string[]?][] =
     [
-      'unknown key',
-      (l) => l.push('colaborators: {}'),
-      {},
-      'TEEINIT_CONFIG_INVALID',
-      'colaborators: unknown key',
-    ],
-    [
-      'wrong type',
-      (l) => (l[19] = '    ready: { timeout: true, tcp: "127.0.0.1:6379" }'),
-      {},
-      'TEEINIT_CONFIG_INVALID',
-      'processes[0].ready.timeout: expected a duration',
-    ],
-    [
-      'missing collaborator provider',
-      (l) => (l[3] = '  bob: {}'),
-      {},
-      'TEEINIT_CONFIG_INVALID',
-      'collaborators.bob.provider: required',
-    ],
-    [
-      'secret from unknown collaborator',
-      (l) => (l[6] = '  ca: { from: carol, ref: projects/alice-proj/secrets/ca/versions/3 }'),
-      {},
-      'TEEINIT_CONFIG_REFERENCE',
-      'secrets.ca.from: collaborator "carol" is not declared',
-    ],
-    [
-      'template names unknown secret',
-      (l) => (l[18] = '    run: [server, --ca, "{{ file cert }}"]'),
-      {},
-      'TEEINIT_CONFIG_REFERENCE',
-      'processes[0].run[2]: secret, key or template "cert" is not declared',
-    ],
-    [
-      'duplicate process names',
-      (l) => l.push('  - { name: app, run: [x] }'),
-      {},
-      'TEEINIT_CONFIG_INVALID',
-      'processes[1].name: duplicate name "app"',
-    ],
-    [
-      'duplicate secret/key name',
-      (l) => l.splice(11, 0, '  ca: { shares: [alice-share, bob-share] }'),
-      {},
-      'TEEINIT_CONFIG_INVALID',
-      'keys.ca: name "ca" is already used in secrets',
-    ],
-    [
-      'bad file mode',
-      (l) => l.splice(13, 0, '  entries: { ca: { mode: "0664" } }'),
-      {},
-      'TEEINIT_CONFIG_INVALID',
-      'files.entries.ca.mode: expected a mode that is not group- or world-writable',
-    ],
-    [
-      'value without allowValue',
-      (l) => l.push('    env: { CA: "{{ value ca }}" }'),
-      {},
-      'TEEINIT_TEMPLATE_INVALID',
-      'processes[0].env.CA: {{ value ca }} needs `allowValue: true`',
-    ],
-    [
-      'env override not allowed',
-      (l) => l.push('    env: { HOST: "{{ env HOST }}" }'),
-      {},
-      'TEEINIT_TEMPLATE_INVALID',
-      '"HOST" is not listed in overrides.env',
-    ],
-    [
-      'two listeners on one port (localhost is also 127.0.0.1)',
-      (l) =>
-        l.push(
-          'status: { listen: "localhost:9095" }',
-          'proxies:',
-          '  - { name: in, mode: psk-server, listen: "127.0.0.1:9095", target: "127.0.0.1:6379", psk: session-psk, identity: C1 }',
-        ),
-      {},
-      'TEEINIT_CONFIG_LISTEN_CLASH',
-      'status.listen: "localhost:9095" and proxies[0].listen ("127.0.0.1:9095") would listen on the same TCP port',
-    ],
-    [
-      'env override not matching',
-      () => {},
-      { PORT: '80; rm -rf /' },
-      'TEEINIT_OVERRIDE_REJECTED',
-      'environment variable PORT',
-    ],
-  ];
-  for (const [what, patch, env, code, fragment] of failures) {
+      [
+        'unknown key',
+        (l) => l.push('colaborators: {}'),
+        {},
+        'TEEINIT_CONFIG_INVALID',
+        'colaborators: unknown key',
+      ],
+      [
+        'wrong type',
+        (l) => (l[19] = '    ready: { timeout: true, tcp: "127.0.0.1:6379" }'),
+        {},
+        'TEEINIT_CONFIG_INVALID',
+        'processes[0].ready.timeout: expected a duration',
+      ],
+      [
+        'missing collaborator provider',
+        (l) => (l[3] = '  bob: {}'),
+        {},
+        'TEEINIT_CONFIG_INVALID',
+        'collaborators.bob.provider: required',
+      ],
+      [
+        'secret from unknown collaborator',
+        (l) => (l[6] = '  ca: { from: carol, ref: projects/alice-proj/secrets/ca/versions/3 }'),
+        {},
+        'TEEINIT_CONFIG_REFERENCE',
+        'secrets.ca.from: names a collaborator that is not declared (declared: alice, bob, local)',
+        ['carol'],
+      ],
+      [
+        'template names unknown secret',
+        (l) => (l[18] = '    run: [server, --ca, "{{ file cert }}"]'),
+        {},
+        'TEEINIT_CONFIG_REFERENCE',
+        'processes[0].run[2]: names a secret, key or template that is not declared',
+        ['cert'],
+      ],
+      [
+        'duplicate process names',
+        (l) => l.push('  - { name: app, run: [x] }'),
+        {},
+        'TEEINIT_CONFIG_INVALID',
+        'processes[1].name: duplicate name, the same as processes[0].name',
+        ['"app"'],
+      ],
+      [
+        'duplicate secret/key name',
+        (l) => l.splice(11, 0, '  ca: { shares: [alice-share, bob-share] }'),
+        {},
+        'TEEINIT_CONFIG_INVALID',
+        'keys.ca: the name is already used by secrets.ca',
+      ],
+      [
+        'bad file mode',
+        (l) => l.splice(13, 0, '  entries: { ca: { mode: "0664" } }'),
+        {},
+        'TEEINIT_CONFIG_INVALID',
+        'files.entries.ca.mode: expected a mode that is not group- or world-writable',
+      ],
+      [
+        'value without allowValue',
+        (l) => l.push('    env: { CA: "{{ value ca }}" }'),
+        {},
+        'TEEINIT_TEMPLATE_INVALID',
+        'processes[0].env.CA: {{ value }} of secrets.ca needs `allowValue: true` on processes[0]',
+      ],
+      [
+        'env override not allowed',
+        (l) => l.push('    env: { HOST: "{{ env HOST }}" }'),
+        {},
+        'TEEINIT_TEMPLATE_INVALID',
+        'processes[0].env.HOST: an {{ env }} reference names a variable that is not listed in overrides.env',
+      ],
+      [
+        'two listeners on one port (localhost is also 127.0.0.1)',
+        (l) =>
+          l.push(
+            'status: { listen: "localhost:9095" }',
+            'proxies:',
+            '  - { name: in, mode: psk-server, listen: "127.0.0.1:9095", target: "127.0.0.1:6379", psk: session-psk, identity: C1 }',
+          ),
+        {},
+        'TEEINIT_CONFIG_LISTEN_CLASH',
+        'status.listen and proxies[0].listen would listen on the same TCP port',
+        ['9095'],
+      ],
+      [
+        'env override not matching',
+        () => {},
+        { PORT: '80; rm -rf /' },
+        'TEEINIT_OVERRIDE_REJECTED',
+        'environment variable PORT',
+      ],
+    ];
+  for (const [what, patch, env, code, fragment, absent = []] of failures) {
     test(`validate and plan reject: ${what}`, { timeout: 60_000 }, async () => {
       const cfg = tmp.write(`${what.replace(/\W+/g, '-')}.yaml`, configYaml(secretsDir, patch));
       const results = await Promise.all(
@@ -186,6 +191,8 @@ describe('teeinit CLI', { timeout: 300_000 }, () => {
       for (const r of results) {
         assertFailure(r, code, 78, fragment);
         assert.ok(!r.stderr.includes('rm -rf'), 'operator value echoed');
+        for (const value of absent)
+          assert.ok(!r.stderr.includes(value), `${r.stderr}\nshows ${value}`);
       }
       assert.ok(!existsSync(secretsDir), 'nothing was written');
     });

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { pollUntil, withDeadline } from '../helpers/poll.js';
 import { childPids, isAlive } from '../helpers/procfs.js';
+import { runArgv } from '../../src/preflight/index.js';
 import type { ContainerNamespace } from './namespace.js';
 
 /** The environment a Dockerfile without ENV gives the entrypoint (plus HOME for root). */
@@ -43,10 +44,7 @@ export function startContainer(ns: ContainerNamespace, cli: string, config: stri
       '/usr/bin/tini',
       '--',
       process.execPath,
-      cli,
-      'run',
-      '-c',
-      config,
+      ...runArgv(cli, ['run', '-c', config]),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: IMAGE_ENV, cwd: '/' },
   );

@@ -84,7 +84,10 @@ test('every example image ships the bundle and runs it', { timeout: 10_000 }, ()
       .split('\n')
       .filter((l) => l.startsWith('ENTRYPOINT'))
       .at(-1);
-    assert.ok(entry?.includes(`"node", "/opt/teeinit/${BUNDLE_FILE}", "run"`), `${name}: ${entry}`);
+    assert.ok(
+      entry?.includes(`"node", "--disable-sigusr1", "/opt/teeinit/${BUNDLE_FILE}", "run"`),
+      `${name}: ${entry}`,
+    );
   }
 });
 

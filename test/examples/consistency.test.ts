@@ -12,7 +12,7 @@ import { examplePath, loadExample } from './example-config.js';
 
 const EXAMPLES = ['redis', 'envoy-http', 'envoy-tcp', 'postgres', 'psk'] as const;
 const ENTRYPOINT =
-  'ENTRYPOINT ["/usr/bin/tini", "--", "node", "/opt/teeinit/teeinit.mjs", "run", "-c", "/etc/teeinit/config.yaml"]';
+  'ENTRYPOINT ["/usr/bin/tini", "--", "node", "--disable-sigusr1", "/opt/teeinit/teeinit.mjs", "run", "-c", "/etc/teeinit/config.yaml"]';
 const PROVIDER_RE =
   /^\/\/iam\.googleapis\.com\/projects\/(\d+)\/locations\/global\/workloadIdentityPools\/([^/]+)\/providers\/([^/]+)$/;
 
@@ -40,6 +40,15 @@ for (const name of EXAMPLES) {
       const lines = dockerfile.split('\n');
       assert.equal(lines.filter((l) => l.startsWith('ENTRYPOINT')).at(-1), ENTRYPOINT);
       assert.ok(!lines.some((l) => l.startsWith('CMD')), 'no CMD');
+      // Node 24 (the current LTS; --disable-sigusr1 needs 22.14 or later) in every stage.
+      const nodes = lines.filter((l) => /^FROM .*node/.test(l));
+      assert.ok(nodes.length > 0, 'a node stage');
+      for (const from of nodes) {
+        assert.match(
+          from,
+          /^FROM (node:24-bookworm(-slim)? AS \w+|gcr\.io\/distroless\/nodejs24-debian12)$/,
+        );
+      }
     });
 
     test('README: secrets, pool/provider, bindings, tee-mount', { timeout: 5_000 }, () => {

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runArgv, withoutGuardedVariables } from '../../src/preflight/index.js';
 import { withDeadline } from '../helpers/poll.js';
 import { terminateTree } from '../helpers/process-tree.js';
 
@@ -59,8 +60,9 @@ export interface TeeinitRun {
 
 /** Starts `node dist/src/cli/main.js run -c <config>`. */
 export function startTeeinit(configPath: string, env: NodeJS.ProcessEnv = {}): TeeinitRun {
-  const child = spawn(process.execPath, [CLI, 'run', '-c', configPath], {
-    env: { ...process.env, ...env },
+  // The machine's environment minus what teeinit refuses (NODE_EXTRA_CA_CERTS, proxies…).
+  const child = spawn(process.execPath, runArgv(CLI, ['run', '-c', configPath]), {
+    env: { ...withoutGuardedVariables(process.env), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const chunks: Buffer[] = [];

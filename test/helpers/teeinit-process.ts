@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { runArgv } from '../../src/preflight/index.js';
 import { terminateTree } from './process-tree.js';
 
 /** dist/src/cli/main.js, resolved from dist/test/helpers. */
@@ -39,7 +40,7 @@ export async function stopAllTeeinit(): Promise<void> {
 }
 
 export function runTeeinit(args: readonly string[], env: NodeJS.ProcessEnv = {}): TeeinitProcess {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, runArgv(CLI, args), {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,16 +1,19 @@
 // The image's process tree, without Docker: `tini -- teeinit run` as PID 1 of a fresh PID
 // namespace (unshare). Proves, with the real CLI: SIGTERM sent to tini reaches the
 // application through teeinit and its exit code comes back out of tini; orphans are reaped
-// by tini; the secrets directory is emptied.
+// by tini; the secrets directory is emptied; at stop, grandchildren in the application's
+// process group get the stop signal. Without tini, teeinit is PID 1: it refuses to start,
+// unless the config sets unsafeAllowPid1, and then an orphan stays a zombie.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pidNamespaceUnavailable, UNSHARE_TINI } from '../helpers/pid-namespace.js';
+import { pidNamespaceUnavailable, UNSHARE_PID, UNSHARE_TINI } from '../helpers/pid-namespace.js';
 import { pollUntil } from '../helpers/poll.js';
 import { terminateTree, type TreeRoot } from '../helpers/process-tree.js';
 import { childPids } from '../helpers/procfs.js';
+import { runArgv, withoutGuardedVariables } from '../../src/preflight/index.js';
 import { CLI, FIXTURES } from '../helpers/teeinit-process.js';
 import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
 import { writeConfig } from './world-config.js';
@@ -34,29 +37,38 @@ describe(
       removeDir(secrets.path);
     });
 
-    function config(name: string, processes: unknown[]): { path: string; dir: string } {
+    function config(
+      name: string,
+      processes: unknown[],
+      extra: Record<string, unknown> = {},
+    ): { path: string; dir: string } {
       const dir = join(secrets.path, name);
-      const path = writeConfig(work, {
+      writeConfig(work, {
         version: 1,
         collaborators: { local: { credentials: 'none' } },
         secrets: { greeting: { from: 'local', path: join(work, 'greeting.txt') } },
         files: { dir, unsafeAllowNonTmpfs: !secrets.onTmpfs, entries: { greeting: {} } },
         processes,
+        ...extra,
       });
+      // writeConfig always writes teeinit.json: each test gets its own copy.
+      const path = join(work, `${name}.json`);
+      writeFileSync(path, readFileSync(join(work, 'teeinit.json')));
       return { path, dir };
     }
 
-    function start(configPath: string): {
+    function start(
+      configPath: string,
+      prefix: readonly string[] = UNSHARE_TINI,
+    ): {
       pid: number;
       exited: Promise<number>;
       output: () => string;
     } {
       const child = spawn(
-        UNSHARE_TINI[0],
-        [...UNSHARE_TINI.slice(1), process.execPath, CLI, 'run', '-c', configPath],
-        {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
+        prefix[0]!,
+        [...prefix.slice(1), process.execPath, ...runArgv(CLI, ['run', '-c', configPath])],
+        { stdio: ['ignore', 'pipe', 'pipe'], env: withoutGuardedVariables(process.env) },
       );
       let output = '';
       child.stdout.on('data', (d: Buffer) => (output += d.toString()));
@@ -96,6 +108,58 @@ describe(
       const run = start(path);
       assert.equal(await run.exited, 0, run.output());
       assert.match(run.output(), /^reaped \d+$/m);
+    });
+
+    test('pidns-grandchildren: at stop every grandchild gets the stop signal and exits', async () => {
+      const log = join(work, 'group.log');
+      const marker = join(work, 'group.ready');
+      writeFileSync(log, '');
+      const { path } = config('group', [
+        {
+          name: 'app',
+          run: [process.execPath, FIXTURES + 'spawn-group.js', log, marker, '3', 'trap', 'stay'],
+          ready: { file: marker, timeout: '60s', interval: '50ms' },
+        },
+      ]);
+      const run = start(path);
+      const tini = await pollUntil('tini', () => childPids(run.pid)[0], 15_000);
+      await pollUntil('running', () => run.output().includes('"message":"running"'), 30_000);
+      process.kill(tini, 'SIGTERM');
+      assert.equal(await run.exited, 0, run.output());
+      const lines = readFileSync(log, 'utf8');
+      assert.equal(lines.match(/^grandchild SIGTERM /gm)?.length, 3, lines);
+      assert.equal(lines.match(/^grandchild exit /gm)?.length, 3, lines);
+    });
+
+    test('pidns-pid1: without tini teeinit is PID 1 and refuses to start', async () => {
+      const marker = join(work, 'pid1.pid');
+      const { path, dir } = config('pid1', [
+        { name: 'app', run: [process.execPath, FIXTURES + 'trap-sigterm.js', marker] },
+      ]);
+      const run = start(path, UNSHARE_PID);
+      assert.equal(await run.exited, 78, run.output());
+      assert.match(run.output(), /^teeinit: TEEINIT_PID1_NO_REAPER: teeinit is PID 1/m);
+      assert.ok(!existsSync(marker), 'no process started');
+      assert.ok(!existsSync(dir), 'no secret file written');
+    });
+
+    test('pidns-pid1-allowed: with unsafeAllowPid1 it runs, warns, and an orphan stays a zombie', async () => {
+      const pidFile = join(work, 'pid1-orphan.pid');
+      const { path } = config(
+        'pid1-allowed',
+        [
+          { name: 'check', run: [process.execPath, FIXTURES + 'check-reaped.js', pidFile, '1000'] },
+          {
+            name: 'orphaner',
+            run: [process.execPath, FIXTURES + 'spawn-orphan.js', pidFile, '300'],
+          },
+        ],
+        { unsafeAllowPid1: true },
+      );
+      const run = start(path, UNSHARE_PID);
+      assert.equal(await run.exited, 3, run.output());
+      assert.match(run.output(), /^zombie \d+$/m);
+      assert.match(run.output(), /teeinit is PID 1 without an init above it \(unsafeAllowPid1\)/);
     });
   },
 );

@@ -28,7 +28,7 @@ export function checkCollaborators(config: Config, _warnings: string[]): void {
     } else if (c.provider !== undefined) {
       throw invalidAt(
         keyPath('collaborators', name, 'provider'),
-        `only used with credentials workload-identity (this collaborator uses ${c.credentials})`,
+        'only used with credentials workload-identity',
       );
     }
     if (c.serviceAccount !== undefined) {

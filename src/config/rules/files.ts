@@ -20,9 +20,9 @@ export function checkFiles(config: Config, _warnings: string[]): void {
   const fileNames = new Map<string, string>();
   for (const [from, e] of Object.entries(entries)) {
     const at = keyPath('files', 'entries', from);
-    if (!declared.includes(from)) throw unknownAt(at, 'secret, key or template', from, declared);
+    if (!declared.includes(from)) throw unknownAt(at, 'secret, key or template', declared);
     if (shares.has(from)) {
-      throw invalidAt(at, `secret "${from}" is a key share; shares are never written to files`);
+      throw invalidAt(at, 'names a key share; shares are never written to files');
     }
     if (e.encoding === 'hex' && !config.keys[from]) {
       throw invalidAt(
@@ -31,15 +31,15 @@ export function checkFiles(config: Config, _warnings: string[]): void {
       );
     }
     const other = fileNames.get(e.name);
-    if (other !== undefined) throw fileNameTaken(from, e.name, other);
+    if (other !== undefined) throw fileNameTaken(from, other);
     fileNames.set(e.name, from);
   }
 }
 
 /** Why: two entries written as one file; also raised when completion adds such an entry. */
-export function fileNameTaken(from: string, fileName: string, other: string): TeeinitError {
+export function fileNameTaken(from: string, other: string): TeeinitError {
   return invalidAt(
     keyPath('files', 'entries', from, 'name'),
-    `file "${fileName}" is also written for "${other}"`,
+    `the same file name as ${keyPath('files', 'entries', other)}; each entry needs its own file`,
   );
 }

@@ -4,6 +4,7 @@
 import { collectReferences, type TemplateReference } from '../template-references.js';
 import type { Config } from '../types.js';
 import { checkCollaborators } from './collaborators.js';
+import { checkEnvironment } from './environment.js';
 import { checkFiles } from './files.js';
 import { checkKeys } from './keys.js';
 import { checkListeners } from './listeners.js';
@@ -34,6 +35,7 @@ export const RULES: readonly Rule[] = [
   checkProxies,
   checkProcesses,
   checkRuntime,
+  checkEnvironment,
   checkRefresh,
   checkStatus,
   checkListeners,

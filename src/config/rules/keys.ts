@@ -8,20 +8,17 @@ export function checkKeys(config: Config, _warnings: string[]): void {
   const secrets = Object.keys(config.secrets);
   for (const [name, k] of Object.entries(config.keys)) {
     if (k.shares.length < 2) {
-      throw invalidAt(
-        keyPath('keys', name, 'shares'),
-        `expected at least 2 shares, got ${k.shares.length}`,
-      );
+      throw invalidAt(keyPath('keys', name, 'shares'), 'expected at least 2 shares');
     }
     const owners = new Map<string, string>();
     k.shares.forEach((share, i) => {
       const secret = config.secrets[share];
-      if (!secret) throw unknownAt(keyPath('keys', name, 'shares', i), 'secret', share, secrets);
+      if (!secret) throw unknownAt(keyPath('keys', name, 'shares', i), 'secret', secrets);
       const other = owners.get(secret.from);
       if (other !== undefined) {
         throw invalidAt(
           keyPath('keys', name, 'shares', i),
-          `shares "${other}" and "${share}" both come from collaborator "${secret.from}"; each share must come from a different collaborator`,
+          `${keyPath('secrets', other)} and ${keyPath('secrets', share)} both come from ${keyPath('collaborators', secret.from)}; each share must come from a different collaborator`,
         );
       }
       owners.set(secret.from, share);

@@ -103,27 +103,16 @@ function mappedV4(hi: string, lo: string): string {
   return [a >> 8, a & 255, b >> 8, b & 255].join('.');
 }
 
+// Names both keys, never their addresses (values of the file); the code's fix explains
+// which hosts overlap (0.0.0.0, [::], localhost).
 function clashError(earlier: Listener, later: Listener): TeeinitError {
   const what =
     later.address.kind === 'unix'
       ? 'the same unix socket'
-      : `the same TCP port with overlapping hosts${notes(earlier.address, later.address)}`;
+      : 'the same TCP port with overlapping hosts';
   return new TeeinitError(
     'TEEINIT_CONFIG_LISTEN_CLASH',
-    `${later.at}: "${later.text}" and ${earlier.at} ("${earlier.text}") would listen on ${what}; the second would fail at start-up`,
+    `${later.at} and ${earlier.at} would listen on ${what}; the second would fail at start-up`,
     { fields: { path: later.at, other: earlier.at } },
   );
-}
-
-// Why two different-looking hosts overlap, for the hosts that need saying.
-function notes(a: Address, b: Address): string {
-  const said = new Set<string>();
-  for (const address of [a, b]) {
-    if (address.kind !== 'tcp') continue;
-    const [first, second] = binds(address.host);
-    if (address.host.toLowerCase() === 'localhost') said.add('localhost is 127.0.0.1 and ::1');
-    else if (second?.addr === '*') said.add(`${address.host} takes every IPv4 and IPv6 address`);
-    else if (first?.addr === '*') said.add(`${address.host} takes every IPv4 address`);
-  }
-  return said.size === 0 ? '' : ` (${[...said].join('; ')})`;
 }

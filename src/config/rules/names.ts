@@ -20,7 +20,7 @@ export function checkNames(config: Config, _warnings: string[]): void {
       if (first !== undefined) {
         throw invalidAt(
           keyPath(section, name),
-          `name "${name}" is already used in ${first}; secrets, keys and templates share one namespace`,
+          `the name is already used by ${keyPath(first, name)}; secrets, keys and templates share one namespace`,
         );
       }
       seen.set(name, section);
@@ -32,9 +32,15 @@ export function checkNames(config: Config, _warnings: string[]): void {
 }
 
 function unique(section: string, names: readonly string[]): void {
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   names.forEach((name, i) => {
-    if (seen.has(name)) throw invalidAt(keyPath(section, i, 'name'), `duplicate name "${name}"`);
-    seen.add(name);
+    const first = seen.get(name);
+    if (first !== undefined) {
+      throw invalidAt(
+        keyPath(section, i, 'name'),
+        `duplicate name, the same as ${keyPath(section, first, 'name')}`,
+      );
+    }
+    seen.set(name, i);
   });
 }

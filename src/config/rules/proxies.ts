@@ -18,7 +18,7 @@ export function checkProxies(config: Config, warnings: string[]): void {
       if (seen && seen.version !== p.tlsVersion) {
         throw invalidAt(
           at('identities', identity),
-          `key "${key}" is also used with TLS ${seen.version} at ${seen.at}; never use one PSK with both TLS 1.2 and 1.3`,
+          `${keyPath('keys', key)} is also used with the other TLS version at ${seen.at}; never use one PSK with both TLS 1.2 and 1.3`,
         );
       }
       keyVersions.set(key, { version: p.tlsVersion, at: at('identities', identity) });
@@ -55,14 +55,14 @@ function checkAddresses(p: ProxyConfig, at: (...k: string[]) => string, warnings
 
 function checkMtls(config: Config, p: ProxyConfig, at: (...k: string[]) => string): void {
   if (Object.keys(p.identities).length > 0)
-    throw invalidAt(at('identities'), `only used with psk modes, not ${p.mode}`);
+    throw invalidAt(at('identities'), 'only used with psk modes');
   if (p.tls === undefined)
-    throw invalidAt(at('tls'), `required with mode ${p.mode} (name a bundle under tls)`);
+    throw invalidAt(at('tls'), 'required with mtls modes (name a bundle under tls)');
   const bundle = config.tls[p.tls];
-  if (!bundle) throw unknownAt(at('tls'), 'tls bundle', p.tls, Object.keys(config.tls));
+  if (!bundle) throw unknownAt(at('tls'), 'tls bundle', Object.keys(config.tls));
   for (const [sni, ca] of Object.entries(p.sniCa)) {
     if (!config.secrets[ca])
-      throw unknownAt(at('sniCa', sni), 'secret', ca, Object.keys(config.secrets));
+      throw unknownAt(at('sniCa', sni), 'secret', Object.keys(config.secrets));
   }
   if (p.mode === 'mtls-server') {
     if (p.serverName !== undefined)
@@ -70,7 +70,7 @@ function checkMtls(config: Config, p: ProxyConfig, at: (...k: string[]) => strin
     if (bundle.ca === undefined && Object.keys(p.sniCa).length === 0) {
       throw invalidAt(
         at('tls'),
-        `bundle "${p.tls}" needs a ca (or set sniCa) to verify client certificates`,
+        `${keyPath('tls', p.tls)} needs a ca (or set sniCa) to verify client certificates`,
       );
     }
     const a = p.authorize;
@@ -87,26 +87,29 @@ function checkMtls(config: Config, p: ProxyConfig, at: (...k: string[]) => strin
     if (Object.keys(p.sniCa).length > 0)
       throw invalidAt(at('sniCa'), 'only used with mode mtls-server');
     if (bundle.ca === undefined) {
-      throw invalidAt(at('tls'), `bundle "${p.tls}" needs a ca to verify the server certificate`);
+      throw invalidAt(
+        at('tls'),
+        `${keyPath('tls', p.tls)} needs a ca to verify the server certificate`,
+      );
     }
   }
 }
 
 function checkPsk(config: Config, p: ProxyConfig, at: (...k: string[]) => string): void {
-  if (p.tls !== undefined) throw invalidAt(at('tls'), `only used with mtls modes, not ${p.mode}`);
+  if (p.tls !== undefined) throw invalidAt(at('tls'), 'only used with mtls modes');
   if (Object.keys(p.sniCa).length > 0)
     throw invalidAt(at('sniCa'), 'only used with mode mtls-server');
   if (p.serverName !== undefined)
     throw invalidAt(at('serverName'), 'only used with mode mtls-client');
   const ids = Object.entries(p.identities);
   if (ids.length === 0)
-    throw invalidAt(at('identities'), `required with mode ${p.mode} (or psk + identity)`);
+    throw invalidAt(at('identities'), 'required with psk modes (or psk + identity)');
   if (p.mode === 'psk-client' && ids.length !== 1) {
-    throw invalidAt(at('identities'), `psk-client needs exactly one identity, got ${ids.length}`);
+    throw invalidAt(at('identities'), 'psk-client needs exactly one identity');
   }
   for (const [identity, key] of ids) {
     if (!config.keys[key])
-      throw unknownAt(at('identities', identity), 'key', key, Object.keys(config.keys));
+      throw unknownAt(at('identities', identity), 'key', Object.keys(config.keys));
     if (Buffer.byteLength(identity) > 128)
       throw invalidAt(at('identities'), 'PSK identities are at most 128 bytes');
   }

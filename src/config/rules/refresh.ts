@@ -34,14 +34,9 @@ export function checkRefresh(config: Config, warnings: string[], references: Ref
       const at = keyPath('processes', i, 'stopTimeout');
       throw new TeeinitError(
         'TEEINIT_REFRESH_STOP_TIMEOUT',
-        `${at}: process "${p.name}" has onRefresh: restart and stopTimeout ${p.stopTimeout} ms, not less than refresh.deadline (${refresh.deadline} ms); a refresh that restarts it could never finish within its deadline.`,
+        `${at}: the process has onRefresh: restart and a stopTimeout not less than refresh.deadline; a refresh that restarts it could never finish within its deadline.`,
         {
-          fields: {
-            path: at,
-            process: p.name,
-            stopTimeoutMs: p.stopTimeout,
-            deadlineMs: refresh.deadline,
-          },
+          fields: { path: at },
           hint: `Set ${at} below refresh.deadline (with room to fetch and start the process again), or raise refresh.deadline.`,
         },
       );
@@ -53,9 +48,9 @@ export function checkRefresh(config: Config, warnings: string[], references: Ref
     const at = keyPath('processes', i, 'onRefresh');
     throw new TeeinitError(
       'TEEINIT_REFRESH_NEEDS_RESTART',
-      `${at}: process "${p.name}" receives secret ${stale.map((s) => `"${s}"`).join(', ')} as {{ value }} in argv/env, which a refresh can change but a running process cannot see; set onRefresh: restart.`,
+      `${at}: the process receives ${stale.map((s) => keyPath('secrets', s)).join(', ')} as {{ value }} in argv/env, which a refresh can change but a running process cannot see; set onRefresh: restart.`,
       {
-        fields: { path: at, process: p.name, secrets: stale.join(',') },
+        fields: { path: at, secrets: stale.join(',') },
         hint: 'Set `onRefresh: restart` on the process, pin the secret to a version number, or pass it as {{ file NAME }} and reload with onRefresh: { signal: SIGHUP }.',
       },
     );

@@ -17,7 +17,7 @@ export function checkSecrets(config: Config, warnings: string[]): void {
   for (const [name, s] of Object.entries(config.secrets)) {
     const at = (key: string): string => keyPath('secrets', name, key);
     const owner = config.collaborators[s.from];
-    if (!owner) throw unknownAt(at('from'), 'collaborator', s.from, collaborators);
+    if (!owner) throw unknownAt(at('from'), 'collaborator', collaborators);
     if (s.source === 'gcp-secret-manager') {
       if (s.path !== undefined) throw invalidAt(at('path'), 'only used with source file');
       if (s.ref === undefined)
@@ -32,7 +32,7 @@ export function checkSecrets(config: Config, warnings: string[]): void {
       if (owner.credentials === 'none') {
         throw invalidAt(
           at('from'),
-          `collaborator "${s.from}" has credentials none and can only provide source file secrets`,
+          `${keyPath('collaborators', s.from)} has credentials none and can only provide source file secrets`,
         );
       }
       if (m[1] === 'latest') {

@@ -34,9 +34,9 @@ function checkReference(config: Config, ref: TemplateReference, shares: Set<stri
     if (!config.overrides.env[name]) {
       throw new TeeinitError(
         'TEEINIT_TEMPLATE_INVALID',
-        `${where}: {{ env ${name} }} is not allowed: "${name}" is not listed in overrides.env`,
+        `${where}: an {{ env }} reference names a variable that is not listed in overrides.env`,
         {
-          fields: { where, name },
+          fields: { where },
           hint: 'List the variable in `overrides.env` with a `pattern` (operator inputs are untrusted).',
         },
       );
@@ -52,11 +52,11 @@ function checkReference(config: Config, ref: TemplateReference, shares: Set<stri
       ...Object.keys(config.keys),
       ...Object.keys(config.templates),
     ];
-    throw unknownAt(where, 'secret, key or template', name, declared);
+    throw unknownAt(where, 'secret, key or template', declared);
   }
   if (kind === 'value') {
     if (!isSecret && !isKey) {
-      throw unknownAt(where, 'secret or key', name, [
+      throw unknownAt(where, 'secret or key', [
         ...Object.keys(config.secrets),
         ...Object.keys(config.keys),
       ]);
@@ -64,9 +64,9 @@ function checkReference(config: Config, ref: TemplateReference, shares: Set<stri
     if (!ref.allowValue) {
       throw new TeeinitError(
         'TEEINIT_TEMPLATE_INVALID',
-        `${where}: {{ value ${name} }} needs \`allowValue: true\` on ${ref.owner.kind} "${ref.owner.name}"`,
+        `${where}: {{ value }} of ${declaredPath(config, name)} needs \`allowValue: true\` on ${ownerPath(config, ref)}`,
         {
-          fields: { where, name },
+          fields: { where },
           hint: 'Prefer {{ file NAME }}; set allowValue: true only if the program cannot read a file.',
         },
       );
@@ -75,10 +75,24 @@ function checkReference(config: Config, ref: TemplateReference, shares: Set<stri
   if (shares.has(name)) {
     throw invalidAt(
       where,
-      `secret "${name}" is a key share; shares are only used to derive their key`,
+      `${keyPath('secrets', name)} is a key share; shares are only used to derive their key`,
     );
   }
   if (ref.owner.kind === 'template' && kind === 'file' && name === ref.owner.name) {
-    throw invalidAt(where, `template "${name}" cannot refer to its own file`);
+    throw invalidAt(where, 'a template cannot refer to its own file');
   }
+}
+
+// The key path of a declared secret, key or template.
+function declaredPath(config: Config, name: string): string {
+  if (config.secrets[name] !== undefined) return keyPath('secrets', name);
+  if (config.keys[name] !== undefined) return keyPath('keys', name);
+  return keyPath('templates', name);
+}
+
+// The key path of the process or template a reference sits in.
+function ownerPath(config: Config, ref: TemplateReference): string {
+  if (ref.owner.kind === 'template') return keyPath('templates', ref.owner.name);
+  const i = config.processes.findIndex((p) => p.name === ref.owner.name);
+  return keyPath('processes', i);
 }

@@ -11,12 +11,11 @@ export function checkTls(config: Config, _warnings: string[]): void {
     for (const field of ['cert', 'key', 'ca'] as const) {
       const ref = b[field];
       if (ref === undefined) continue;
-      if (!config.secrets[ref])
-        throw unknownAt(keyPath('tls', name, field), 'secret', ref, secrets);
+      if (!config.secrets[ref]) throw unknownAt(keyPath('tls', name, field), 'secret', secrets);
       if (shares.has(ref)) {
         throw invalidAt(
           keyPath('tls', name, field),
-          `secret "${ref}" is a key share and cannot be used directly`,
+          `${keyPath('secrets', ref)} is a key share and cannot be used directly`,
         );
       }
     }

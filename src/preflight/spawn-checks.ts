@@ -23,17 +23,17 @@ import {
 import { resolveExecutable } from '../supervisor/resolve-executable.js';
 import { deniedPath, type RunAs } from '../supervisor/user-access.js';
 
-export interface PreflightOptions {
+export interface SpawnCheckOptions {
   /** passwd/group locations (tests). */
   readonly accountFiles?: AccountFiles;
 }
 
 /** Why: fail closed before the first port or request; each error names the key to fix. */
-export async function preflight(
+export async function checkSpawnable(
   config: Config,
   overrides: Readonly<Record<string, string>>,
   logger: Logger,
-  options: PreflightOptions = {},
+  options: SpawnCheckOptions = {},
 ): Promise<void> {
   const accounts = options.accountFiles ?? {};
   const plan = planFiles(config);
