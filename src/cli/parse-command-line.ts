@@ -1,12 +1,13 @@
 // Parses teeinit's command line with node:util parseArgs: a command, its flags, nothing
 // else. Unknown flags are TEEINIT_USAGE; arguments after `--` are operator input and
-// are rejected (TEEINIT_OVERRIDE_REJECTED). `attest verify` takes each option at most once.
+// are rejected (TEEINIT_OVERRIDE_REJECTED). `attest verify` and `collaborators` take each
+// option at most once.
 import { parseArgs } from 'node:util';
 import { TeeinitError } from '../errors/index.js';
 import { rejectExtraArgs } from '../config/overrides.js';
 import { DEFAULT_CONFIG_PATH } from './help.js';
 
-export const COMMANDS = ['run', 'validate', 'plan', 'version', 'attest'] as const;
+export const COMMANDS = ['run', 'validate', 'plan', 'version', 'attest', 'collaborators'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** `teeinit attest verify`: the files to check and how. */
@@ -18,11 +19,19 @@ export interface AttestVerifyArgs {
   readonly nonce?: string;
 }
 
+/** `teeinit collaborators`: the flags as given (checked by the command). */
+export interface CollaboratorsArgs {
+  readonly imageDigest: string;
+  readonly collaborator?: string;
+  readonly workloadServiceAccount?: string;
+  readonly operatorProject?: string;
+}
+
 export type CommandLine =
   | { readonly help: true; readonly command?: Command }
   | {
       readonly help: false;
-      readonly command: Exclude<Command, 'attest'>;
+      readonly command: Exclude<Command, 'attest' | 'collaborators'>;
       readonly configPath: string;
       readonly json: boolean;
     }
@@ -30,6 +39,13 @@ export type CommandLine =
       readonly help: false;
       readonly command: 'attest';
       readonly verify: AttestVerifyArgs;
+      readonly json: boolean;
+    }
+  | {
+      readonly help: false;
+      readonly command: 'collaborators';
+      readonly configPath: string;
+      readonly setup: CollaboratorsArgs;
       readonly json: boolean;
     };
 
@@ -39,6 +55,15 @@ const FLAGS: Readonly<Record<Command, readonly string[]>> = {
   plan: ['config', 'json', 'help'],
   version: ['help'],
   attest: ['token', 'policy', 'jwks', 'root', 'nonce', 'json', 'help'],
+  collaborators: [
+    'config',
+    'image-digest',
+    'collaborator',
+    'workload-service-account',
+    'operator-project',
+    'json',
+    'help',
+  ],
 };
 
 /** Reads argv (without node and script); throws TeeinitError on anything unexpected. */
@@ -58,6 +83,10 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
         jwks: { type: 'string' },
         root: { type: 'string' },
         nonce: { type: 'string' },
+        'image-digest': { type: 'string' },
+        collaborator: { type: 'string' },
+        'workload-service-account': { type: 'string' },
+        'operator-project': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -97,6 +126,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   }
   if (values.help === true) return { help: true, command };
   if (command === 'attest') return attestLine(values, parsed.tokens);
+  if (command === 'collaborators') return collaboratorsLine(values, parsed.tokens);
   return {
     help: false,
     command,
@@ -108,19 +138,47 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
 type Values = Readonly<Record<string, string | boolean | undefined>>;
 type Tokens = readonly { readonly kind: string; readonly name?: string }[];
 
-/** `attest verify`: --token and --policy required, --jwks and --root exclusive, no repeats. */
-function attestLine(values: Values, tokens: Tokens): CommandLine {
+/** Throws on an option given twice (a second value would silently win). */
+function rejectRepeats(tokens: Tokens): void {
   const seen = new Set<string>();
   for (const t of tokens) {
     if (t.kind !== 'option' || t.name === undefined) continue;
     if (seen.has(t.name)) throw usage(`option --${t.name} given more than once`);
     seen.add(t.name);
   }
-  const text = (name: string): string | undefined => {
-    const v = values[name];
-    if (v === '') throw usage(`option --${name} needs a value`);
-    return typeof v === 'string' ? v : undefined;
+}
+
+/** A string option's value; an empty one is a usage error. */
+function textOf(values: Values, name: string): string | undefined {
+  const v = values[name];
+  if (v === '') throw usage(`option --${name} needs a value`);
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** `collaborators`: --image-digest required, every option at most once. */
+function collaboratorsLine(values: Values, tokens: Tokens): CommandLine {
+  rejectRepeats(tokens);
+  const imageDigest = textOf(values, 'image-digest');
+  if (imageDigest === undefined) {
+    throw usage('collaborators needs --image-digest sha256:<64 hex> (the image to admit)');
+  }
+  const collaborator = textOf(values, 'collaborator');
+  const workloadServiceAccount = textOf(values, 'workload-service-account');
+  const operatorProject = textOf(values, 'operator-project');
+  const setup = {
+    imageDigest,
+    ...(collaborator === undefined ? {} : { collaborator }),
+    ...(workloadServiceAccount === undefined ? {} : { workloadServiceAccount }),
+    ...(operatorProject === undefined ? {} : { operatorProject }),
   };
+  const configPath = textOf(values, 'config') ?? DEFAULT_CONFIG_PATH;
+  return { help: false, command: 'collaborators', configPath, setup, json: values.json === true };
+}
+
+/** `attest verify`: --token and --policy required, --jwks and --root exclusive, no repeats. */
+function attestLine(values: Values, tokens: Tokens): CommandLine {
+  rejectRepeats(tokens);
+  const text = (name: string): string | undefined => textOf(values, name);
   const token = text('token');
   const policy = text('policy');
   if (token === undefined || policy === undefined) {
