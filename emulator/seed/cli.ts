@@ -34,7 +34,8 @@ Where the emulator is (one of):
   --endpoint URL --admin-token T   (the Secret Manager URL; for iam, the iamCredentials URL)
 `;
 
-const defaultIo: CliIo = {
+/** The process's streams, for the CLI commands. */
+export const defaultIo: CliIo = {
   out: (chunk) => process.stdout.write(chunk),
   err: (line) => process.stderr.write(`${line}\n`),
   stdin: async () => {
