@@ -106,6 +106,25 @@ describe('teeinit collaborators (CLI)', () => {
     });
   }
 
+  test(
+    'a template file that lives only in the image is noted on stderr, not an error',
+    T,
+    async () => {
+      const r = await teeinitCollaborators([
+        '-c',
+        join(REPO, CONFIGS[1]!),
+        '--image-digest',
+        digest,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^gcloud secrets create envoy-ca /m);
+      assert.equal(
+        r.stderr,
+        'teeinit: note: templates.envoy-config.source is not on this machine (it lives in the image); checked as empty here, `teeinit validate` in the image reads it\n',
+      );
+    },
+  );
+
   test('a malformed digest: TEEINIT_IMAGE_DIGEST_INVALID (64)', T, async () => {
     const r = await teeinitCollaborators([
       '-c',

@@ -27,7 +27,12 @@ export function collaboratorsCommand(
       : checkWorkloadServiceAccount(args.workloadServiceAccount);
   const operatorProject =
     args.operatorProject === undefined ? undefined : checkOperatorProject(args.operatorProject);
-  const { config } = loadConfigForSetup(configPath);
+  const { config, unreadTemplates } = loadConfigForSetup(configPath);
+  for (const name of unreadTemplates) {
+    io.stderr.write(
+      `teeinit: note: templates.${name}.source is not on this machine (it lives in the image); checked as empty here, \`teeinit validate\` in the image reads it\n`,
+    );
+  }
   const plan = buildSetupPlan(config, {
     imageDigests,
     ...(args.collaborator === undefined ? {} : { collaborator: args.collaborator }),
