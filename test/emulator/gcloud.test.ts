@@ -283,6 +283,37 @@ describe('teeinit-emulator gcloud', () => {
     },
   );
 
+  test('a grant applied through gcloud waits out the IAM propagation delay', T, async () => {
+    const member = `principalSet://iam.googleapis.com/projects/111111111111/locations/global/workloadIdentityPools/cs-pool/attribute.image_digest/${DIGEST}`;
+    writeFileSync(join(dir, 'late.txt'), 'late');
+    await gcloud('secrets', 'create', 'late', '--project=alice-proj', '--data-file=late.txt');
+    emu.iam.setPropagationSeconds(120);
+    try {
+      await gcloud(
+        'secrets',
+        'add-iam-policy-binding',
+        'late',
+        '--project=alice-proj',
+        '--role=roles/secretmanager.secretAccessor',
+        `--member=${member}`,
+      );
+    } finally {
+      emu.iam.setPropagationSeconds(0);
+    }
+    const token = (await exchange('111111111111')).body.access_token as string;
+    const res = await fetch(
+      `${emu.endpoints.secretManager}/v1/projects/alice-proj/secrets/late/versions/1:access`,
+      {
+        headers: { authorization: `Bearer ${token}` },
+      },
+    );
+    assert.equal(res.status, 403, 'refused until the grant has propagated');
+    const late = [...emu.store.secrets.values()].find((x) => x.secretId === 'late')!;
+    assert.deepEqual(late.bindings, [
+      { role: 'roles/secretmanager.secretAccessor', members: [member] },
+    ]);
+  });
+
   test(
     'a command the emulator does not apply, or a flag gcloud would not take, is refused',
     T,
