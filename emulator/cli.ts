@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `teeinit-emulator`: runs the local Confidential Space emulator (`serve`) and drives a
-// running one (`secrets ...`, `seed FILE`). The only place in emulator/ that exits.
+// running one (`secrets ...`, `seed FILE`, `gcloud ...`). The only place in emulator/ that
+// exits.
 import { parseArgs } from 'node:util';
 import { TeeinitError, toTeeinitError } from '../src/errors/index.js';
 import type { RunningEmulator, ServiceName } from './index.js';
@@ -23,6 +24,9 @@ Commands:
   iam service-accounts ...
                         who may impersonate a service account (add/remove binding)
   seed FILE             apply a seed document to a running emulator
+  gcloud ARGS...        apply one gcloud command line (pools, providers, service
+                        accounts, secrets, bindings) to a running emulator
+                        (teeinit-emulator gcloud --help)
   default-config        print the default world as a JSON config file
 
 serve flags:
@@ -175,6 +179,11 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'secrets' || command === 'seed' || command === 'iam') {
     const { runSecretsCli } = await import('./seed/cli.js');
     return runSecretsCli(argv);
+  }
+  if (command === 'gcloud') {
+    const { runGcloudCli } = await import('./gcloud/run-gcloud.js');
+    const { defaultIo } = await import('./seed/cli.js');
+    return runGcloudCli(rest, defaultIo);
   }
   if (command === 'default-config') {
     const { defaultWorld } = await import('./default-world.js');

@@ -8,6 +8,12 @@ export interface ProjectModel {
   readonly number: string;
 }
 
+/** A Workload Identity pool (created through iam.googleapis.com; providers imply theirs). */
+export interface PoolModel {
+  readonly projectNumber: string;
+  readonly poolId: string;
+}
+
 /** A Workload Identity pool provider (OIDC) as the STS sees it. */
 export interface ProviderModel {
   readonly projectNumber: string;

@@ -2,6 +2,7 @@
 import { IamPropagation, secretResource, serviceAccountResource } from './iam/propagation.js';
 import type {
   IamBinding,
+  PoolModel,
   ProjectModel,
   ProviderModel,
   SecretModel,
@@ -11,6 +12,8 @@ import type {
 export class EmulatorStore {
   readonly projects = new Map<string, ProjectModel>();
   readonly providers: ProviderModel[] = [];
+  /** Pools created through the API; a provider of the config implies its pool. */
+  readonly pools: PoolModel[] = [];
   readonly serviceAccounts = new Map<string, ServiceAccountModel>();
   /** Keyed by `secretKey(projectNumber, secretId, location)`. */
   readonly secrets = new Map<string, SecretModel>();
@@ -28,6 +31,13 @@ export class EmulatorStore {
       return undefined;
     }
     return this.projects.get(idOrNumber)?.number;
+  }
+
+  /** True when the pool was created, or a provider of the config lives in it. */
+  hasPool(projectNumber: string, poolId: string): boolean {
+    const match = (p: { projectNumber: string; poolId: string }): boolean =>
+      p.projectNumber === projectNumber && p.poolId === poolId;
+    return this.pools.some(match) || this.providers.some(match);
   }
 
   findProvider(

@@ -2,7 +2,9 @@
 // with a Bearer token from the STS; allowed when the service account's bindings (as
 // propagated, iam/propagation.ts) grant the caller roles/iam.workloadIdentityUser or
 // roles/iam.serviceAccountTokenCreator. The same port serves iam.googleapis.com's
-// getIamPolicy / setIamPolicy of a service account for the admin token (sa-policy.ts).
+// getIamPolicy / setIamPolicy of a service account for the admin token (sa-policy.ts), and
+// the creation of Workload Identity pools, providers and service accounts
+// (workload-identity.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   accessTokenPolicy,
@@ -14,6 +16,7 @@ import type { EmulatorContext, EmulatorService } from '../context.js';
 import { readJsonObject, sendGoogleError, sendHtml404, sendJson } from '../http.js';
 import { isGranted } from '../members.js';
 import { handleServiceAccountPolicy, SA_POLICY_PATH } from './sa-policy.js';
+import { handleWorkloadIdentityApi } from './workload-identity.js';
 
 export const IMPERSONATION_ROLES = [
   'roles/iam.workloadIdentityUser',
@@ -42,6 +45,7 @@ export function createIamCredentialsService(
         await servePolicy(ctx, req, res, policyMatch);
         return;
       }
+      if (await handleWorkloadIdentityApi(ctx, req, res, path)) return;
       const match = PATH.exec(path);
       if (req.method !== 'POST' || match === null) {
         sendHtml404(res, path);

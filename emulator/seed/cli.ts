@@ -12,6 +12,7 @@ Commands (gcloud-like; NAME is a secret id, --project takes an id or number):
   create NAME --project P [--data-file F|-] [--location L]
   list --project P [--location L]
   describe NAME --project P [--location L]
+  update NAME --project P --update-version-aliases ALIAS=N[,ALIAS=N]
   versions add NAME --project P --data-file F|-
   versions access VERSION --secret NAME --project P     (prints the payload bytes)
   versions list NAME --project P
@@ -21,7 +22,7 @@ Commands (gcloud-like; NAME is a secret id, --project takes an id or number):
   seed FILE                        apply a YAML/JSON seed document (POST /admin/seed)
 
 Who may impersonate a service account (iam service-accounts …):
-  add-iam-policy-binding EMAIL --member M --role roles/iam.workloadIdentityUser
+  add-iam-policy-binding EMAIL [--project P] --member M --role roles/iam.workloadIdentityUser
   remove-iam-policy-binding EMAIL --member M --role R
   get-iam-policy EMAIL
 
@@ -34,7 +35,8 @@ Where the emulator is (one of):
   --endpoint URL --admin-token T   (the Secret Manager URL; for iam, the iamCredentials URL)
 `;
 
-const defaultIo: CliIo = {
+/** The process's streams, for the CLI commands. */
+export const defaultIo: CliIo = {
   out: (chunk) => process.stdout.write(chunk),
   err: (line) => process.stderr.write(`${line}\n`),
   stdin: async () => {

@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { TeeinitError } from '../../src/errors/index.js';
 import { crc32c } from '../../src/secrets/crc32c.js';
 import { parseSeedDocument, type SeedDocument } from './apply.js';
-import { parseArgs, requireFlag, requirePositional, type ParsedArgs } from './cli-args.js';
+import { parseArgs, requireFlag, requirePositional, usage, type ParsedArgs } from './cli-args.js';
 import { connect, type ApiAnswer, type EmulatorClient } from './emulator-client.js';
 
 /** Where a command writes: data to `out`, gcloud-style status lines to `err`. */
@@ -143,6 +143,35 @@ const describe: Command = async (argv, io) => {
   io.out(`${JSON.stringify(check(await (await connect(args)).call('GET', path)), null, 2)}\n`);
 };
 
+/** `update NAME --update-version-aliases=ALIAS=N[,…]`: merged into the secret's aliases. */
+const update: Command = async (argv, io) => {
+  const args = parseArgs(argv, [...SECRET_FLAGS, 'update-version-aliases']);
+  const name = requirePositional(args, 0, 'secret NAME');
+  const added = parseAliases(requireFlag(args, 'update-version-aliases'));
+  const path = secretPath(args, name);
+  const client = await connect(args);
+  const secret = check(await client.call('GET', path));
+  const versionAliases = {
+    ...(secret.versionAliases as Record<string, string> | undefined),
+    ...added,
+  };
+  check(await client.call('PATCH', `${path}?updateMask=versionAliases`, { versionAliases }));
+  io.err(`Updated secret [${name}].`);
+};
+
+/** gcloud's `KEY=VALUE,KEY=VALUE` list of aliases and version numbers. */
+function parseAliases(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0 || !/^\d+$/.test(pair.slice(eq + 1))) {
+      throw usage(`--update-version-aliases expects ALIAS=VERSION pairs, got "${pair}"`);
+    }
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
 type Binding = { role: string; members: string[] };
 
 /** Read-modify-write of a policy (getIamPolicy, then setIamPolicy with its etag). */
@@ -192,7 +221,8 @@ const secretBinding =
 const serviceAccountBinding =
   (add: boolean): Command =>
   async (argv, io) => {
-    const args = parseArgs(argv, ['member', 'role']);
+    // --project is accepted as gcloud does; the email names the account.
+    const args = parseArgs(argv, ['member', 'role', 'project']);
     const email = requirePositional(args, 0, 'service account EMAIL');
     const change = { member: requireFlag(args, 'member'), role: requireFlag(args, 'role'), add };
     const path = `/v1/projects/-/serviceAccounts/${encodeURIComponent(email)}`;
@@ -261,6 +291,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   create,
   list,
   describe,
+  update,
   'add-iam-policy-binding': secretBinding(true),
   'remove-iam-policy-binding': secretBinding(false),
   'versions add': versionsAdd,

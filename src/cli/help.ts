@@ -20,6 +20,8 @@ Commands:
   plan       show what run would fetch, check, write and start, without any network call
   version    print teeinit's and Node.js's versions
   attest     verify an attestation token against a policy (attest verify)
+  collaborators
+             print the gcloud commands each collaborator runs for an image digest
 
 Run 'teeinit <command> --help' for a command's options and an example.
 The command line is the image's: an unknown or repeated option, any word beyond the
@@ -104,6 +106,42 @@ invalid; 64 a usage error.
 
 Example:
   teeinit attest verify --token peer.jwt --policy policy.yaml --root confidential_space_root.crt
+`,
+  collaborators: `Usage: teeinit collaborators [-c FILE] --image-digest sha256:HEX[,sha256:HEX...]
+                             [--collaborator NAME] [--workload-service-account EMAIL]
+                             [--operator-project ID] [--json]
+
+Prints, for each collaborator of the config (or the one named), the gcloud commands it
+runs in its own projects so that the image may fetch its secrets, and nothing more: the
+APIs, a Workload Identity pool and an OIDC provider whose condition admits only production
+Confidential Space images with the digest, the secrets and the versions the config pins
+(--data-file names a placeholder file to fill; never a value), and the grants (to the
+image's principal set, or through collaborators.NAME.serviceAccount). Derived from the
+config alone, without any network call. Copy-pasteable shell, with comments on what each
+step is for (docs/deployment.md#generate-each-collaborators-commands).
+
+Options:
+${CONFIG_FLAG}
+      --image-digest D     the image digest(s) to admit, sha256:<64 hex>; several images
+                           (a calling TEE, a rollout) comma-separated
+      --collaborator NAME  only this collaborator's commands
+      --workload-service-account EMAIL
+                           the condition also requires the VM to run as this service
+                           account (the operator's)
+      --operator-project ID
+                           the condition also requires the VM to run in this project
+      --json               the setup as JSON: per collaborator its resources, commands
+                           (argv) and shell block
+  -h, --help               show this help
+
+Each option may be given once. Exit codes: 0 printed; 64 a usage error, a malformed
+digest (TEEINIT_IMAGE_DIGEST_INVALID) or an undeclared collaborator
+(TEEINIT_COLLABORATOR_UNKNOWN); 78 the config is invalid (as teeinit validate reports it;
+template files that live only in the image are not read).
+
+Example:
+  teeinit collaborators -c examples/psk/teeinit.yaml --image-digest "$DIGEST" \\
+    --workload-service-account wl-sa@op-proj.iam.gserviceaccount.com --collaborator bob
 `,
   version: `Usage: teeinit version
 

@@ -9,7 +9,7 @@ import { printable, TeeinitError } from '../errors/index.js';
 import { rejectExtraArgs } from '../config/overrides.js';
 import { DEFAULT_CONFIG_PATH } from './help.js';
 
-export const COMMANDS = ['run', 'validate', 'plan', 'version', 'attest'] as const;
+export const COMMANDS = ['run', 'validate', 'plan', 'version', 'attest', 'collaborators'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** `teeinit attest verify`: the files to check and how. */
@@ -21,11 +21,19 @@ export interface AttestVerifyArgs {
   readonly nonce?: string;
 }
 
+/** `teeinit collaborators`: the flags as given (checked by the command). */
+export interface CollaboratorsArgs {
+  readonly imageDigest: string;
+  readonly collaborator?: string;
+  readonly workloadServiceAccount?: string;
+  readonly operatorProject?: string;
+}
+
 export type CommandLine =
   | { readonly help: true; readonly command?: Command }
   | {
       readonly help: false;
-      readonly command: Exclude<Command, 'attest'>;
+      readonly command: Exclude<Command, 'attest' | 'collaborators'>;
       readonly configPath: string;
       readonly json: boolean;
     }
@@ -33,6 +41,13 @@ export type CommandLine =
       readonly help: false;
       readonly command: 'attest';
       readonly verify: AttestVerifyArgs;
+      readonly json: boolean;
+    }
+  | {
+      readonly help: false;
+      readonly command: 'collaborators';
+      readonly configPath: string;
+      readonly setup: CollaboratorsArgs;
       readonly json: boolean;
     };
 
@@ -42,6 +57,15 @@ const FLAGS: Readonly<Record<Command, readonly string[]>> = {
   plan: ['config', 'json', 'help'],
   version: ['help'],
   attest: ['token', 'policy', 'jwks', 'root', 'nonce', 'json', 'help'],
+  collaborators: [
+    'config',
+    'image-digest',
+    'collaborator',
+    'workload-service-account',
+    'operator-project',
+    'json',
+    'help',
+  ],
 };
 
 /** Reads argv (without node and script); throws TeeinitError on anything unexpected. */
@@ -61,6 +85,10 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
         jwks: { type: 'string' },
         root: { type: 'string' },
         nonce: { type: 'string' },
+        'image-digest': { type: 'string' },
+        collaborator: { type: 'string' },
+        'workload-service-account': { type: 'string' },
+        'operator-project': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -87,7 +115,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const { values } = parsed;
   if (name === undefined) {
     if (values.help === true) return { help: true };
-    throw usage('missing command (run, validate, plan, version or attest)');
+    throw usage('missing command (run, validate, plan, version, attest or collaborators)');
   }
   if (name === 'help') return { help: true };
   const command = COMMANDS.find((c) => c === name);
@@ -112,6 +140,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   }
   if (values.help === true) return { help: true, command };
   if (command === 'attest') return attestLine(values);
+  if (command === 'collaborators') return collaboratorsLine(values);
   return {
     help: false,
     command,
@@ -122,13 +151,35 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
 
 type Values = Readonly<Record<string, string | boolean | undefined>>;
 
+/** A string option's value; an empty one is a usage error. */
+function textOf(values: Values, name: string): string | undefined {
+  const v = values[name];
+  if (v === '') throw usage(`option --${name} needs a value`);
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** `collaborators`: --image-digest required, every option at most once. */
+function collaboratorsLine(values: Values): CommandLine {
+  const imageDigest = textOf(values, 'image-digest');
+  if (imageDigest === undefined) {
+    throw usage('collaborators needs --image-digest sha256:<64 hex> (the image to admit)');
+  }
+  const collaborator = textOf(values, 'collaborator');
+  const workloadServiceAccount = textOf(values, 'workload-service-account');
+  const operatorProject = textOf(values, 'operator-project');
+  const setup = {
+    imageDigest,
+    ...(collaborator === undefined ? {} : { collaborator }),
+    ...(workloadServiceAccount === undefined ? {} : { workloadServiceAccount }),
+    ...(operatorProject === undefined ? {} : { operatorProject }),
+  };
+  const configPath = textOf(values, 'config') ?? DEFAULT_CONFIG_PATH;
+  return { help: false, command: 'collaborators', configPath, setup, json: values.json === true };
+}
+
 /** `attest verify`: --token and --policy required, --jwks and --root exclusive. */
 function attestLine(values: Values): CommandLine {
-  const text = (name: string): string | undefined => {
-    const v = values[name];
-    if (v === '') throw usage(`option --${name} needs a value`);
-    return typeof v === 'string' ? v : undefined;
-  };
+  const text = (name: string): string | undefined => textOf(values, name);
   const token = text('token');
   const policy = text('policy');
   if (token === undefined || policy === undefined) {

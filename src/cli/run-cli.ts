@@ -35,6 +35,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         const { attestVerifyCommand } = await import('./commands/attest-verify.js');
         return await attestVerifyCommand(line.verify, line.json, io);
       }
+      case 'collaborators': {
+        const { collaboratorsCommand } = await import('./commands/collaborators.js');
+        return collaboratorsCommand(line.configPath, line.setup, line.json, io);
+      }
     }
   } catch (error) {
     return reportError(error, io.stderr).exitCode;

@@ -283,6 +283,16 @@ export const ERROR_CODES = {
     message: "The issuer's keys cannot be fetched.",
     fix: 'Check network access to the discovery document and JWKS named in the message, or pass them offline with --jwks FILE (or `oidc.jwksFile` in the policy).',
   },
+  TEEINIT_IMAGE_DIGEST_INVALID: {
+    exitCode: EXIT.usage,
+    message: 'An image digest given to `teeinit collaborators` is malformed.',
+    fix: 'Pass the digest of the pushed image as `--image-digest sha256:<64 lowercase hex digits>` (`gcloud artifacts docker images describe IMAGE --format="value(image_summary.digest)"`); several images, comma-separated, each once.',
+  },
+  TEEINIT_COLLABORATOR_UNKNOWN: {
+    exitCode: EXIT.usage,
+    message: 'The collaborator asked for is not declared in the config.',
+    fix: 'Pass `--collaborator` one of the names under `collaborators:` in the config (the message lists them), or leave it out for every collaborator.',
+  },
   TEEINIT_INTERNAL: {
     exitCode: EXIT.software,
     message: 'Internal error.',
