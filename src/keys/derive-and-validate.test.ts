@@ -61,8 +61,8 @@ function secrets(overrides: Record<string, string> = {}): Map<string, Buffer> {
   return new Map(Object.entries(all).map(([k, v]) => [k, Buffer.from(v)]));
 }
 
-test('derives keys and checks bundles', { timeout: 10000 }, () => {
-  const m = deriveAndValidate(config(), secrets(), new Date());
+test('derives keys and checks bundles', { timeout: 10000 }, async () => {
+  const m = await deriveAndValidate(config(), secrets(), new Date());
   assert.equal(
     m.keys.get('psk')?.toString('hex'),
     '708b8c7c6a589e801d536943b0dba2a235a39012c9793311324500f07b7a345e',
@@ -79,14 +79,14 @@ test('derives keys and checks bundles', { timeout: 10000 }, () => {
   );
 });
 
-test('fails closed on a bad share or a missing secret', { timeout: 10000 }, () => {
-  assert.throws(
+test('fails closed on a bad share or a missing secret', { timeout: 10000 }, async () => {
+  await assert.rejects(
     () => deriveAndValidate(config(), secrets({ 'b-share': ALICE }), new Date()),
     (e: unknown) => e instanceof TeeinitError && e.code === 'TEEINIT_SHARE_INVALID',
   );
   const missing = secrets();
   missing.delete('ca');
-  assert.throws(
+  await assert.rejects(
     () => deriveAndValidate(config(), missing, new Date()),
     (e: unknown) =>
       e instanceof TeeinitError && e.code === 'TEEINIT_INTERNAL' && e.message.includes('"ca"'),

@@ -1,7 +1,12 @@
-// Derived keys: at least two shares, each a declared secret, each from a different
-// collaborator (a key one party can compute alone is not multiparty).
-import type { Config } from '../types.js';
+// Derived keys: at least two shares, each a declared secret listed once, each from a
+// different collaborator (a key one party can compute alone is not multiparty). A threshold
+// key (t of n Shamir shares) also needs 2 <= t <= n <= 255, the hkdf-sha256 KDF, and shares
+// no other key uses (a Shamir share belongs to one split).
+import type { Config, KeyConfig } from '../types.js';
 import { invalidAt, keyPath, unknownAt } from './errors.js';
+
+/** GF(256) Shamir: x coordinates are the 255 non-zero bytes. */
+export const MAX_THRESHOLD_SHARES = 255;
 
 // Checks every key's shares.
 export function checkKeys(config: Config, _warnings: string[]): void {
@@ -13,18 +18,72 @@ export function checkKeys(config: Config, _warnings: string[]): void {
         `expected at least 2 shares, got ${k.shares.length}`,
       );
     }
+    const listed = new Map<string, number>();
     const owners = new Map<string, string>();
     k.shares.forEach((share, i) => {
+      const at = keyPath('keys', name, 'shares', i);
+      const first = listed.get(share);
+      if (first !== undefined) {
+        throw invalidAt(
+          at,
+          `secret "${share}" is already listed at ${keyPath('keys', name, 'shares', first)}; list each share once`,
+        );
+      }
+      listed.set(share, i);
       const secret = config.secrets[share];
-      if (!secret) throw unknownAt(keyPath('keys', name, 'shares', i), 'secret', share, secrets);
+      if (!secret) throw unknownAt(at, 'secret', share, secrets);
       const other = owners.get(secret.from);
       if (other !== undefined) {
         throw invalidAt(
-          keyPath('keys', name, 'shares', i),
-          `shares "${other}" and "${share}" both come from collaborator "${secret.from}"; each share must come from a different collaborator`,
+          at,
+          `shares "${other}" and "${share}" both come from collaborator "${secret.from}"; each share must come from a different collaborator` +
+            (k.threshold === undefined
+              ? ''
+              : ` (with two shares, "${secret.from}" would count twice towards the threshold of ${k.threshold})`),
         );
       }
       owners.set(secret.from, share);
+    });
+    if (k.threshold !== undefined) checkThreshold(config, name, k, k.threshold);
+  }
+}
+
+// t-of-n: bounds, KDF, and shares that belong to this key alone.
+function checkThreshold(config: Config, name: string, k: KeyConfig, t: number): void {
+  const n = k.shares.length;
+  const at = keyPath('keys', name, 'threshold');
+  if (t < 2) {
+    throw invalidAt(
+      at,
+      `expected at least 2, got ${t}: with a threshold of ${t} one collaborator's share alone would make the key`,
+    );
+  }
+  if (t > n) {
+    throw invalidAt(
+      at,
+      `${t} exceeds the ${n} shares listed in ${keyPath('keys', name, 'shares')}; the key could never be made`,
+    );
+  }
+  if (n > MAX_THRESHOLD_SHARES) {
+    throw invalidAt(
+      keyPath('keys', name, 'shares'),
+      `a threshold key has at most ${MAX_THRESHOLD_SHARES} shares (Shamir over GF(256)), got ${n}`,
+    );
+  }
+  if (k.kdf !== 'hkdf-sha256') {
+    throw invalidAt(
+      keyPath('keys', name, 'kdf'),
+      `${k.kdf} has no threshold form (it exists only to match the public demo's n-of-n derivation); use hkdf-sha256 with threshold`,
+    );
+  }
+  for (const [other, o] of Object.entries(config.keys)) {
+    if (other === name) continue;
+    o.shares.forEach((share, i) => {
+      if (!k.shares.includes(share)) return;
+      throw invalidAt(
+        keyPath('keys', other, 'shares', i),
+        `secret "${share}" is a share of threshold key "${name}" and cannot feed another key; a Shamir share belongs to one split`,
+      );
     });
   }
 }
@@ -32,4 +91,14 @@ export function checkKeys(config: Config, _warnings: string[]): void {
 /** Names of secrets used as key shares: these are never written, rendered or sent. */
 export function shareNames(config: Config): Set<string> {
   return new Set(Object.values(config.keys).flatMap((k) => k.shares));
+}
+
+/** Why: a threshold key's shares may fail one by one without failing start-up. */
+export function thresholdShareNames(config: Config): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const [name, k] of Object.entries(config.keys)) {
+    if (k.threshold === undefined) continue;
+    for (const share of k.shares) owners.set(share, name);
+  }
+  return owners;
 }
