@@ -5,8 +5,9 @@ import { parseArgs } from 'node:util';
 import { TeeinitError } from '../errors/index.js';
 import { rejectExtraArgs } from '../config/overrides.js';
 import { DEFAULT_CONFIG_PATH } from './help.js';
+import { parseSharesLine, type CombineArgs, type SplitArgs } from './parse-shares-line.js';
 
-export const COMMANDS = ['run', 'validate', 'plan', 'version', 'attest'] as const;
+export const COMMANDS = ['run', 'validate', 'plan', 'version', 'attest', 'shares'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** `teeinit attest verify`: the files to check and how. */
@@ -22,7 +23,7 @@ export type CommandLine =
   | { readonly help: true; readonly command?: Command }
   | {
       readonly help: false;
-      readonly command: Exclude<Command, 'attest'>;
+      readonly command: Exclude<Command, 'attest' | 'shares'>;
       readonly configPath: string;
       readonly json: boolean;
     }
@@ -31,7 +32,9 @@ export type CommandLine =
       readonly command: 'attest';
       readonly verify: AttestVerifyArgs;
       readonly json: boolean;
-    };
+    }
+  | { readonly help: false; readonly command: 'shares'; readonly split: SplitArgs }
+  | { readonly help: false; readonly command: 'shares'; readonly combine: CombineArgs };
 
 const FLAGS: Readonly<Record<Command, readonly string[]>> = {
   run: ['config', 'help'],
@@ -39,10 +42,16 @@ const FLAGS: Readonly<Record<Command, readonly string[]>> = {
   plan: ['config', 'json', 'help'],
   version: ['help'],
   attest: ['token', 'policy', 'jwks', 'root', 'nonce', 'json', 'help'],
+  shares: ['help'],
 };
 
 /** Reads argv (without node and script); throws TeeinitError on anything unexpected. */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
+  // The dealer's commands have options of their own (parse-shares-line.ts).
+  if (argv[0] === 'shares') {
+    const line = parseSharesLine(argv.slice(1));
+    return line.help ? { help: true, command: 'shares' } : { command: 'shares', ...line };
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -97,6 +106,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   }
   if (values.help === true) return { help: true, command };
   if (command === 'attest') return attestLine(values, parsed.tokens);
+  if (command === 'shares') throw usage('"shares" must come first: teeinit shares split|combine …');
   return {
     help: false,
     command,

@@ -230,7 +230,9 @@ function whyNone(
   if (ids.size > 1) {
     return `the ${all.length} shares at hand come from ${ids.size} different splits (key ids ${[...ids].join(', ')}), and none of them has ${threshold}`;
   }
-  return `${usable === 1 ? 'only 1 share is' : `only ${usable} shares are`} usable and ${threshold} are needed`;
+  const count =
+    usable === 0 ? 'no share is' : usable === 1 ? 'only 1 share is' : `only ${usable} shares are`;
+  return `${count} usable and ${threshold} are needed`;
 }
 
 function altered(held: HeldShare, subset: readonly HeldShare[]): TeeinitError {
