@@ -5,12 +5,18 @@
 // everything still in flight. At start-up only, a PERMISSION_DENIED is retried within
 // fetch.permissionGrace (an IAM grant still propagating), which extends the deadline.
 // A share of a threshold key is the exception (share-quorum.ts): its failure is logged, not
-// fatal, and once its key has t consistent shares the others are no longer waited for.
+// fatal, and once everything else is in and its key has t consistent shares, the shares
+// being retried (refused or failed once) are no longer waited for.
 import type { Config, SecretConfig } from '../config/types.js';
 import { TeeinitError, toTeeinitError } from '../errors/index.js';
 import type { Identities } from '../identity/index.js';
 import { redactor, type Logger } from '../log/index.js';
-import { startDeadline, startPermissionGrace, type DeadlineKey } from '../retry/index.js';
+import {
+  startDeadline,
+  startPermissionGrace,
+  type DeadlineKey,
+  type PermissionGrace,
+} from '../retry/index.js';
 import { readFileSecret } from './file-secret.js';
 import { fetchGcpSecret, type FetchedSecret } from './gcp-secret.js';
 import { accessUrl, isFloatingVersion, parseSecretRef } from './secret-ref.js';
@@ -87,6 +93,29 @@ export async function fetchAll(
   });
 
   const quorum = createShareQuorum(config, { logger, fail: (error) => stop.abort(error) });
+  // Secrets start-up cannot go without: every one but the shares of threshold keys.
+  const required = new Set(names.filter((name) => quorum?.has(name) !== true));
+  const releaseWhenReady = (): void => {
+    if (required.size === 0 && quorum?.ready() === true) quorum.release();
+  };
+  /** A share being retried (refused once, or failed once) need not be waited for. */
+  const retrying = (...shares: string[]): void => {
+    if (quorum === undefined) return;
+    for (const name of shares) if (quorum.has(name)) quorum.retrying(name);
+    releaseWhenReady();
+  };
+  /** The grace, telling the quorum which shares a refused call holds up. */
+  const graceFor = (shares: () => string[]): PermissionGrace | undefined =>
+    grace === undefined || quorum === undefined
+      ? grace
+      : {
+          nextTry: (at, error, retry) => {
+            const wait = grace.nextTry(at, error, retry);
+            if (wait !== undefined) retrying(...shares());
+            return wait;
+          },
+          exhausted: (error) => grace.exhausted(error),
+        };
 
   // A collaborator's token exchange stops once none of its secrets waits for it any more
   // (its only secret a share that is no longer needed).
@@ -101,7 +130,9 @@ export async function fetchAll(
       const token = identities.accessToken(
         collaborator,
         AbortSignal.any([stop.signal, own.signal]),
-        grace,
+        graceFor(() =>
+          names.filter((n) => config.secrets[n]?.from === collaborator && pending.has(n)),
+        ),
       );
       token.catch(() => undefined); // observed by each secret that awaits it
       entry = { token, stop: own };
@@ -127,13 +158,17 @@ export async function fetchAll(
       // A share's failure is its own, unless everything is being cancelled anyway.
       if (!share || stop.signal.aborted) throw error;
       await quorum.failed(name, toTeeinitError(error));
+      releaseWhenReady();
       return;
     } finally {
       settled(secret.from);
     }
     redactor.add(fetched.value);
     pending.delete(name);
-    if (share && !(await quorum.arrived(name, fetched.value))) {
+    required.delete(name);
+    const kept = !share || (await quorum.arrived(name, fetched.value));
+    releaseWhenReady();
+    if (!kept) {
       fetched.value.fill(0);
       return;
     }
@@ -182,8 +217,11 @@ export async function fetchAll(
       policy: config.fetch,
       signal,
       logger,
-      ...(grace === undefined ? {} : { grace }),
-      onTransient: (message) => lastTransient.set(name, message),
+      ...(grace === undefined ? {} : { grace: graceFor(() => [name]) ?? grace }),
+      onTransient: (message) => {
+        lastTransient.set(name, message);
+        retrying(name);
+      },
     });
   };
 

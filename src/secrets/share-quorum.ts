@@ -1,8 +1,11 @@
 // The fetch stage's view of threshold keys: a share that fails (fetch error, or a payload
 // refused on its own) is that share's failure only, logged as a WARNING naming the
-// collaborator, the secret and the code. Once a key has t shares that recombine to their
-// key id, its other shares are no longer waited for (one stuck in the IAM propagation
-// grace does not hold start-up): their fetches are aborted and named in a WARNING. When
+// collaborator, the secret and the code. Once every other secret is in and each threshold
+// key has t shares that recombine to their key id, a share still pending is no longer
+// waited for as soon as it is being retried (refused once and in the IAM propagation
+// grace, or failed once and backing off): its fetch is aborted and named in a WARNING.
+// A share whose first request is still in flight is awaited (fetch.callTimeout bounds it),
+// so a healthy share is never dropped for being a little slower. When
 // the shares still possible cannot reach t, the key fails at once with
 // TEEINIT_THRESHOLD_NOT_MET naming every share it could not use and why.
 import type { Config, KeyConfig } from '../config/types.js';
@@ -26,6 +29,12 @@ export interface ShareQuorum {
   arrived(secret: string, raw: Buffer): Promise<boolean>;
   /** A share's fetch failed (logged); an abort because it is not needed is ignored. */
   failed(secret: string, error: TeeinitError): Promise<void>;
+  /** The share was refused or failed once and is being retried. */
+  retrying(secret: string): void;
+  /** Whether every threshold key has t consistent shares. */
+  ready(): boolean;
+  /** Stops waiting for the pending shares being retried (once nothing else is awaited). */
+  release(): void;
   /** Drops the decoded copies of the shares. */
   dispose(): void;
 }
@@ -37,9 +46,13 @@ interface KeyState {
   readonly held: Map<string, HeldShare>;
   readonly unusable: Map<string, UnusableShare>;
   readonly pending: Set<string>;
+  /** Pending shares that were refused or failed once and are being retried. */
+  readonly retrying: Set<string>;
   readonly stops: Map<string, AbortController>;
   satisfied: boolean;
   failed: boolean;
+  /** The shares the key was recovered from once satisfied. */
+  used: readonly string[];
   /** Arrivals and failures are handled one at a time, in order. */
   queue: Promise<void>;
 }
@@ -66,9 +79,11 @@ export function createShareQuorum(
       held: new Map(),
       unusable: new Map(),
       pending: new Set(spec.shares),
+      retrying: new Set(),
       stops: new Map(spec.shares.map((s) => [s, new AbortController()])),
       satisfied: false,
       failed: false,
+      used: [],
       queue: Promise.resolve(),
     };
     for (const share of spec.shares) keyOf.set(share, state);
@@ -96,38 +111,32 @@ export function createShareQuorum(
     });
   };
 
-  /** Recombines what is held; marks the key satisfied, or failed when nothing more can come. */
+  /**
+   * Recombines what is held; marks the key satisfied, or failed when nothing more can come.
+   * After satisfaction a late share is still checked, so one that does not fit is named.
+   */
   const decide = async (state: KeyState): Promise<void> => {
-    if (state.satisfied || state.failed) return;
+    if (state.failed) return;
     const possible = state.spec.shares.length - state.unusable.size;
-    if (possible < state.t) return failKey(state);
+    if (!state.satisfied && possible < state.t) return failKey(state);
     if (state.held.size < state.t) return;
     const result = await recoverSecret(state.t, [...state.held.values()]);
     if (result.ok) {
       result.secret.fill(0);
       state.satisfied = true;
       for (const r of result.rejected) {
+        r.held.share.y.fill(0);
+        state.held.delete(r.held.secret);
         refuse(
           state,
           { secret: r.held.secret, collaborator: r.held.collaborator, error: r.error },
           'threshold share refused; the key is made from the others',
         );
       }
-      const waiting = [...state.pending];
-      if (waiting.length > 0) {
-        logger.warn('threshold key has enough shares; not waiting for the others', {
-          key: state.name,
-          threshold: state.t,
-          shares: state.spec.shares.length,
-          used: result.used.map((u) => u.secret).join(','),
-          notWaitedFor: waiting.join(','),
-          collaborators: waiting.map(collaboratorOf).join(','),
-        });
-        for (const secret of waiting) state.stops.get(secret)?.abort(new Error('not needed'));
-      }
+      state.used = result.used.map((u) => u.secret);
       return;
     }
-    if (state.pending.size === 0) failKey(state, result.problem);
+    if (!state.satisfied && state.pending.size === 0) failKey(state, result.problem);
   };
 
   const failKey = (state: KeyState, problem?: string): void => {
@@ -174,6 +183,27 @@ export function createShareQuorum(
         );
         await decide(state);
       });
+    },
+    retrying: (secret) => {
+      keyOf.get(secret)?.retrying.add(secret);
+    },
+    ready: () => [...keyOf.values()].every((state) => state.satisfied),
+    release: () => {
+      for (const state of new Set(keyOf.values())) {
+        const waiting = [...state.pending].filter(
+          (s) => state.retrying.has(s) && state.stops.get(s)?.signal.aborted !== true,
+        );
+        if (waiting.length === 0) continue;
+        logger.warn('threshold key has enough shares; not waiting for the others', {
+          key: state.name,
+          threshold: state.t,
+          shares: state.spec.shares.length,
+          used: state.used.join(','),
+          notWaitedFor: waiting.join(','),
+          collaborators: waiting.map(collaboratorOf).join(','),
+        });
+        for (const secret of waiting) state.stops.get(secret)?.abort(new Error('not needed'));
+      }
     },
     dispose: () => {
       for (const state of new Set(keyOf.values())) {
