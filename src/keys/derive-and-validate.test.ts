@@ -72,6 +72,15 @@ test('derives keys and checks bundles', { timeout: 10000 }, async () => {
     '2f835009708d32bb71a72a0deda737be2049acc6deae0b1ec7ebd4f25bc16b7c',
   );
   assert.equal(m.tls.get('server')?.subject, 'CN=server');
+  // What each key was made from, for a later consent check: all of an n-of-n key's shares.
+  assert.deepEqual(m.keyOrigins.get('psk'), {
+    threshold: 2,
+    total: 2,
+    shares: [
+      { secret: 'a-share', collaborator: 'alice' },
+      { secret: 'b-share', collaborator: 'bob' },
+    ],
+  });
   assert.equal(
     m.secrets.get('a-share')?.toString(),
     ALICE,

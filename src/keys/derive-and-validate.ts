@@ -74,7 +74,10 @@ export async function deriveAndValidate(
         .map((secret) => ({
           secret,
           collaborator: collaboratorOf(secret),
-          error: new TeeinitError('TEEINIT_THRESHOLD_NOT_MET', 'It was not fetched.'),
+          error: new TeeinitError(
+            'TEEINIT_THRESHOLD_NOT_MET',
+            'It was not fetched (the fetch stage logged why).',
+          ),
         }));
       const derived = await deriveThresholdKey(name, spec, present, absent);
       key = derived.key;
