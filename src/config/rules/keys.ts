@@ -92,13 +92,3 @@ function checkThreshold(config: Config, name: string, k: KeyConfig, t: number): 
 export function shareNames(config: Config): Set<string> {
   return new Set(Object.values(config.keys).flatMap((k) => k.shares));
 }
-
-/** Why: a threshold key's shares may fail one by one without failing start-up. */
-export function thresholdShareNames(config: Config): Map<string, string> {
-  const owners = new Map<string, string>();
-  for (const [name, k] of Object.entries(config.keys)) {
-    if (k.threshold === undefined) continue;
-    for (const share of k.shares) owners.set(share, name);
-  }
-  return owners;
-}
