@@ -22,6 +22,7 @@ Commands:
   attest     verify an attestation token against a policy (attest verify)
   collaborators
              print the gcloud commands each collaborator runs for an image digest
+  shares     the dealer's ceremony for threshold keys (shares split, shares combine)
 
 Run 'teeinit <command> --help' for a command's options and an example.
 The command line is the image's: an unknown or repeated option, any word beyond the
@@ -57,8 +58,9 @@ allow_cmd_override false (docs/configuration.md, "The command line").
   validate: `Usage: teeinit validate [-c FILE]
 
 Checks the config without any network call: schema, references between keys, templates,
-operator overrides. Prints "config OK", the config's SHA-256 (the hash run logs first) and
-any warnings; exits 0 when the config is valid.
+operator overrides. Prints "config OK", the config's SHA-256 (the hash run logs first),
+each threshold key (any T of its N shares, and whose they are) and any warnings; exits 0
+when the config is valid.
 
 Options:
 ${CONFIG_FLAG}
@@ -70,8 +72,9 @@ Example:
   plan: `Usage: teeinit plan [-c FILE] [--json]
 
 Shows what run would do, without any network call: the collaborators, which secret is
-fetched from whom, the keys derived, the checks, the files with their modes and owners,
-and the proxies and processes in start order. Never a secret value.
+fetched from whom, the keys derived (a threshold key as any T of its N shares), the
+checks, the files with their modes and owners, and the proxies and processes in start
+order. Never a secret value.
 
 Options:
 ${CONFIG_FLAG}
@@ -142,6 +145,51 @@ template files that live only in the image are not read).
 Example:
   teeinit collaborators -c examples/psk/teeinit.yaml --image-digest "$DIGEST" \\
     --workload-service-account wl-sa@op-proj.iam.gserviceaccount.com --collaborator bob
+`,
+  shares: `Usage: teeinit shares split --threshold T --shares N --out DIR [--secret-file FILE]
+       teeinit shares combine FILE... [--write-secret FILE]
+                              [--write-psk FILE --info TEXT [--salt TEXT] [--length L]]
+                              [--print-secret]
+
+The one-time ceremony of a threshold key (keys.NAME.threshold, docs/psk.md), run by a
+dealer outside the TEE, never inside an image.
+
+split writes N share files into DIR (created 0700 if missing), any T of which recover
+the secret: share-1-of-N … share-N-of-N, each mode 0600, never over an existing file.
+The secret is a fresh random 32 bytes unless --secret-file gives one (16 to 64 bytes,
+raw or hex text). Prints the key id, the files and what to do with each; never the
+secret or a share.
+
+combine checks that the share files recombine consistently (one split, distinct x
+coordinates, each share on the secret its key id names) and prints the key id and T of
+N. A client that needs the key writes it to a new 0600 file: --write-secret FILE (the
+recovered secret) or --write-psk FILE (the PSK teeinit derives: HKDF-SHA256 of the
+secret with --info, the key's keys.NAME.info, --salt, default teeinit-psk-v1, and
+--length, default 32). Nothing secret reaches stdout unless --print-secret is given
+(the secret as hex on stdout, the report on stderr).
+
+Options (split):
+      --threshold T       shares needed to recover the secret, 2..255
+      --shares N          shares written, T..255 (one per collaborator)
+      --out DIR           where the share files go
+      --secret-file FILE  split this secret instead of a fresh random one
+Options (combine):
+      --write-secret FILE write the recovered secret (raw bytes, mode 0600)
+      --write-psk FILE    write the derived PSK (raw bytes, mode 0600); needs --info
+      --info TEXT         HKDF info of the key (keys.NAME.info: by default its name)
+      --salt TEXT         HKDF salt (default teeinit-psk-v1)
+      --length L          PSK bytes, 16..64 (default 32)
+      --print-secret      print the recovered secret as hex on stdout
+  -h, --help              show this help
+
+Each option may be given once. Exit codes: 0 done; 64 usage; 65 a share is malformed
+(TEEINIT_SHARE_INVALID) or the shares do not recombine (TEEINIT_SHARES_INCONSISTENT);
+69 fewer shares than the threshold; 66 a file cannot be read; 73 a file cannot be
+created (never overwritten).
+
+Examples:
+  teeinit shares split --threshold 2 --shares 3 --out /dev/shm/ceremony
+  teeinit shares combine alice.share carol.share --write-psk psk.bin --info session-psk
 `,
   version: `Usage: teeinit version
 

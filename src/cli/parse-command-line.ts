@@ -8,8 +8,17 @@ import { parseArgs } from 'node:util';
 import { printable, TeeinitError } from '../errors/index.js';
 import { rejectExtraArgs } from '../config/overrides.js';
 import { DEFAULT_CONFIG_PATH } from './help.js';
+import { parseSharesLine, type CombineArgs, type SplitArgs } from './parse-shares-line.js';
 
-export const COMMANDS = ['run', 'validate', 'plan', 'version', 'attest', 'collaborators'] as const;
+export const COMMANDS = [
+  'run',
+  'validate',
+  'plan',
+  'version',
+  'attest',
+  'collaborators',
+  'shares',
+] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** `teeinit attest verify`: the files to check and how. */
@@ -33,7 +42,7 @@ export type CommandLine =
   | { readonly help: true; readonly command?: Command }
   | {
       readonly help: false;
-      readonly command: Exclude<Command, 'attest' | 'collaborators'>;
+      readonly command: Exclude<Command, 'attest' | 'collaborators' | 'shares'>;
       readonly configPath: string;
       readonly json: boolean;
     }
@@ -49,7 +58,9 @@ export type CommandLine =
       readonly configPath: string;
       readonly setup: CollaboratorsArgs;
       readonly json: boolean;
-    };
+    }
+  | { readonly help: false; readonly command: 'shares'; readonly split: SplitArgs }
+  | { readonly help: false; readonly command: 'shares'; readonly combine: CombineArgs };
 
 const FLAGS: Readonly<Record<Command, readonly string[]>> = {
   run: ['config', 'help'],
@@ -66,10 +77,16 @@ const FLAGS: Readonly<Record<Command, readonly string[]>> = {
     'json',
     'help',
   ],
+  shares: ['help'],
 };
 
 /** Reads argv (without node and script); throws TeeinitError on anything unexpected. */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
+  // The dealer's commands have options of their own (parse-shares-line.ts).
+  if (argv[0] === 'shares') {
+    const line = parseSharesLine(argv.slice(1));
+    return line.help ? { help: true, command: 'shares' } : { command: 'shares', ...line };
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -115,7 +132,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const { values } = parsed;
   if (name === undefined) {
     if (values.help === true) return { help: true };
-    throw usage('missing command (run, validate, plan, version, attest or collaborators)');
+    throw usage('missing command (run, validate, plan, version, attest, collaborators or shares)');
   }
   if (name === 'help') return { help: true };
   const command = COMMANDS.find((c) => c === name);
@@ -141,6 +158,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (values.help === true) return { help: true, command };
   if (command === 'attest') return attestLine(values);
   if (command === 'collaborators') return collaboratorsLine(values);
+  if (command === 'shares') throw usage('"shares" must come first: teeinit shares split|combine …');
   return {
     help: false,
     command,

@@ -31,6 +31,14 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       }
       case 'version':
         return versionCommand(io);
+      case 'shares': {
+        if ('split' in line) {
+          const { sharesSplitCommand } = await import('./commands/shares-split.js');
+          return await sharesSplitCommand(line.split, io);
+        }
+        const { sharesCombineCommand } = await import('./commands/shares-combine.js');
+        return await sharesCombineCommand(line.combine, io);
+      }
       case 'attest': {
         const { attestVerifyCommand } = await import('./commands/attest-verify.js');
         return await attestVerifyCommand(line.verify, line.json, io);

@@ -37,12 +37,17 @@ export interface SecretConfig {
 }
 
 /**
- * A key derived from PSK shares, one share per collaborator.
+ * A key derived from PSK shares, one share per collaborator. Without `threshold` every
+ * share is needed; with it, any `threshold` of the Shamir shares written by
+ * `teeinit shares split` recover the secret the key is derived from.
  * @example
  * session-psk: { shares: [alice-share, bob-share], kdf: hkdf-sha256 }
+ * quorum-psk:  { shares: [alice-share, bob-share, carol-share], threshold: 2 }
  */
 export interface KeyConfig {
   readonly shares: readonly string[];
+  /** t of a t-of-n key: from 2 to the number of shares (at most 255). Absent: n of n. */
+  readonly threshold?: number;
   readonly kdf: 'hkdf-sha256' | 'sha256-concat';
   /** HKDF salt (UTF-8). Default "teeinit-psk-v1". */
   readonly salt: string;

@@ -178,7 +178,27 @@ export const ERROR_CODES = {
   TEEINIT_SHARE_INVALID: {
     exitCode: EXIT.data,
     message: 'A PSK share is not acceptable.',
-    fix: 'Shares must be hex or raw bytes, at least 16 bytes, all the same length, not all zero, and distinct.',
+    fix: 'Shares of a key without `threshold` must be hex or raw bytes, at least 16 bytes, all the same length, not all zero, and distinct. Shares of a threshold key must be the `teeinit-share-v1:T:N:KEYID:X:Y` lines `teeinit shares split` wrote, stored unchanged, from a split with the T and N of `keys.<name>.threshold` and `keys.<name>.shares` (docs/psk.md#share-format). At start-up and refresh an invalid share of a threshold key is logged and left out; the key fails only if fewer than T shares remain.',
+  },
+  TEEINIT_SHARES_INCONSISTENT: {
+    exitCode: EXIT.data,
+    message: 'Threshold shares do not recombine to one secret.',
+    fix: 'The message names the shares: one from another split (another key id), two with the same x coordinate (a copy), or one altered. Each collaborator must store, unchanged, the share file the dealer gave it from one `teeinit shares split`; `teeinit shares combine` checks a set of share files.',
+  },
+  TEEINIT_THRESHOLD_NOT_MET: {
+    exitCode: EXIT.unavailable,
+    message: 'Fewer usable shares than the threshold of a key.',
+    fix: "The message names each share that is missing and why (its fetch error, or why it was refused). Fix enough of them to reach the threshold: usually a collaborator's grant, secret version or provider (see that error's own fix), or a share stored from another split.",
+  },
+  TEEINIT_SHARES_INPUT: {
+    exitCode: EXIT.noInput,
+    message: 'A file given to `teeinit shares` cannot be read.',
+    fix: 'Check the path named in the message: a share file holds one line written by `teeinit shares split`; --secret-file holds 16 to 64 bytes (raw, or as hex text).',
+  },
+  TEEINIT_SHARES_OUTPUT: {
+    exitCode: EXIT.cantCreate,
+    message: 'A file `teeinit shares` writes cannot be created.',
+    fix: 'teeinit never overwrites a share or secret file: choose a new --out directory or output path, or remove the old files once they are no longer needed (shred them: they are secret).',
   },
   TEEINIT_NOT_TMPFS: {
     exitCode: EXIT.config,

@@ -61,8 +61,8 @@ function secrets(overrides: Record<string, string> = {}): Map<string, Buffer> {
   return new Map(Object.entries(all).map(([k, v]) => [k, Buffer.from(v)]));
 }
 
-test('derives keys and checks bundles', { timeout: 10000 }, () => {
-  const m = deriveAndValidate(config(), secrets(), new Date());
+test('derives keys and checks bundles', { timeout: 10000 }, async () => {
+  const m = await deriveAndValidate(config(), secrets(), new Date());
   assert.equal(
     m.keys.get('psk')?.toString('hex'),
     '708b8c7c6a589e801d536943b0dba2a235a39012c9793311324500f07b7a345e',
@@ -72,6 +72,15 @@ test('derives keys and checks bundles', { timeout: 10000 }, () => {
     '2f835009708d32bb71a72a0deda737be2049acc6deae0b1ec7ebd4f25bc16b7c',
   );
   assert.equal(m.tls.get('server')?.subject, 'CN=server');
+  // What each key was made from, for a later consent check: all of an n-of-n key's shares.
+  assert.deepEqual(m.keyOrigins.get('psk'), {
+    threshold: 2,
+    total: 2,
+    shares: [
+      { secret: 'a-share', collaborator: 'alice' },
+      { secret: 'b-share', collaborator: 'bob' },
+    ],
+  });
   assert.equal(
     m.secrets.get('a-share')?.toString(),
     ALICE,
@@ -79,14 +88,14 @@ test('derives keys and checks bundles', { timeout: 10000 }, () => {
   );
 });
 
-test('fails closed on a bad share or a missing secret', { timeout: 10000 }, () => {
-  assert.throws(
+test('fails closed on a bad share or a missing secret', { timeout: 10000 }, async () => {
+  await assert.rejects(
     () => deriveAndValidate(config(), secrets({ 'b-share': ALICE }), new Date()),
     (e: unknown) => e instanceof TeeinitError && e.code === 'TEEINIT_SHARE_INVALID',
   );
   const missing = secrets();
   missing.delete('ca');
-  assert.throws(
+  await assert.rejects(
     () => deriveAndValidate(config(), missing, new Date()),
     (e: unknown) =>
       e instanceof TeeinitError && e.code === 'TEEINIT_INTERNAL' && e.message.includes('"ca"'),

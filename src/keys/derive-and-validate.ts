@@ -1,17 +1,25 @@
 // The derive-and-validate stage: from the fetched secrets to derived keys and checked
 // TLS bundles. Pure (no I/O); the run command calls it between fetch and materialize.
+// A threshold key is made from the shares that were fetched (the fetch stage leaves out
+// the others); every other key needs all of its shares.
 import type { Config } from '../config/types.js';
 import { TeeinitError } from '../errors/index.js';
 import { redactor } from '../log/index.js';
 import { deriveKey } from './kdf.js';
+import { deriveThresholdKey, type KeyOrigin } from './threshold-key.js';
 import { checkTlsBundle, type TlsMaterial } from './tls-bundle.js';
 
 /** Everything later stages need: raw secrets, derived keys and checked TLS bundles. */
 export interface Material {
-  /** Secret name → fetched payload, as fetched. */
+  /**
+   * Secret name → fetched payload, as fetched. A threshold key's share that was not
+   * fetched (failed, or not waited for) is absent.
+   */
   readonly secrets: ReadonlyMap<string, Buffer>;
   /** Key name → derived key bytes. */
   readonly keys: ReadonlyMap<string, Buffer>;
+  /** Key name → the shares (secret and collaborator) it was derived from this time. */
+  readonly keyOrigins: ReadonlyMap<string, KeyOrigin>;
   /** TLS bundle name → checked material. */
   readonly tls: ReadonlyMap<string, TlsMaterial>;
 }
@@ -31,19 +39,50 @@ function fetched(secrets: ReadonlyMap<string, Buffer>, name: string, user: strin
  * Why: one entry point, so the run command fails closed on the first bad share or
  * certificate before any file is written or port opened.
  */
-export function deriveAndValidate(
+export async function deriveAndValidate(
   config: Config,
   secrets: ReadonlyMap<string, Buffer>,
   now: Date,
-): Material {
+): Promise<Material> {
   const keys = new Map<string, Buffer>();
+  const keyOrigins = new Map<string, KeyOrigin>();
   for (const [name, spec] of Object.entries(config.keys)) {
-    const shares = spec.shares.map((secret) => ({
-      secret,
-      collaborator: config.secrets[secret]?.from ?? secret,
-      raw: fetched(secrets, secret, `keys.${name}`),
-    }));
-    const key = deriveKey(name, spec, shares);
+    const collaboratorOf = (secret: string): string => config.secrets[secret]?.from ?? secret;
+    let key: Buffer;
+    if (spec.threshold === undefined) {
+      const shares = spec.shares.map((secret) => ({
+        secret,
+        collaborator: collaboratorOf(secret),
+        raw: fetched(secrets, secret, `keys.${name}`),
+      }));
+      key = deriveKey(name, spec, shares);
+      keyOrigins.set(name, {
+        threshold: spec.shares.length,
+        total: spec.shares.length,
+        // One share per collaborator (config rule): collaborator order is total.
+        shares: shares
+          .map(({ secret, collaborator }) => ({ secret, collaborator }))
+          .sort((a, b) => (a.collaborator < b.collaborator ? -1 : 1)),
+      });
+    } else {
+      const present = spec.shares.flatMap((secret) => {
+        const raw = secrets.get(secret);
+        return raw === undefined ? [] : [{ secret, collaborator: collaboratorOf(secret), raw }];
+      });
+      const absent = spec.shares
+        .filter((secret) => !secrets.has(secret))
+        .map((secret) => ({
+          secret,
+          collaborator: collaboratorOf(secret),
+          error: new TeeinitError(
+            'TEEINIT_THRESHOLD_NOT_MET',
+            'It was not fetched (the fetch stage logged why).',
+          ),
+        }));
+      const derived = await deriveThresholdKey(name, spec, present, absent);
+      key = derived.key;
+      keyOrigins.set(name, derived.origin);
+    }
     redactor.add(key); // last line of defence: a derived key never reaches a log line
     keys.set(name, key);
   }
@@ -57,5 +96,5 @@ export function deriveAndValidate(
     };
     tls.set(name, checkTlsBundle(name, spec, pems, now, config.clockSkew));
   }
-  return { secrets, keys, tls };
+  return { secrets, keys, keyOrigins, tls };
 }

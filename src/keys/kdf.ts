@@ -71,6 +71,12 @@ function compare(a: string, b: string): number {
  * @example deriveKey('session-psk', spec, [{ collaborator: 'alice', secret: 'alice-share', raw }, …])
  */
 export function deriveKey(name: string, spec: KeyConfig, shares: readonly ShareInput[]): Buffer {
+  if (spec.threshold !== undefined) {
+    throw new TeeinitError(
+      'TEEINIT_INTERNAL',
+      `Key "${name}" has a threshold: it is derived by deriveThresholdKey.`,
+    );
+  }
   if (shares.length !== spec.shares.length) {
     throw new TeeinitError(
       'TEEINIT_INTERNAL',

@@ -34,6 +34,7 @@ export function buildPlan(
     keys: Object.entries(config.keys).map(([name, k]) => ({
       name,
       kdf: k.kdf,
+      ...(k.threshold === undefined ? {} : { threshold: k.threshold }),
       shares: k.shares.map((secret) => ({
         secret,
         collaborator: config.secrets[secret]?.from ?? '?',

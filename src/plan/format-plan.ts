@@ -38,7 +38,7 @@ export function formatPlan(plan: Plan, format: 'text' | 'json'): string {
     'derive',
     plan.keys.map(
       (k) =>
-        `${k.name} = ${k.kdf}(${k.shares.map((s) => `${s.secret}@${s.collaborator}`).join(', ')})`,
+        `${k.name} = ${k.kdf}(${k.threshold === undefined ? '' : `any ${k.threshold} of ${k.shares.length}: `}${k.shares.map((s) => `${s.secret}@${s.collaborator}`).join(', ')})`,
     ),
   );
   section(

@@ -24,6 +24,8 @@ export interface PlannedFetch {
 export interface PlannedKey {
   readonly name: string;
   readonly kdf: string;
+  /** t of a threshold key: any t of the shares make the key; absent: all of them. */
+  readonly threshold?: number;
   readonly shares: readonly { readonly secret: string; readonly collaborator: string }[];
 }
 

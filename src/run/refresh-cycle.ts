@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import type { SecretUse } from '../config/refresh-dependencies.js';
 import type { Config, RefreshConfig } from '../config/types.js';
 import type { Identities } from '../identity/index.js';
-import { deriveAndValidate, type Material } from '../keys/index.js';
+import { deriveAndValidate, effectiveChanges, missingNow, type Material } from '../keys/index.js';
 import type { Logger } from '../log/index.js';
 import type { Materialized } from '../materialize/index.js';
 import type { RunningProxy } from '../proxy/index.js';
@@ -55,16 +55,25 @@ export async function refreshOnce(
       baseDir: dirname(resolve(target.configPath)),
     });
     cycle.signal.throwIfAborted();
-    const changed = [...secrets].filter(([name, value]) => !sameBytes(target, name, value));
+    const changed = [...secrets]
+      .filter(([name, value]) => !sameBytes(target, name, value))
+      .map(([name]) => name)
+      .concat(missingNow(target.material, secrets));
     if (changed.length === 0) {
       for (const value of secrets.values()) value.fill(0);
       logger.info('secrets unchanged', { count: secrets.size, ms: Date.now() - began });
       return [];
     }
     const now = new Date();
-    const material = deriveAndValidate(config, secrets, now);
+    const material = await deriveAndValidate(config, secrets, now);
     cycle.signal.throwIfAborted();
-    const names = changed.map(([name]) => name);
+    const names = effectiveChanges(config, changed, target.material, material);
+    if (names.length === 0) {
+      // Only which shares of a threshold key were at hand changed; its bytes did not.
+      target.material = material;
+      logger.info('secrets unchanged', { count: secrets.size, ms: Date.now() - began });
+      return [];
+    }
     const written = await target.files.update(material, cycle.signal);
     target.material = material;
     logCertificates(material.tls, now, logger, true);

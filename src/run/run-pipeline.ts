@@ -234,7 +234,7 @@ async function acquire(
   });
   logger.info('secrets fetched', { count: secrets.size, ms: Date.now() - began });
   const now = new Date();
-  const material = deriveAndValidate(config, secrets, now);
+  const material = await deriveAndValidate(config, secrets, now);
   logger.info('material validated', { keys: material.keys.size, tls: material.tls.size });
   logCertificates(material.tls, now, logger, config.refresh !== undefined);
   throwIfAborted(cancel);

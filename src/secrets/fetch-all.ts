@@ -4,14 +4,23 @@
 // (fetch.startupDeadline, or refresh.deadline in a refresh) or the caller's signal aborts
 // everything still in flight. At start-up only, a PERMISSION_DENIED is retried within
 // fetch.permissionGrace (an IAM grant still propagating), which extends the deadline.
+// A share of a threshold key is the exception (share-quorum.ts): its failure is logged, not
+// fatal, and once everything else is in and its key has t consistent shares, the shares
+// being retried (refused or failed once) are no longer waited for.
 import type { Config, SecretConfig } from '../config/types.js';
 import { TeeinitError, toTeeinitError } from '../errors/index.js';
 import type { Identities } from '../identity/index.js';
 import { redactor, type Logger } from '../log/index.js';
-import { startDeadline, startPermissionGrace, type DeadlineKey } from '../retry/index.js';
+import {
+  startDeadline,
+  startPermissionGrace,
+  type DeadlineKey,
+  type PermissionGrace,
+} from '../retry/index.js';
 import { readFileSecret } from './file-secret.js';
 import { fetchGcpSecret, type FetchedSecret } from './gcp-secret.js';
 import { accessUrl, isFloatingVersion, parseSecretRef } from './secret-ref.js';
+import { createShareQuorum } from './share-quorum.js';
 
 export interface FetchAllOptions {
   readonly logger: Logger;
@@ -38,7 +47,10 @@ export interface FetchAllOptions {
   readonly permissionGrace?: number;
 }
 
-/** Fetches every configured secret; resolves to name → bytes, or throws the first failure. */
+/**
+ * Fetches every configured secret; resolves to name → bytes, or throws the first failure.
+ * A threshold key's share that failed or was not waited for is absent from the result.
+ */
 export async function fetchAll(
   config: Config,
   identities: Identities,
@@ -80,23 +92,87 @@ export async function fetchAll(
     extendDeadline: (ms, by) => stop.extend(ms, by),
   });
 
-  const tokens = new Map<string, Promise<string>>();
+  const quorum = createShareQuorum(config, { logger, fail: (error) => stop.abort(error) });
+  // Secrets start-up cannot go without: every one but the shares of threshold keys.
+  const required = new Set(names.filter((name) => quorum?.has(name) !== true));
+  const releaseWhenReady = (): void => {
+    if (required.size === 0 && quorum?.ready() === true) quorum.release();
+  };
+  /** A share being retried (refused once, or failed once) need not be waited for. */
+  const retrying = (...shares: string[]): void => {
+    if (quorum === undefined) return;
+    for (const name of shares) if (quorum.has(name)) quorum.retrying(name);
+    releaseWhenReady();
+  };
+  /** The grace, telling the quorum which shares a refused call holds up. */
+  const graceFor = (shares: () => string[]): PermissionGrace | undefined =>
+    grace === undefined || quorum === undefined
+      ? grace
+      : {
+          nextTry: (at, error, retry) => {
+            const wait = grace.nextTry(at, error, retry);
+            if (wait !== undefined) retrying(...shares());
+            return wait;
+          },
+          exhausted: (error) => grace.exhausted(error),
+        };
+
+  // A collaborator's token exchange stops once none of its secrets waits for it any more
+  // (its only secret a share that is no longer needed).
+  const tokens = new Map<string, { token: Promise<string>; stop: AbortController }>();
+  const waiting = new Map<string, number>();
+  for (const s of Object.values(config.secrets))
+    waiting.set(s.from, (waiting.get(s.from) ?? 0) + 1);
   const tokenFor = (collaborator: string): Promise<string> => {
-    let token = tokens.get(collaborator);
-    if (!token) {
-      token = identities.accessToken(collaborator, stop.signal, grace);
+    let entry = tokens.get(collaborator);
+    if (!entry) {
+      const own = new AbortController();
+      const token = identities.accessToken(
+        collaborator,
+        AbortSignal.any([stop.signal, own.signal]),
+        graceFor(() =>
+          names.filter((n) => config.secrets[n]?.from === collaborator && pending.has(n)),
+        ),
+      );
       token.catch(() => undefined); // observed by each secret that awaits it
-      tokens.set(collaborator, token);
+      entry = { token, stop: own };
+      tokens.set(collaborator, entry);
     }
-    return token;
+    return entry.token;
+  };
+  const settled = (collaborator: string): void => {
+    const left = (waiting.get(collaborator) ?? 1) - 1;
+    waiting.set(collaborator, left);
+    if (left === 0) tokens.get(collaborator)?.stop.abort(new Error('no secret waits for it'));
   };
 
   const fetchOne = async (name: string, secret: SecretConfig): Promise<void> => {
     const started = Date.now();
-    const fetched = await fetchSecret(name, secret);
+    const share = quorum?.has(name) === true;
+    const signal = share ? AbortSignal.any([stop.signal, quorum.signalFor(name)]) : stop.signal;
+    let fetched: FetchedSecret;
+    try {
+      fetched = await fetchSecret(name, secret, signal);
+    } catch (error) {
+      pending.delete(name);
+      // A share's failure is its own, unless everything is being cancelled anyway.
+      if (!share || stop.signal.aborted) throw error;
+      await quorum.failed(name, toTeeinitError(error));
+      releaseWhenReady();
+      return;
+    } finally {
+      settled(secret.from);
+    }
     redactor.add(fetched.value);
-    result.set(name, fetched.value);
     pending.delete(name);
+    required.delete(name);
+    const kept = !share || (await quorum.arrived(name, fetched.value));
+    releaseWhenReady();
+    if (!kept) {
+      fetched.value.fill(0);
+      return;
+    }
+    result.set(name, fetched.value);
     logger[options.fetchedLevel ?? 'info']('secret fetched', {
       secret: name,
       collaborator: secret.from,
@@ -108,7 +184,11 @@ export async function fetchAll(
     });
   };
 
-  const fetchSecret = async (name: string, secret: SecretConfig): Promise<FetchedSecret> => {
+  const fetchSecret = async (
+    name: string,
+    secret: SecretConfig,
+    signal: AbortSignal,
+  ): Promise<FetchedSecret> => {
     if (secret.source === 'file') {
       const value = await readFileSecret(name, secret.path ?? '', options.baseDir);
       return { value, version: `file:${secret.path ?? ''}`, attempts: 1 };
@@ -135,10 +215,13 @@ export async function fetchAll(
       token: tokenFor(secret.from),
       identities,
       policy: config.fetch,
-      signal: stop.signal,
+      signal,
       logger,
-      ...(grace === undefined ? {} : { grace }),
-      onTransient: (message) => lastTransient.set(name, message),
+      ...(grace === undefined ? {} : { grace: graceFor(() => [name]) ?? grace }),
+      onTransient: (message) => {
+        lastTransient.set(name, message);
+        retrying(name);
+      },
     });
   };
 
@@ -154,6 +237,7 @@ export async function fetchAll(
     );
   } finally {
     stop.dispose();
+    quorum?.dispose();
   }
   if (stop.signal.aborted) {
     for (const value of result.values()) value.fill(0);
@@ -163,6 +247,9 @@ export async function fetchAll(
     count: result.size,
     ms: Date.now() - started,
     collaborators: tokens.size,
+    ...(result.size < names.length
+      ? { notFetched: names.filter((n) => !result.has(n)).join(',') }
+      : {}),
   });
   return result;
 }

@@ -7,7 +7,7 @@
 import type { FetchConfig } from '../config/types.js';
 import type { Identities } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
-import { backoffDelay, sleep, type PermissionGrace } from '../retry/index.js';
+import { abortable, backoffDelay, sleep, type PermissionGrace } from '../retry/index.js';
 import { accessOnce, type AccessTarget } from './access-once.js';
 
 /** A fetched secret and how it was obtained (for the log line). */
@@ -39,7 +39,8 @@ export interface GcpFetchOptions {
 export async function fetchGcpSecret(options: GcpFetchOptions): Promise<FetchedSecret> {
   const { target, policy, signal, logger, grace } = options;
   const collaborator = target.collaborator;
-  let token = await options.token;
+  // The token is shared by the collaborator's secrets; this one may stop waiting alone.
+  let token = await abortable(options.token, signal);
   let checksumRetried = false;
   let refreshed = false;
   let outages = 0;

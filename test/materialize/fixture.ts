@@ -44,6 +44,7 @@ export const PSK = randomBytes(32);
 export const material: Material = {
   secrets: new Map(Object.entries(SECRETS).map(([k, v]) => [k, Buffer.from(v)])),
   keys: new Map([['psk', PSK]]),
+  keyOrigins: new Map(),
   tls: new Map(),
 };
 // Every value a test may hand materialize; outputs are grepped for each (the PSK as hex/base64).

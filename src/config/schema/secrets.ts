@@ -25,6 +25,8 @@ export const secretSchema = z
 
 export const keySchema = z.strictObject({
   shares: z.array(name),
+  /** Any `threshold` of the shares make the key (Shamir); absent: every share is needed. */
+  threshold: z.number().int().optional(),
   kdf: z.enum(['hkdf-sha256', 'sha256-concat']).default(DEFAULTS.key.kdf),
   salt: z.string().default(DEFAULTS.key.salt),
   /** Default: the key's name (filled in by `keysSchema`). */
