@@ -5,7 +5,8 @@
 // config file of the image), an extra word (TEEINIT_USAGE), or arguments after `--`
 // (TEEINIT_OVERRIDE_REJECTED). Arguments are echoed only escaped and cut (printable()).
 import { parseArgs } from 'node:util';
-import { printable, TeeinitError } from '../errors/index.js';
+import { printable } from '../errors/index.js';
+import { parseArgsFailure, rejectRepeatedOptions, usage } from './option-tokens.js';
 import { rejectExtraArgs } from '../config/overrides.js';
 import { DEFAULT_CONFIG_PATH } from './help.js';
 import { parseSharesLine, type CombineArgs, type SplitArgs } from './parse-shares-line.js';
@@ -110,19 +111,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       },
     });
   } catch (cause) {
-    // Keep node's first sentence ("Unknown option '--x'."), drop its advice about `--`.
-    const msg = cause instanceof Error ? (cause.message.split(/\.\s/)[0] ?? '') : '';
-    throw usage(printable(msg.replace(/\.$/, ''), 200) || 'invalid arguments', cause);
+    throw parseArgsFailure(cause);
   }
-  const seen = new Set<string>();
-  for (const token of parsed.tokens) {
-    if (token.kind === 'option-terminator') break;
-    if (token.kind !== 'option') continue;
-    if (seen.has(token.name)) {
-      throw usage(`option --${token.name} is given more than once; each option is accepted once`);
-    }
-    seen.add(token.name);
-  }
+  rejectRepeatedOptions(parsed.tokens);
   const terminator = parsed.tokens.findIndex((t) => t.kind === 'option-terminator');
   const positionals = parsed.tokens
     .filter((t, i) => t.kind === 'positional' && (terminator < 0 || i < terminator))
@@ -218,8 +209,4 @@ function attestLine(values: Values): CommandLine {
     ...(nonce === undefined ? {} : { nonce }),
   };
   return { help: false, command: 'attest', verify, json: values.json === true };
-}
-
-function usage(message: string, cause?: unknown): TeeinitError {
-  return new TeeinitError('TEEINIT_USAGE', message, cause === undefined ? {} : { cause });
 }

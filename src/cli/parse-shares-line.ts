@@ -2,7 +2,8 @@
 // at most once, the options of the subcommand only, integers checked, share files as the
 // only positionals (combine). Errors are TEEINIT_USAGE naming the option.
 import { parseArgs } from 'node:util';
-import { TeeinitError } from '../errors/index.js';
+import { printable } from '../errors/index.js';
+import { parseArgsFailure, rejectRepeatedOptions, usage } from './option-tokens.js';
 
 /** `teeinit shares split`: t, n, where the share files go, and the secret (else a fresh one). */
 export interface SplitArgs {
@@ -66,26 +67,20 @@ export function parseSharesLine(argv: readonly string[]): SharesLine {
       options: OPTIONS,
     });
   } catch (cause) {
-    const msg = cause instanceof Error ? (cause.message.split(/\.\s/)[0] ?? '') : '';
-    throw usage(msg.replace(/\.$/, '') || 'invalid arguments', cause);
+    throw parseArgsFailure(cause);
   }
   const { values, tokens } = parsed;
   if (tokens.some((t) => t.kind === 'option-terminator')) {
     throw usage('"--" is not accepted by shares; name a file that starts with "-" as ./-file');
   }
-  const seen = new Set<string>();
-  for (const t of tokens) {
-    if (t.kind !== 'option') continue;
-    if (seen.has(t.name)) throw usage(`option --${t.name} given more than once`);
-    seen.add(t.name);
-  }
+  const seen = rejectRepeatedOptions(tokens);
   const [sub, ...files] = parsed.positionals;
   if (sub === undefined) {
     if (values.help === true) return { help: true };
     throw usage('missing subcommand (shares split or shares combine)');
   }
   if (sub !== 'split' && sub !== 'combine') {
-    throw usage(`unknown subcommand "${sub.slice(0, 40)}" for shares (split or combine)`);
+    throw usage(`unknown subcommand "${printable(sub)}" for shares (split or combine)`);
   }
   for (const name of seen) {
     if (!ACCEPTED[sub].includes(name))
@@ -164,8 +159,4 @@ function integer(name: string, text: string, min: number, max: number): number {
     );
   }
   return value;
-}
-
-function usage(message: string, cause?: unknown): TeeinitError {
-  return new TeeinitError('TEEINIT_USAGE', message, cause === undefined ? {} : { cause });
 }

@@ -306,7 +306,7 @@ describe('teeinit shares', { timeout: 120_000 }, () => {
     [
       'an option twice',
       ['split', '--threshold', '2', '--threshold', '3', '--shares', '3', '--out', 'x'],
-      /option --threshold given more than once/,
+      /option --threshold is given more than once/,
     ],
     [
       'a combine option to split',

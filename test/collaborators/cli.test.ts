@@ -173,11 +173,11 @@ describe('teeinit collaborators (CLI)', () => {
     const cases: [string[], RegExp][] = [
       [
         [...c, '--image-digest', digest, '--image-digest', digest],
-        /--image-digest given more than once/,
+        /--image-digest is given more than once/,
       ],
       [
         [...c, '--image-digest', digest, '--collaborator', 'alice', '--collaborator', 'bob'],
-        /--collaborator given more than once/,
+        /--collaborator is given more than once/,
       ],
       [c, /needs --image-digest/],
       [[...c, '--image-digest', digest, 'alice'], /unexpected argument "alice"/],
