@@ -1,15 +1,18 @@
 // Benchmark (run by hand, not a test): memory of a teeinit proxy process per mode under
 // many short connections, so that a leak per connection shows. For each mode, teeinit's
 // proxy (proxy-serve.js) and the anchor, a bare Node terminator of the same mode
-// (lib/rss-anchor.js, same Node binary, same certificates), each in its own process: WARM
-// connections, then N more (a handshake, 5 bytes echoed, close) at CONC at a time, reading
-// the process's RSS after the warm-up, after N/2, after N and after IDLE seconds without
-// traffic. KB/conn is the RSS growth over the second half divided by N/2: a few hundred
-// bytes at most without a leak (allocator noise), kilobytes when every connection leaves
-// memory behind. The ratios are teeinit / anchor at N and after idle.
+// (lib/rss-anchor.js, same Node binary, same certificates), each in its own process under
+// --expose-gc: WARM connections, then N more (a handshake, 5 bytes echoed, close) at CONC
+// at a time. `live` is the RSS right after the N connections; the other readings follow a
+// full GC (SIGUSR2, lib/gc-request.ts), so they count retained memory, not garbage V8 has
+// not collected yet: after the warm-up, after N/2, after N, and after IDLE seconds without
+// traffic. KB/conn is the growth over the second half divided by N/2: near 0 without a
+// leak (allocator noise), kilobytes when every connection leaves memory behind. The anchor
+// shows what the Node version itself retains. Ratios: teeinit / anchor, live and idle.
 //   node dist/bench/proxy-rss.js
 //   env: N=10000 WARM=3000 CONC=16 IDLE=10 MODES=mtls-server,psk-server,mtls-client,psk-client
 import { randomBytes } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer as createNetServer, connect as netConnect, type Socket } from 'node:net';
 import {
@@ -167,22 +170,41 @@ async function drive(setup: ModeSetup, port: number, count: number): Promise<num
 interface Sample {
   readonly warm: number;
   readonly half: number;
+  readonly live: number;
   readonly full: number;
   readonly idle: number;
   readonly failed: number;
 }
 
+/** RSS after a full GC in the child (it answers "GC" on stdout when done). */
+async function collectedRss(child: ChildProcess): Promise<number> {
+  const done = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no GC answer within 30 s')), 30000);
+    const onData = (d: Buffer): void => {
+      if (!d.toString().includes('GC')) return;
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      resolve();
+    };
+    child.stdout?.on('data', onData);
+  });
+  child.kill('SIGUSR2');
+  await done;
+  return rssMb(child.pid);
+}
+
 async function measure(setup: ModeSetup, script?: string): Promise<Sample> {
-  const { child, port } = await startTeeinitProxy(env, setup.input, script);
+  const { child, port } = await startTeeinitProxy(env, setup.input, script, ['--expose-gc']);
   try {
     let failed = await drive(setup, port, WARM);
-    const warm = rssMb(child.pid);
+    const warm = await collectedRss(child);
     failed += await drive(setup, port, Math.floor(N / 2));
-    const half = rssMb(child.pid);
+    const half = await collectedRss(child);
     failed += await drive(setup, port, N - Math.floor(N / 2));
-    const full = rssMb(child.pid);
+    const live = rssMb(child.pid);
+    const full = await collectedRss(child);
     await new Promise((r) => setTimeout(r, IDLE * 1000));
-    return { warm, half, full, idle: rssMb(child.pid), failed };
+    return { warm, half, live, full, idle: await collectedRss(child), failed };
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
@@ -193,9 +215,9 @@ async function measure(setup: ModeSetup, script?: string): Promise<Sample> {
 function row(mode: string, name: string, s: Sample, anchor?: Sample): string {
   const mb = (x: number): string => x.toFixed(1).padStart(7);
   const perConn = (((s.full - s.half) * 1024 * 1024) / (N - Math.floor(N / 2)) / 1024).toFixed(2);
-  let line = `${mode.padEnd(12)} ${name.padEnd(8)} ${mb(s.warm)} ${mb(s.half)} ${mb(s.full)} ${mb(s.idle)} ${perConn.padStart(8)}`;
+  let line = `${mode.padEnd(12)} ${name.padEnd(8)} ${mb(s.live)} ${mb(s.warm)} ${mb(s.half)} ${mb(s.full)} ${mb(s.idle)} ${perConn.padStart(8)}`;
   if (anchor !== undefined)
-    line += `   ${(s.full / anchor.full).toFixed(2)}  ${(s.idle / anchor.idle).toFixed(2)}`;
+    line += `    ${(s.live / anchor.live).toFixed(2)}  ${(s.idle / anchor.idle).toFixed(2)}`;
   return s.failed > 0 ? `${line}   (${s.failed} connections failed)` : line;
 }
 
@@ -204,7 +226,10 @@ async function main(): Promise<void> {
   console.log(
     `node ${process.version}, N=${N} connections after ${WARM} warm-up, ${CONC} at a time, idle ${IDLE} s`,
   );
-  console.log('mode         process  warm MB  N/2 MB    N MB  idle MB  KB/conn  ratio N  idle');
+  console.log('RSS in MB; warm, N/2, N and idle after a full GC; KB/conn from N/2 to N');
+  console.log(
+    'mode         process     live    warm     N/2       N    idle  KB/conn    ratio live  idle',
+  );
   for (const mode of MODES) {
     const setup = await setupMode(mode, pki);
     try {

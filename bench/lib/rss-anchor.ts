@@ -9,6 +9,7 @@ import {
   createSecureContext,
   type TLSSocket,
 } from 'node:tls';
+import { onGcRequest } from './gc-request.js';
 
 interface Input {
   config: { mode: string; target: string };
@@ -77,6 +78,7 @@ process.stdin.on('end', () => {
     const info = server.address();
     const port = typeof info === 'object' && info !== null ? info.port : 0;
     process.stdout.write(`ADDRESS 127.0.0.1:${port}\n`);
+    onGcRequest();
   });
   process.on('SIGTERM', () => process.exit(0));
 });
