@@ -2,17 +2,16 @@
 // many short connections, so that a leak per connection shows. For each mode, teeinit's
 // proxy (proxy-serve.js) and the anchor, a bare Node terminator of the same mode
 // (lib/rss-anchor.js, same Node binary, same certificates), each in its own process under
-// --expose-gc: WARM connections, then N more (a handshake, 5 bytes echoed, close) at CONC
-// at a time. `live` is the RSS right after the N connections; the other readings follow a
-// full GC (SIGUSR2, lib/gc-request.ts), so they count retained memory, not garbage V8 has
-// not collected yet: after the warm-up, after N/2, after N, and after IDLE seconds without
-// traffic. KB/conn is the growth over the second half divided by N/2: near 0 without a
-// leak (allocator noise), kilobytes when every connection leaves memory behind. The anchor
-// shows what the Node version itself retains. Ratios: teeinit / anchor, live and idle.
+// --expose-gc, take N connections (a handshake, 5 bytes echoed, close), CONC at a time.
+// RSS is read at start, right after the N connections (`live`), and after IDLE seconds
+// without traffic and a full GC (SIGUSR2, lib/gc-request.ts: `idle`, what stays).
+// KB/conn is (idle - start) / N: what each connection left behind. Readings taken right
+// after a GC under load swing by 10-20 MB (V8 and malloc give pages back seconds later),
+// so only the settled end state is compared. Ratios: teeinit / anchor.
 //   node dist/bench/proxy-rss.js
-//   env: N=10000 WARM=3000 CONC=16 IDLE=10 MODES=mtls-server,psk-server,mtls-client,psk-client
-import { randomBytes } from 'node:crypto';
+//   env: N=12000 CONC=16 IDLE=10 MODES=mtls-server,psk-server,mtls-client,psk-client
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer as createNetServer, connect as netConnect, type Socket } from 'node:net';
 import {
@@ -30,8 +29,7 @@ import {
   type BenchPki,
 } from './lib/proxy-setup.js';
 
-const N = Number(process.env.N ?? 10000);
-const WARM = Number(process.env.WARM ?? 3000);
+const N = Number(process.env.N ?? 12000);
 const CONC = Number(process.env.CONC ?? 16);
 const IDLE = Number(process.env.IDLE ?? 10);
 const MODES = (process.env.MODES ?? 'mtls-server,psk-server,mtls-client,psk-client').split(',');
@@ -168,10 +166,8 @@ async function drive(setup: ModeSetup, port: number, count: number): Promise<num
 }
 
 interface Sample {
-  readonly warm: number;
-  readonly half: number;
+  readonly start: number;
   readonly live: number;
-  readonly full: number;
   readonly idle: number;
   readonly failed: number;
 }
@@ -196,26 +192,24 @@ async function collectedRss(child: ChildProcess): Promise<number> {
 async function measure(setup: ModeSetup, script?: string): Promise<Sample> {
   const { child, port } = await startTeeinitProxy(env, setup.input, script, ['--expose-gc']);
   try {
-    let failed = await drive(setup, port, WARM);
-    const warm = await collectedRss(child);
-    failed += await drive(setup, port, Math.floor(N / 2));
-    const half = await collectedRss(child);
-    failed += await drive(setup, port, N - Math.floor(N / 2));
+    const start = await collectedRss(child);
+    const failed = await drive(setup, port, N);
     const live = rssMb(child.pid);
-    const full = await collectedRss(child);
     await new Promise((r) => setTimeout(r, IDLE * 1000));
-    return { warm, half, live, full, idle: await collectedRss(child), failed };
+    return { start, live, idle: await collectedRss(child), failed };
   } finally {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
   }
 }
 
 function row(mode: string, name: string, s: Sample, anchor?: Sample): string {
   const mb = (x: number): string => x.toFixed(1).padStart(7);
-  const perConn = (((s.full - s.half) * 1024 * 1024) / (N - Math.floor(N / 2)) / 1024).toFixed(2);
-  let line = `${mode.padEnd(12)} ${name.padEnd(8)} ${mb(s.live)} ${mb(s.warm)} ${mb(s.half)} ${mb(s.full)} ${mb(s.idle)} ${perConn.padStart(8)}`;
+  const perConn = (((s.idle - s.start) * 1024) / N).toFixed(2);
+  let line = `${mode.padEnd(12)} ${name.padEnd(8)} ${mb(s.start)} ${mb(s.live)} ${mb(s.idle)} ${perConn.padStart(8)}`;
   if (anchor !== undefined)
     line += `    ${(s.live / anchor.live).toFixed(2)}  ${(s.idle / anchor.idle).toFixed(2)}`;
   return s.failed > 0 ? `${line}   (${s.failed} connections failed)` : line;
@@ -223,13 +217,9 @@ function row(mode: string, name: string, s: Sample, anchor?: Sample): string {
 
 async function main(): Promise<void> {
   const pki = await writeBenchPki(env, 'rss CA');
-  console.log(
-    `node ${process.version}, N=${N} connections after ${WARM} warm-up, ${CONC} at a time, idle ${IDLE} s`,
-  );
-  console.log('RSS in MB; warm, N/2, N and idle after a full GC; KB/conn from N/2 to N');
-  console.log(
-    'mode         process     live    warm     N/2       N    idle  KB/conn    ratio live  idle',
-  );
+  console.log(`node ${process.version}, N=${N} connections, ${CONC} at a time, idle ${IDLE} s`);
+  console.log('RSS in MB; start and idle after a full GC; KB/conn = (idle - start) / N');
+  console.log('mode         process    start    live    idle  KB/conn    ratio live  idle');
   for (const mode of MODES) {
     const setup = await setupMode(mode, pki);
     try {

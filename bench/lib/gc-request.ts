@@ -7,10 +7,11 @@ export function onGcRequest(): void {
   if (gc === undefined) return;
   process.on('SIGUSR2', () => {
     gc();
-    // Freed V8 pages are unmapped by a background task: give it a moment, then once more.
+    // Freed V8 pages are unmapped by background tasks, a while after the GC: wait, collect
+    // again, wait again. With 200 ms instead of 1.5 s, RSS after GC swung by 20 MB.
     setTimeout(() => {
       gc();
-      setTimeout(() => process.stdout.write('GC\n'), 500);
-    }, 200);
+      setTimeout(() => process.stdout.write('GC\n'), 1000);
+    }, 1500);
   });
 }

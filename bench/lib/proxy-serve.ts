@@ -23,8 +23,8 @@ process.stdin.on('end', () => {
   };
   startProxy(input.config, material, silentLogger()).then(
     (proxy) => {
+      onGcRequest(); // before the address: the bench may signal as soon as it reads it
       process.stdout.write(`ADDRESS ${proxy.address}\n`);
-      onGcRequest();
       process.on('SIGTERM', () => void proxy.close(100).then(() => process.exit(0)));
     },
     (error: unknown) => {

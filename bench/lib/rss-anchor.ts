@@ -77,8 +77,8 @@ process.stdin.on('end', () => {
   server.listen(0, '127.0.0.1', () => {
     const info = server.address();
     const port = typeof info === 'object' && info !== null ? info.port : 0;
+    onGcRequest(); // before the address: the bench may signal as soon as it reads it
     process.stdout.write(`ADDRESS 127.0.0.1:${port}\n`);
-    onGcRequest();
   });
   process.on('SIGTERM', () => process.exit(0));
 });
