@@ -2,14 +2,18 @@
 // many short connections, so that a leak per connection shows. For each mode, teeinit's
 // proxy (proxy-serve.js) and the anchor, a bare Node terminator of the same mode
 // (lib/rss-anchor.js, same Node binary, same certificates), each in its own process under
-// --expose-gc, take N connections (a handshake, 5 bytes echoed, close), CONC at a time.
-// RSS is read at start, right after the N connections (`live`), and after IDLE seconds
-// without traffic and a full GC (SIGUSR2, lib/gc-request.ts: `idle`, what stays).
-// KB/conn is (idle - start) / N: what each connection left behind. Readings taken right
-// after a GC under load swing by 10-20 MB (V8 and malloc give pages back seconds later),
-// so only the settled end state is compared. Ratios: teeinit / anchor.
+// --expose-gc --max-semi-space-size=1, take ROUNDS batches of N / ROUNDS connections (a handshake, 5 bytes echoed,
+// close), CONC at a time. After each batch: SETTLE seconds without traffic, a full GC
+// (SIGUSR2, lib/gc-request.ts), then the settled RSS. The first batch takes the process to
+// its high-water mark (heap, malloc arenas, caches), so KB/conn is the growth from the
+// second settled reading to the last, per connection: near 0 without a leak, kilobytes
+// when every connection leaves memory behind. `live` is the RSS right after the last batch,
+// `idle` after IDLE more seconds and a GC. Ratios: teeinit / anchor. The small young
+// generation keeps V8's own page pool out of the readings: with Node's default, RSS after a
+// GC swung by 10-20 MB depending on when V8 gave its pages back, hiding a leak of 5 KB per
+// connection over a few thousand connections; with 1 MB, readings stay within ~1 MB.
 //   node dist/bench/proxy-rss.js
-//   env: N=12000 CONC=16 IDLE=10 MODES=mtls-server,psk-server,mtls-client,psk-client
+//   env: N=16000 ROUNDS=4 CONC=16 SETTLE=2 IDLE=10 MODES=mtls-server,psk-server,mtls-client,psk-client
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -29,7 +33,10 @@ import {
   type BenchPki,
 } from './lib/proxy-setup.js';
 
-const N = Number(process.env.N ?? 12000);
+const N = Number(process.env.N ?? 16000);
+const ROUNDS = Math.max(3, Number(process.env.ROUNDS ?? 4));
+const BATCH = Math.floor(N / ROUNDS);
+const SETTLE = Number(process.env.SETTLE ?? 2);
 const CONC = Number(process.env.CONC ?? 16);
 const IDLE = Number(process.env.IDLE ?? 10);
 const MODES = (process.env.MODES ?? 'mtls-server,psk-server,mtls-client,psk-client').split(',');
@@ -166,7 +173,8 @@ async function drive(setup: ModeSetup, port: number, count: number): Promise<num
 }
 
 interface Sample {
-  readonly start: number;
+  /** Settled RSS (MB) after each batch of N / ROUNDS connections. */
+  readonly settled: readonly number[];
   readonly live: number;
   readonly idle: number;
   readonly failed: number;
@@ -190,13 +198,24 @@ async function collectedRss(child: ChildProcess): Promise<number> {
 }
 
 async function measure(setup: ModeSetup, script?: string): Promise<Sample> {
-  const { child, port } = await startTeeinitProxy(env, setup.input, script, ['--expose-gc']);
+  const { child, port } = await startTeeinitProxy(env, setup.input, script, [
+    '--expose-gc',
+    '--max-semi-space-size=1',
+  ]);
+  const pause = (seconds: number): Promise<unknown> =>
+    new Promise((r) => setTimeout(r, seconds * 1000));
   try {
-    const start = await collectedRss(child);
-    const failed = await drive(setup, port, N);
-    const live = rssMb(child.pid);
-    await new Promise((r) => setTimeout(r, IDLE * 1000));
-    return { start, live, idle: await collectedRss(child), failed };
+    const settled: number[] = [];
+    let failed = 0;
+    let live = 0;
+    for (let round = 0; round < ROUNDS; round += 1) {
+      failed += await drive(setup, port, BATCH);
+      live = rssMb(child.pid);
+      await pause(SETTLE);
+      settled.push(await collectedRss(child));
+    }
+    await pause(IDLE);
+    return { settled, live, idle: await collectedRss(child), failed };
   } finally {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
@@ -206,10 +225,17 @@ async function measure(setup: ModeSetup, script?: string): Promise<Sample> {
   }
 }
 
+/** KB per connection from the second settled reading to the last (past the high-water mark). */
+function slope(s: Sample): number {
+  const from = s.settled[1] ?? 0;
+  const to = s.settled[s.settled.length - 1] ?? 0;
+  return ((to - from) * 1024) / (BATCH * (s.settled.length - 2));
+}
+
 function row(mode: string, name: string, s: Sample, anchor?: Sample): string {
   const mb = (x: number): string => x.toFixed(1).padStart(7);
-  const perConn = (((s.idle - s.start) * 1024) / N).toFixed(2);
-  let line = `${mode.padEnd(12)} ${name.padEnd(8)} ${mb(s.start)} ${mb(s.live)} ${mb(s.idle)} ${perConn.padStart(8)}`;
+  const rounds = s.settled.map(mb).join('');
+  let line = `${mode.padEnd(12)} ${name.padEnd(8)}${rounds} ${mb(s.live)} ${mb(s.idle)} ${slope(s).toFixed(2).padStart(8)}`;
   if (anchor !== undefined)
     line += `    ${(s.live / anchor.live).toFixed(2)}  ${(s.idle / anchor.idle).toFixed(2)}`;
   return s.failed > 0 ? `${line}   (${s.failed} connections failed)` : line;
@@ -217,9 +243,17 @@ function row(mode: string, name: string, s: Sample, anchor?: Sample): string {
 
 async function main(): Promise<void> {
   const pki = await writeBenchPki(env, 'rss CA');
-  console.log(`node ${process.version}, N=${N} connections, ${CONC} at a time, idle ${IDLE} s`);
-  console.log('RSS in MB; start and idle after a full GC; KB/conn = (idle - start) / N');
-  console.log('mode         process    start    live    idle  KB/conn    ratio live  idle');
+  console.log(
+    `node ${process.version}, ${ROUNDS} batches of ${BATCH} connections, ${CONC} at a time`,
+  );
+  console.log(
+    `RSS in MB after each batch (${SETTLE} s quiet, full GC), right after the last (live) and ${IDLE} s later (idle)`,
+  );
+  console.log(
+    `KB/conn: growth from batch 2 to batch ${ROUNDS} per connection (a leak grows it linearly)`,
+  );
+  const heads = Array.from({ length: ROUNDS }, (_, i) => `#${i + 1}`.padStart(7)).join('');
+  console.log(`mode         process ${heads}    live    idle  KB/conn    ratio live  idle`);
   for (const mode of MODES) {
     const setup = await setupMode(mode, pki);
     try {
