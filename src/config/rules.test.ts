@@ -336,7 +336,7 @@ const cases: [string, (t: Tree) => void, ErrorCode, string][] = [
         },
       }),
     'TEEINIT_CONFIG_INVALID',
-    'the same name as sniCa entry "a.example"',
+    'the same name as proxies[1].sniCa["a.example"] (SNI names are case-insensitive)',
   ],
   [
     'sniCa name with a wildcard',
@@ -351,7 +351,7 @@ const cases: [string, (t: Tree) => void, ErrorCode, string][] = [
       mtlsServer(t, { sniCa: { 'a.example': { ca: 'ca', authorize: { allowAll: true } } } });
     },
     'TEEINIT_CONFIG_INVALID',
-    'proxies[1].authorize: applies only to clients verified by the ca of bundle "server"',
+    'proxies[1].authorize: applies only to clients verified by the ca of tls.server',
   ],
   [
     'sniCa on psk-server',

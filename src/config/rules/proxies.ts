@@ -69,7 +69,7 @@ function checkMtls(config: Config, p: ProxyConfig, at: (...k: string[]) => strin
     if (bundle.ca === undefined && entries.length === 0) {
       throw invalidAt(
         at('tls'),
-        `bundle "${p.tls}" needs a ca (or set sniCa) to verify client certificates`,
+        `${keyPath('tls', p.tls)} needs a ca (or set sniCa) to verify client certificates`,
       );
     }
     if (bundle.ca !== undefined) {
@@ -79,7 +79,7 @@ function checkMtls(config: Config, p: ProxyConfig, at: (...k: string[]) => strin
       // would apply to nobody, and a reader could believe they restrict those clients.
       throw invalidAt(
         at('authorize'),
-        `applies only to clients verified by the ca of bundle "${p.tls}", which has none; put the rules under sniCa.NAME.authorize`,
+        `applies only to clients verified by the ca of ${keyPath('tls', p.tls)}, which has none; put the rules under sniCa.NAME.authorize`,
       );
     }
   } else {
@@ -112,7 +112,7 @@ function checkSniEntries(
     if (other !== undefined) {
       throw invalidAt(
         at('sniCa', sni),
-        `the same name as sniCa entry "${other}" (SNI names are case-insensitive)`,
+        `the same name as ${at('sniCa', other)} (SNI names are case-insensitive)`,
       );
     }
     seen.set(sni.toLowerCase(), sni);
