@@ -1,8 +1,10 @@
 // Bench helper (not a test): runs one teeinit proxy in its own process, as in production.
 // Reads {config, material} JSON on stdin (keys hex, PEMs as text), prints "ADDRESS <addr>".
+// Under `node --expose-gc`, SIGUSR2 runs a full GC and prints "GC" (proxy-rss.ts).
 import { startProxy, type ProxyMaterial } from '../../src/proxy/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import type { ProxyConfig } from '../../src/config/types.js';
+import { onGcRequest } from './gc-request.js';
 
 interface Input {
   config: ProxyConfig;
@@ -21,6 +23,7 @@ process.stdin.on('end', () => {
   };
   startProxy(input.config, material, silentLogger()).then(
     (proxy) => {
+      onGcRequest(); // before the address: the bench may signal as soon as it reads it
       process.stdout.write(`ADDRESS ${proxy.address}\n`);
       process.on('SIGTERM', () => void proxy.close(100).then(() => process.exit(0)));
     },

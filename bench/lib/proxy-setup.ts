@@ -123,6 +123,7 @@ export function proxyConfig(fields: object): object {
       maxLifetime: 0,
       maxConnections: 10000,
       connectTimeout: 5000,
+      maxHandshakesPerSource: 64,
     },
     ...fields,
   };

@@ -46,6 +46,7 @@ export const DEFAULTS = {
     maxLifetime: 0,
     maxConnections: 1024,
     connectTimeout: 5_000,
+    maxHandshakesPerSource: 64,
   },
   proxy: { tlsVersion: '1.3', start: 'before-processes', unsafeNonLoopback: false },
   key: { kdf: 'hkdf-sha256', salt: 'teeinit-psk-v1', length: 32 },

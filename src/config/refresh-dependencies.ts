@@ -52,7 +52,7 @@ export function proxySecretsOf(config: Config, proxy: ProxyConfig): ReadonlySet<
     used.add(bundle.cert).add(bundle.key);
     if (bundle.ca !== undefined) used.add(bundle.ca);
   }
-  for (const ca of Object.values(proxy.sniCa)) used.add(ca);
+  for (const entry of Object.values(proxy.sniCa)) used.add(entry.ca);
   for (const key of Object.values(proxy.identities)) {
     for (const share of config.keys[key]?.shares ?? []) used.add(share);
   }

@@ -312,6 +312,72 @@ const cases: [string, (t: Tree) => void, ErrorCode, string, string[]?][] = [
     'proxies[1].tls: tls.server needs a ca (or set sniCa)',
   ],
   [
+    'sniCa shorthand (one global authorize for every CA)',
+    (t) => mtlsServer(t, { sniCa: { 'alice.example': 'ca' } }),
+    'TEEINIT_CONFIG_INVALID',
+    'proxies[1].sniCa["alice.example"]: expected { ca: SECRET, authorize: { ...rules } }',
+  ],
+  [
+    'sniCa entry without rules',
+    (t) => mtlsServer(t, { sniCa: { 'alice.example': { ca: 'ca' } } }),
+    'TEEINIT_CONFIG_INVALID',
+    'proxies[1].sniCa["alice.example"].authorize: expected at least one rule',
+  ],
+  [
+    'sniCa entry with allowAll and rules',
+    (t) =>
+      mtlsServer(t, {
+        sniCa: { 'a.example': { ca: 'ca', authorize: { allowAll: true, commonNames: ['x'] } } },
+      }),
+    'TEEINIT_CONFIG_INVALID',
+    'proxies[1].sniCa["a.example"].authorize.allowAll: allowAll: true cannot be combined',
+  ],
+  [
+    'sniCa entry with an unknown CA secret',
+    (t) => mtlsServer(t, { sniCa: { 'a.example': { ca: 'nope', authorize: { allowAll: true } } } }),
+    'TEEINIT_CONFIG_REFERENCE',
+    'proxies[1].sniCa["a.example"].ca: names a secret that is not declared',
+  ],
+  [
+    'sniCa names differing only in case',
+    (t) =>
+      mtlsServer(t, {
+        sniCa: {
+          'a.example': { ca: 'ca', authorize: { allowAll: true } },
+          'A.example': { ca: 'ca', authorize: { allowAll: true } },
+        },
+      }),
+    'TEEINIT_CONFIG_INVALID',
+    'the same name as proxies[1].sniCa["a.example"] (SNI names are case-insensitive)',
+  ],
+  [
+    'sniCa name with a wildcard',
+    (t) => mtlsServer(t, { sniCa: { '*.example': { ca: 'ca', authorize: { allowAll: true } } } }),
+    'TEEINIT_CONFIG_INVALID',
+    'proxies[1].sniCa["*.example"]: expected a DNS name',
+  ],
+  [
+    'global authorize that no CA applies to',
+    (t) => {
+      delete t.tls.server.ca;
+      mtlsServer(t, { sniCa: { 'a.example': { ca: 'ca', authorize: { allowAll: true } } } });
+    },
+    'TEEINIT_CONFIG_INVALID',
+    'proxies[1].authorize: applies only to clients verified by the ca of tls.server',
+  ],
+  [
+    'sniCa on psk-server',
+    (t) => (t.proxies[0].sniCa = { 'a.example': { ca: 'ca', authorize: { allowAll: true } } }),
+    'TEEINIT_CONFIG_INVALID',
+    'proxies[0].sniCa: only used with mode mtls-server',
+  ],
+  [
+    'maxHandshakesPerSource 0',
+    (t) => (t.proxies[0].limits = { maxHandshakesPerSource: 0 }),
+    'TEEINIT_CONFIG_INVALID',
+    'proxies[0].limits.maxHandshakesPerSource: expected a number >= 1',
+  ],
+  [
     'psk without identities',
     (t) => {
       delete t.proxies[0].psk;
@@ -492,6 +558,20 @@ describe('config cross-field rules', { timeout: 10_000 }, () => {
     [
       'mtls-server with allowAll',
       (t) => mtlsServer(t, { authorize: { allowAll: true } }),
+      undefined,
+    ],
+    [
+      'mtls-server with sniCa entries only (bundle without ca)',
+      (t) => {
+        delete t.tls.server.ca;
+        mtlsServer(t, {
+          authorize: {},
+          sniCa: {
+            'alice.example': { ca: 'ca', authorize: { uris: ['spiffe://alice.test/**'] } },
+            'bob.example': { ca: 'bob-share', authorize: { commonNames: ['bob'] } },
+          },
+        });
+      },
       undefined,
     ],
     [

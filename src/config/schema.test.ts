@@ -36,6 +36,7 @@ describe('config schema', { timeout: 10_000 }, () => {
       maxLifetime: 0,
       maxConnections: 1024,
       connectTimeout: 5_000,
+      maxHandshakesPerSource: 64,
     });
     const p = c.processes[0]!;
     assert.deepEqual(p.restart, {

@@ -198,6 +198,24 @@ export interface ProxyLimitsConfig {
   readonly maxLifetime: Millis;
   readonly maxConnections: number;
   readonly connectTimeout: Millis;
+  /**
+   * Server modes: connections from one source (an IPv4 address, an IPv6 /64) still in the
+   * TLS handshake; more are closed at accept (`handshakes-per-source`).
+   */
+  readonly maxHandshakesPerSource: number;
+}
+
+/**
+ * mtls-server: the CA that verifies clients sending this SNI name, and the rules those
+ * clients are checked against (and only those).
+ * @example
+ * sniCa:
+ *   alice.example: { ca: alice-ca, authorize: { uris: ["spiffe://alice.test/**"] } }
+ */
+export interface SniCaEntry {
+  /** Secret holding the CA certificate(s), PEM. */
+  readonly ca: string;
+  readonly authorize: AuthorizeConfig;
 }
 
 /**
@@ -215,8 +233,8 @@ export interface ProxyConfig {
   readonly target: string;
   /** mTLS: the tls bundle to present (server cert for servers, client cert for clients). */
   readonly tls?: string;
-  /** mtls-server: CA per SNI server name (one per collaborator); value is a secret name. */
-  readonly sniCa: Readonly<Record<string, string>>;
+  /** mtls-server: per SNI server name (one per collaborator), its CA and its own rules. */
+  readonly sniCa: Readonly<Record<string, SniCaEntry>>;
   /** PSK: identity → key name. */
   readonly identities: Readonly<Record<string, string>>;
   /** PSK: `1.3` (default) or `1.2` (ECDHE-PSK). */

@@ -1,7 +1,8 @@
 // mTLS peer authorization: after the chain has been verified against the configured CA,
 // the peer must match at least one rule (CN, DNS SAN, URI SAN pattern, SPKI pin) or the
-// proxy must say `allowAll: true`. Any one matching rule admits the peer.
-import type { X509Certificate } from 'node:crypto';
+// rules must say `allowAll: true`. Any one matching rule admits the peer. An mtls-server
+// applies the rules of the SNI entry whose CA verified the peer, else its global rules.
+import type { PeerCertificate } from 'node:tls';
 import type { AuthorizeConfig } from '../config/types.js';
 import { readPeerIdentity } from './peer-identity.js';
 import { matchUriPattern } from './uri-pattern.js';
@@ -25,11 +26,11 @@ export function hasAuthorizationRules(rules: AuthorizeConfig): boolean {
   );
 }
 
-/** Why: the one decision point on a verified peer certificate. */
-export function authorizePeer(cert: X509Certificate, rules: AuthorizeConfig): AuthorizationResult {
+/** Why: the one decision point on a verified peer certificate (getPeerCertificate()). */
+export function authorizePeer(cert: PeerCertificate, rules: AuthorizeConfig): AuthorizationResult {
   const peer = readPeerIdentity(cert);
-  const fallback =
-    peer.uris[0] ?? peer.commonNames[0] ?? peer.dnsNames[0] ?? `spki:${peer.spkiSha256}`;
+  const fallback = (): string =>
+    peer.uris[0] ?? peer.commonNames[0] ?? peer.dnsNames[0] ?? `spki:${peer.spkiSha256()}`;
   const uri = peer.uris.find((u) => rules.uris.some((p) => matchUriPattern(p, u)));
   if (uri !== undefined) return { allowed: true, identity: uri, rule: 'uri' };
   const cn = peer.commonNames.find((c) => rules.commonNames.includes(c));
@@ -38,9 +39,9 @@ export function authorizePeer(cert: X509Certificate, rules: AuthorizeConfig): Au
     rules.dnsNames.some((allowed) => allowed.toLowerCase() === d.toLowerCase()),
   );
   if (dns !== undefined) return { allowed: true, identity: dns, rule: 'dns' };
-  if (rules.spkiSha256.includes(peer.spkiSha256)) {
-    return { allowed: true, identity: fallback, rule: 'spki' };
+  if (rules.spkiSha256.length > 0 && rules.spkiSha256.includes(peer.spkiSha256())) {
+    return { allowed: true, identity: fallback(), rule: 'spki' };
   }
-  if (rules.allowAll) return { allowed: true, identity: fallback, rule: 'allowAll' };
-  return { allowed: false, identity: fallback };
+  if (rules.allowAll) return { allowed: true, identity: fallback(), rule: 'allowAll' };
+  return { allowed: false, identity: fallback() };
 }

@@ -1,12 +1,18 @@
 // Client modes (mtls-client, psk-client): listen in plaintext on loopback, originate TLS
 // to the target with the client certificate or the PSK, verify the server, then relay.
-import { X509Certificate, createHash } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
-import { checkServerIdentity, connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import {
+  checkServerIdentity,
+  connect,
+  type ConnectionOptions,
+  type PeerCertificate,
+  type TLSSocket,
+} from 'node:tls';
 import { formatAddress, type Address } from './address.js';
 import { authorizePeer } from './authorize.js';
 import { reportDrops, startRelay, type Front, type FrontParts } from './front.js';
 import { buildMtlsClientTls, tlsError, type MtlsClientTls } from './mtls-context.js';
+import { readPeerIdentity } from './peer-identity.js';
 import { buildPskTable, pskProtocol, type PskTable } from './psk-context.js';
 import { peerOf } from './reporter.js';
 import type { ProxyMaterial } from './types.js';
@@ -53,22 +59,21 @@ export function createClientFront(
   /** Returns why the server is refused, or undefined when it is acceptable. */
   function verifyServer(upstream: TLSSocket): string | undefined {
     if (psk) return undefined;
-    const peerCert = upstream.getPeerCertificate(true);
+    // The leaf only (no issuer chain objects): the names and the key are all we check.
+    const peerCert: Partial<PeerCertificate> = upstream.getPeerCertificate();
     if (peerCert.raw === undefined) return 'no server certificate';
-    const x509 = new X509Certificate(peerCert.raw);
+    const cert = peerCert as PeerCertificate;
     const pins = config.authorize.spkiSha256;
     if (pins.length > 0) {
-      const spki = x509.publicKey.export({ type: 'spki', format: 'der' });
-      if (!pins.includes(createHash('sha256').update(spki).digest('base64')))
-        return 'SPKI pin mismatch';
+      if (!pins.includes(readPeerIdentity(cert).spkiSha256())) return 'SPKI pin mismatch';
     } else {
       const host = expectedName ?? (target.kind === 'tcp' ? target.host : '');
-      const err = checkServerIdentity(host, peerCert);
+      const err = checkServerIdentity(host, cert);
       if (err !== undefined) return err.message;
     }
     const rules = config.authorize;
     if (rules.commonNames.length + rules.dnsNames.length + rules.uris.length > 0) {
-      if (!authorizePeer(x509, { ...rules, spkiSha256: [], allowAll: false }).allowed) {
+      if (!authorizePeer(cert, { ...rules, spkiSha256: [], allowAll: false }).allowed) {
         return 'server certificate not authorized';
       }
     }

@@ -37,19 +37,24 @@ export interface RelayEnds {
   readonly peer: string;
   /** Who the peer (or, client side, the server) was authenticated as. */
   readonly identity: string;
+  /** mtls-server: the sniCa entry the peer was admitted through. */
+  readonly sni?: string;
 }
 
-/** Why: both directions count, track and log an established relay the same way. */
+/**
+ * Why: both directions count, track and log an established relay the same way. Called
+ * once the peer is admitted and the target connected: this is what `established` counts.
+ */
 export function startRelay(
   parts: FrontParts,
   from: Socket,
   to: Socket,
-  { accepted, peer, identity }: RelayEnds,
+  { accepted, peer, identity, sni }: RelayEnds,
 ): void {
   const { config, tracker, reporter } = parts;
   tracker.stats.established += 1;
   const relay = new Relay(from, to, { ...config.limits, stats: tracker.stats }, (result) => {
-    reporter.closed(peer, identity, result);
+    reporter.closed(peer, identity, result, sni);
     if (accepted !== undefined) tracker.settle(accepted.raw, accepted.entry);
   });
   if (accepted !== undefined) tracker.attach(accepted.raw, accepted.entry, relay);

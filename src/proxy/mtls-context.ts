@@ -1,5 +1,6 @@
 // TLS contexts for the mTLS modes, built from validated material. The CA list is always
 // explicit: Node would otherwise trust its public root store for peer certificates.
+import { constants } from 'node:crypto';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import type { ProxyConfig } from '../config/types.js';
 import { TeeinitError } from '../errors/index.js';
@@ -10,7 +11,7 @@ export const MIN_TLS_VERSION = 'TLSv1.2';
 /** What an mtls-server needs per handshake: the default context and one per SNI name. */
 export interface MtlsServerTls {
   readonly options: SecureContextOptions;
-  /** SNI server name (lower case) → context whose CA is that collaborator's CA. */
+  /** SNI server name (lower case) → context whose CA is that entry's CA, and only it. */
   readonly sni: ReadonlyMap<string, SecureContext>;
   /** Whether connections without a known SNI name have a CA to verify against. */
   readonly defaultHasCa: boolean;
@@ -19,8 +20,8 @@ export interface MtlsServerTls {
 /** Why: built (and thereby checked) before listen and again on every hot swap. */
 export function buildMtlsServerTls(config: ProxyConfig, material: ProxyMaterial): MtlsServerTls {
   const bundle = requireBundle(config, material);
-  const sniNames = Object.keys(config.sniCa);
-  if (bundle.caPem === undefined && sniNames.length === 0) {
+  const entries = Object.entries(config.sniCa);
+  if (bundle.caPem === undefined && entries.length === 0) {
     throw tlsError(
       config,
       `tls bundle "${config.tls ?? ''}" has no CA to verify client certificates`,
@@ -32,15 +33,21 @@ export function buildMtlsServerTls(config: ProxyConfig, material: ProxyMaterial)
     // An empty list, not undefined: never fall back to the public roots.
     ca: bundle.caPem ?? [],
     minVersion: MIN_TLS_VERSION,
+    // No session resumption (no tickets; Node keeps no server session cache): a resumed
+    // session skips the chain check and carries the old verification result, across SNI
+    // entries (a session verified by one entry's CA, resumed with another entry's SNI name,
+    // arrives authorized and would meet that entry's rules; a TLS 1.2 resumption does not
+    // even report the SNI name) and past a CA swap. Every connection is verified afresh
+    // against the CA in force for the name it sends.
+    secureOptions: constants.SSL_OP_NO_TICKET,
   };
   const sni = new Map<string, SecureContext>();
   try {
     createSecureContext(options);
-    for (const name of sniNames) {
-      const secret = config.sniCa[name] ?? '';
-      const ca = material.secrets.get(secret);
+    for (const [name, entry] of entries) {
+      const ca = material.secrets.get(entry.ca);
       if (ca === undefined)
-        throw new Error(`sniCa.${name}: secret "${secret}" is not in the material`);
+        throw new Error(`sniCa.${name}.ca: secret "${entry.ca}" is not in the material`);
       sni.set(name.toLowerCase(), createSecureContext({ ...options, ca: ca.toString('utf8') }));
     }
   } catch (cause) {

@@ -82,11 +82,12 @@ export class Reporter {
     });
   }
 
-  closed(peer: string, identity: string, result: RelayResult): void {
+  closed(peer: string, identity: string, result: RelayResult, sni?: string): void {
     this.logger.info('proxy connection closed', {
       proxy: this.stats.name,
       peer,
       identity,
+      ...(sni === undefined ? {} : { sni }),
       bytesIn: result.bytesIn,
       bytesOut: result.bytesOut,
       durationMs: result.durationMs,

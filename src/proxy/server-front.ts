@@ -2,20 +2,25 @@
 // relay plaintext to the target (TCP on loopback or a unix socket).
 import type { Socket } from 'node:net';
 import { createServer, type SecureContext, type TLSSocket, type TlsOptions } from 'node:tls';
+import { TeeinitError } from '../errors/index.js';
 import type { Address } from './address.js';
-import { authorizePeer } from './authorize.js';
+import {
+  admitMtlsPeer,
+  admitPskPeer,
+  sniRoutes,
+  type Admission,
+  type PskSeen,
+} from './admission.js';
+import { hasAuthorizationRules } from './authorize.js';
 import { reportDrops, startRelay, type Front, type FrontParts } from './front.js';
 import { buildMtlsServerTls, type MtlsServerTls } from './mtls-context.js';
 import { buildPskTable, decoyKey, pskProtocol, type PskTable } from './psk-context.js';
 import { peerOf, printable } from './reporter.js';
+import { SourceLimiter, sourceKey } from './source-limit.js';
 import { dialTarget } from './target.js';
 import type { Tracked } from './tracker.js';
+import type { ProxyConfig } from '../config/types.js';
 import type { ProxyMaterial, RejectReason } from './types.js';
-
-interface PskSeen {
-  readonly identity: string;
-  readonly known: boolean;
-}
 
 /** Why: one listener serves both server modes; only the handshake checks differ. */
 export function createServerFront(
@@ -27,8 +32,15 @@ export function createServerFront(
   const psk = config.mode === 'psk-server';
   let mtls: MtlsServerTls | undefined = psk ? undefined : buildMtlsServerTls(config, material);
   let table: PskTable | undefined = psk ? buildPskTable(config, material) : undefined;
+  const routes = sniRoutes(config);
+  if (mtls !== undefined) checkServerRules(config, mtls);
   const seen = new WeakMap<TLSSocket, PskSeen>();
   const accepted = new WeakMap<Socket, Tracked>();
+  const sources = new SourceLimiter(config.limits.maxHandshakesPerSource);
+  /** Raw sockets holding a handshake slot of their source → gives it back (once). */
+  const handshaking = new WeakMap<Socket, () => void>();
+  /** Raw sockets refused at accept: already counted, so their TLS error is not counted again. */
+  const refusedAtAccept = new WeakSet<Socket>();
 
   const options: TlsOptions = {
     // Half-open only once authenticated (set in secureConnection): a peer that sends its FIN
@@ -66,68 +78,83 @@ export function createServerFront(
   server.on('connection', (raw: Socket) => {
     accepted.set(raw, tracker.accept(raw));
     raw.on('error', () => undefined); // reported through the TLS socket
+    // Node's own listener has wrapped `raw` already, but no byte has been read yet.
+    const source = sourceKey(raw.remoteAddress);
+    if (source === undefined) return; // a unix socket: local peers, no address to group by
+    if (!sources.enter(source)) {
+      refusedAtAccept.add(raw);
+      reporter.reject('handshakes-per-source', peerOf(raw), { source });
+      raw.destroy();
+      return;
+    }
+    let held = true;
+    const release = (): void => {
+      if (held) sources.leave(source);
+      held = false;
+    };
+    handshaking.set(raw, release);
+    raw.once('close', release);
   });
   reportDrops(server, reporter);
   server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+    const raw = findRaw(socket);
+    socket.destroy();
+    if (raw !== undefined && refusedAtAccept.has(raw)) return;
     const pskSeen = seen.get(socket);
-    const reason = isEmptyConnection(err, findRaw(socket))
+    const reason = isEmptyConnection(err, raw)
       ? 'empty-connection'
       : classifyHandshakeError(err, pskSeen);
     const details: Record<string, unknown> = { error: err.code ?? err.message };
     if (pskSeen !== undefined) details.identity = printable(pskSeen.identity);
     reporter.reject(reason, peerOf(socket), details);
-    socket.destroy();
   });
   server.on('secureConnection', (socket: TLSSocket) => {
-    socket.allowHalfOpen = true; // the relay forwards half-close in both directions
-    const peer = peerOf(socket);
-    const refuse = (reason: RejectReason, details: Record<string, unknown> = {}): void => {
-      reporter.reject(reason, peer, details);
-      socket.destroy();
-    };
-    let identity: string;
-    if (psk) {
-      const s = seen.get(socket);
-      if (s === undefined || !s.known) return refuse('psk-unknown-identity');
-      identity = `psk:${s.identity}`;
-    } else {
-      const cert = socket.getPeerX509Certificate();
-      if (cert === undefined) return refuse('no-client-cert');
-      if (!socket.authorized) {
-        const code = String(socket.authorizationError);
-        return refuse(code === 'CERT_HAS_EXPIRED' ? 'expired-cert' : 'untrusted-cert', {
-          error: code,
-          subject: printable(cert.subject),
-        });
-      }
-      const servername = typeof socket.servername === 'string' ? socket.servername : '';
-      if (
-        mtls !== undefined &&
-        mtls.sni.size > 0 &&
-        !mtls.sni.has(servername.toLowerCase()) &&
-        !mtls.defaultHasCa
-      ) {
-        return refuse('unknown-sni', { servername: printable(servername) });
-      }
-      const verdict = authorizePeer(cert, config.authorize);
-      if (!verdict.allowed)
-        return refuse('not-authorized', { identity: printable(verdict.identity) });
-      identity = verdict.identity;
-    }
-    const backend = dialTarget(target, config.limits.connectTimeout);
-    let connected = false;
-    backend.once('connect', () => (connected = true));
-    backend.once('error', (err: NodeJS.ErrnoException) => {
-      if (!connected) reporter.targetFailed(peer, err.code ?? 'error');
-    });
     const raw = findRaw(socket);
+    if (raw !== undefined) handshaking.get(raw)?.();
+    socket.allowHalfOpen = true; // the relay forwards half-close in both directions
+    const admission: Admission =
+      mtls === undefined
+        ? admitPskPeer(seen.get(socket))
+        : admitMtlsPeer(socket, routes, { rules: config.authorize, hasCa: mtls.defaultHasCa });
+    const peer = peerOf(socket);
+    if (!admission.admitted) {
+      reporter.reject(admission.reason, peer, admission.details);
+      socket.destroy();
+      return;
+    }
     const entry = raw === undefined ? undefined : accepted.get(raw);
-    startRelay(parts, socket, backend, {
+    connectTarget(socket, {
       ...(raw !== undefined && entry !== undefined ? { accepted: { raw, entry } } : {}),
       peer,
-      identity,
+      identity: admission.identity,
+      ...(admission.sni === undefined ? {} : { sni: admission.sni }),
     });
   });
+
+  /**
+   * Dials the target for an admitted peer; the relay (and the `established` count) starts
+   * only once the target has accepted. Until then the peer's bytes wait in its socket.
+   */
+  function connectTarget(socket: TLSSocket, ends: Parameters<typeof startRelay>[3]): void {
+    const backend = dialTarget(target, config.limits.connectTimeout);
+    const peerGone = (): void => {
+      backend.destroy();
+    };
+    const failed = (err: NodeJS.ErrnoException): void => {
+      socket.off('close', peerGone);
+      reporter.targetFailed(ends.peer, err.code ?? 'error');
+      socket.destroy();
+    };
+    socket.on('error', peerGone);
+    socket.once('close', peerGone);
+    backend.once('error', failed);
+    backend.once('connect', () => {
+      socket.off('error', peerGone);
+      socket.off('close', peerGone);
+      backend.off('error', failed);
+      startRelay(parts, socket, backend, ends);
+    });
+  }
 
   return {
     server,
@@ -141,6 +168,29 @@ export function createServerFront(
       mtls = built;
     },
   };
+}
+
+/**
+ * Why: every CA that admits clients needs rules: each SNI entry its own, and the global
+ * `authorize` when the bundle has a CA. Rules without a CA to apply to are refused too.
+ */
+function checkServerRules(config: ProxyConfig, mtls: MtlsServerTls): void {
+  const missing = Object.entries(config.sniCa).find(([, e]) => !hasAuthorizationRules(e.authorize));
+  let key: string | undefined;
+  if (missing !== undefined) key = `sniCa.${missing[0]}.authorize`;
+  else if (mtls.defaultHasCa && !hasAuthorizationRules(config.authorize)) key = 'authorize';
+  if (key !== undefined) {
+    throw new TeeinitError(
+      'TEEINIT_CONFIG_INVALID',
+      `proxies.${config.name}.${key} has no rule; list commonNames, dnsNames, uris or spkiSha256, or set allowAll: true explicitly.`,
+    );
+  }
+  if (!mtls.defaultHasCa && hasAuthorizationRules(config.authorize)) {
+    throw new TeeinitError(
+      'TEEINIT_CONFIG_INVALID',
+      `proxies.${config.name}.authorize applies only to clients verified by the tls bundle's CA, which has none; put the rules under sniCa.NAME.authorize.`,
+    );
+  }
 }
 
 /** Why: the TLS socket wraps the accepted raw socket; Node keeps it as `_parent`. */

@@ -7,7 +7,6 @@ import type { ProxyConfig } from '../config/types.js';
 import { TeeinitError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { formatAddress, isLoopback, parseAddress, type Address } from './address.js';
-import { hasAuthorizationRules } from './authorize.js';
 import { createClientFront } from './client-front.js';
 import { describe } from './mtls-context.js';
 import { Reporter } from './reporter.js';
@@ -102,12 +101,6 @@ function checkPlaintextSide(config: ProxyConfig, listen: Address, target: Addres
       {
         hint: `Use 127.0.0.1 or a unix socket, or set proxies.${config.name}.unsafeNonLoopback: true.`,
       },
-    );
-  }
-  if (config.mode === 'mtls-server' && !hasAuthorizationRules(config.authorize)) {
-    throw new TeeinitError(
-      'TEEINIT_CONFIG_INVALID',
-      `proxies.${config.name}.authorize has no rule; list commonNames, dnsNames, uris or spkiSha256, or set allowAll: true explicitly.`,
     );
   }
 }

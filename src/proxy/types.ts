@@ -10,13 +10,14 @@ export interface ProxyMaterial {
   >;
   /** derived key name → key bytes (PSK). */
   readonly keys: ReadonlyMap<string, Buffer>;
-  /** secret name → raw bytes (for sniCa CA PEMs). */
+  /** secret name → raw bytes (for the sniCa entries' CA PEMs). */
   readonly secrets: ReadonlyMap<string, Buffer>;
 }
 
 /** Why reasons are a closed set: they become counters and log fields, never free text. */
 export type RejectReason =
   | 'max-connections'
+  | 'handshakes-per-source'
   | 'empty-connection'
   | 'handshake-timeout'
   | 'handshake-failed'
@@ -38,13 +39,13 @@ export interface ProxyStats {
   readonly open: number;
   /** TCP connections accepted since start. */
   readonly accepted: number;
-  /** Relays established (peer authenticated, target connected). */
+  /** Relays established: peer admitted and the target accepted the connection. */
   readonly established: number;
   /** Refusals by reason. */
   readonly rejected: Readonly<Partial<Record<RejectReason, number>>>;
   /** TLS handshakes that failed or timed out (a subset of `rejected`). */
   readonly handshakeFailures: number;
-  /** Target unreachable or refused. */
+  /** Admitted peers whose target was unreachable, refused or timed out (never established). */
   readonly targetFailures: number;
   /** Plaintext bytes from the peer to the target. */
   readonly bytesIn: number;

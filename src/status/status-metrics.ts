@@ -92,7 +92,7 @@ function proxyMetrics(proxies: readonly ProxyStats[]): MetricFamily[] {
     ),
     counter(
       'teeinit_proxy_connections_established_total',
-      'Relays established (peer authenticated, target connected).',
+      'Relays established: peer admitted and the target accepted the connection (counted when the target connects; a target that refuses or times out counts in teeinit_proxy_target_failures_total instead).',
       per((p) => p.established),
     ),
     counter(
@@ -112,7 +112,7 @@ function proxyMetrics(proxies: readonly ProxyStats[]): MetricFamily[] {
     ),
     counter(
       'teeinit_proxy_target_failures_total',
-      'Connections whose target was unreachable or refused.',
+      'Admitted connections whose target was unreachable, refused or timed out (never established).',
       per((p) => p.targetFailures),
     ),
     counter(

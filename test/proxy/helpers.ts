@@ -116,6 +116,7 @@ export function proxyConfig(
       maxLifetime: 0,
       maxConnections: 200,
       connectTimeout: 2000,
+      maxHandshakesPerSource: 64,
       ...partial.limits,
     },
   };

@@ -1,8 +1,9 @@
 // Proxies: each mode has the fields it needs and no others, addresses parse, the
-// plaintext side stays on loopback unless marked unsafe, mTLS servers authorize someone,
-// and no PSK is shared between TLS 1.2 and TLS 1.3.
+// plaintext side stays on loopback unless marked unsafe, mTLS servers authorize someone
+// (per SNI entry, and globally for the bundle's own CA), and no PSK is shared between
+// TLS 1.2 and TLS 1.3.
 import { ADDRESS_EXPECTED, isLoopback, parseAddress } from '../address.js';
-import type { Config, ProxyConfig } from '../types.js';
+import type { AuthorizeConfig, Config, ProxyConfig, SniCaEntry } from '../types.js';
 import { invalidAt, keyPath, unknownAt } from './errors.js';
 
 // Checks every proxy, then PSK reuse across TLS versions.
@@ -60,29 +61,27 @@ function checkMtls(config: Config, p: ProxyConfig, at: (...k: string[]) => strin
     throw invalidAt(at('tls'), 'required with mtls modes (name a bundle under tls)');
   const bundle = config.tls[p.tls];
   if (!bundle) throw unknownAt(at('tls'), 'tls bundle', Object.keys(config.tls));
-  for (const [sni, ca] of Object.entries(p.sniCa)) {
-    if (!config.secrets[ca])
-      throw unknownAt(at('sniCa', sni), 'secret', Object.keys(config.secrets));
-  }
   if (p.mode === 'mtls-server') {
     if (p.serverName !== undefined)
       throw invalidAt(at('serverName'), 'only used with mode mtls-client');
-    if (bundle.ca === undefined && Object.keys(p.sniCa).length === 0) {
+    const entries = Object.entries(p.sniCa);
+    checkSniEntries(config, entries, at);
+    if (bundle.ca === undefined && entries.length === 0) {
       throw invalidAt(
         at('tls'),
         `${keyPath('tls', p.tls)} needs a ca (or set sniCa) to verify client certificates`,
       );
     }
-    const a = p.authorize;
-    const rules = a.commonNames.length + a.dnsNames.length + a.uris.length + a.spkiSha256.length;
-    if (!a.allowAll && rules === 0) {
+    if (bundle.ca !== undefined) {
+      checkRules(p.authorize, (...k) => at('authorize', ...k));
+    } else if (ruleCount(p.authorize) > 0 || p.authorize.allowAll) {
+      // Without the bundle's CA, clients are admitted only through an SNI entry: rules here
+      // would apply to nobody, and a reader could believe they restrict those clients.
       throw invalidAt(
         at('authorize'),
-        'expected at least one rule (commonNames, dnsNames, uris, spkiSha256) or allowAll: true',
+        `applies only to clients verified by the ca of ${keyPath('tls', p.tls)}, which has none; put the rules under sniCa.NAME.authorize`,
       );
     }
-    if (a.allowAll && rules > 0)
-      throw invalidAt(at('authorize', 'allowAll'), 'allowAll: true cannot be combined with rules');
   } else {
     if (Object.keys(p.sniCa).length > 0)
       throw invalidAt(at('sniCa'), 'only used with mode mtls-server');
@@ -93,6 +92,54 @@ function checkMtls(config: Config, p: ProxyConfig, at: (...k: string[]) => strin
       );
     }
   }
+}
+
+// An SNI name as clients send it: a DNS name, matched exactly (case-insensitive).
+const SNI_NAME_RE =
+  /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+function checkSniEntries(
+  config: Config,
+  entries: [string, SniCaEntry][],
+  at: (...k: string[]) => string,
+): void {
+  const seen = new Map<string, string>();
+  for (const [sni, entry] of entries) {
+    if (!SNI_NAME_RE.test(sni) || sni.length > 253) {
+      throw invalidAt(
+        at('sniCa', sni),
+        'expected a DNS name of letters, digits, "-" and "." (matched exactly; no wildcards, no IP addresses)',
+      );
+    }
+    const other = seen.get(sni.toLowerCase());
+    if (other !== undefined) {
+      throw invalidAt(
+        at('sniCa', sni),
+        `the same name as ${at('sniCa', other)} (SNI names are case-insensitive)`,
+      );
+    }
+    seen.set(sni.toLowerCase(), sni);
+    if (!config.secrets[entry.ca])
+      throw unknownAt(at('sniCa', sni, 'ca'), 'secret', Object.keys(config.secrets));
+    checkRules(entry.authorize, (...k) => at('sniCa', sni, 'authorize', ...k));
+  }
+}
+
+function ruleCount(a: AuthorizeConfig): number {
+  return a.commonNames.length + a.dnsNames.length + a.uris.length + a.spkiSha256.length;
+}
+
+// A server's rules: at least one, or allowAll written out alone.
+function checkRules(a: AuthorizeConfig, at: (...k: string[]) => string): void {
+  const rules = ruleCount(a);
+  if (!a.allowAll && rules === 0) {
+    throw invalidAt(
+      at(),
+      'expected at least one rule (commonNames, dnsNames, uris, spkiSha256) or allowAll: true',
+    );
+  }
+  if (a.allowAll && rules > 0)
+    throw invalidAt(at('allowAll'), 'allowAll: true cannot be combined with rules');
 }
 
 function checkPsk(config: Config, p: ProxyConfig, at: (...k: string[]) => string): void {

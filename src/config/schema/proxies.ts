@@ -24,7 +24,20 @@ export const limitsSchema = z.strictObject({
   maxLifetime: duration(0).default(L.maxLifetime),
   maxConnections: z.number().int().min(1).max(1_000_000).default(L.maxConnections),
   connectTimeout: duration().default(L.connectTimeout),
+  maxHandshakesPerSource: z.number().int().min(1).max(1_000_000).default(L.maxHandshakesPerSource),
 });
+
+const SNI_ENTRY_EXPECTED =
+  'expected { ca: SECRET, authorize: { ...rules } }; the `NAME: SECRET` shorthand is refused: each SNI name carries its own CA and the rules its clients are checked against';
+
+/** mtls-server: one collaborator's CA and the rules its clients are checked against. */
+export const sniEntrySchema = z.strictObject(
+  {
+    ca: name,
+    authorize: authorizeSchema.prefault({}),
+  },
+  { error: SNI_ENTRY_EXPECTED },
+);
 
 export const proxySchema = z
   .strictObject({
@@ -33,7 +46,7 @@ export const proxySchema = z
     listen: token,
     target: token,
     tls: name.optional(),
-    sniCa: z.record(token, name).default({}),
+    sniCa: z.record(token, sniEntrySchema).default({}),
     identities: z.record(token, name).optional(),
     /** Shorthand: the key of a single identity (with `identity`). */
     psk: name.optional(),
