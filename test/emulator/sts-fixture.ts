@@ -69,3 +69,16 @@ export function exchangeFields(subjectToken: string, audience: string): Record<s
     subject_token: subjectToken,
   };
 }
+
+/**
+ * Google's STS `expires_in` for a subject token minted at `mintedAt` (seconds) with
+ * `lifetime` seconds, answered at some time in [`mintedAt`, `answeredBy`]: what is left less
+ * 2 s. A slow machine may spend seconds between mint and answer, so the bound is a range.
+ */
+export function expiresInRange(
+  mintedAt: number,
+  answeredBy: number,
+  lifetime = 3600,
+): [min: number, max: number] {
+  return [mintedAt + lifetime - Math.ceil(answeredBy) - 2, lifetime - 2];
+}
