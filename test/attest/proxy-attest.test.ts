@@ -345,6 +345,38 @@ describe('proxies with attest (in process)', { timeout: 300_000 }, () => {
       assert.equal(await canConnect(port), false, 'nothing listens');
     });
 
+    test(
+      "a policy's root file that cannot be read fails the start (TEEINIT_ATTEST_INPUT), nothing listens",
+      T,
+      async () => {
+        const port = await freePort();
+        const broken = parsePolicy(
+          { ...policyInput(world), pki: { rootFile: 'missing-root.pem' } },
+          world.dir,
+        );
+        await assert.rejects(
+          startProxy(
+            proxyConfig({
+              name: 'no-root',
+              mode: 'psk-server',
+              listen: `127.0.0.1:${port}`,
+              target: echo.address,
+              identities: { c: 'k' },
+              attest: { require: broken },
+            }),
+            material(),
+            log.logger,
+          ).then(keep),
+          (e: unknown) =>
+            e instanceof TeeinitError &&
+            e.code === 'TEEINIT_ATTEST_INPUT' &&
+            e.message.startsWith('proxies.no-root.attest.require: ') &&
+            e.message.includes('missing-root.pem'),
+        );
+        assert.equal(await canConnect(port), false, 'nothing listens');
+      },
+    );
+
     test('a start waiting for the launcher ends when its signal aborts', T, async () => {
       const controller = new AbortController();
       const reason = new Error('cancelled by the test');
