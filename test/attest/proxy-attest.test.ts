@@ -314,6 +314,42 @@ describe('proxies with attest (in process)', { timeout: 300_000 }, () => {
     },
   );
 
+  test(
+    "a connection keeps its source's handshake slot until its evidence is checked",
+    T,
+    async () => {
+      const server = await start(
+        proxyConfig({
+          name: 'slot-in',
+          mode: 'mtls-server',
+          target: echo.address,
+          tls: 'server',
+          authorize: { commonNames: ['client1'] },
+          limits: { handshakeTimeout: 3000, maxHandshakesPerSource: 1 },
+          attest: { require: world.policy },
+        }),
+      );
+      const tlsOptions = {
+        ca: pki.ca.cert,
+        cert: pki.client.cert,
+        key: pki.client.key,
+        servername: 'localhost',
+      };
+      // TLS done, evidence not sent: the slot of 127.0.0.1 is still taken.
+      const silent = await handClient(server.address, tlsOptions);
+      // The server's "none" frame: it has completed the handshake and waits for ours.
+      await once(silent.socket, 'data');
+      await assert.rejects(handClient(server.address, tlsOptions));
+      assert.equal(server.stats().rejected['handshakes-per-source'], 1);
+      await silent.closed;
+      assert.equal(server.stats().rejected['attestation-missing'], 1);
+      // Refused: the slot is free again.
+      const next = await handClient(server.address, tlsOptions);
+      next.socket.destroy();
+      await server.close(200);
+    },
+  );
+
   describe('start-up', () => {
     test('fails closed: no token within present.startupDeadline, nothing listens', T, async () => {
       const port = await freePort();
