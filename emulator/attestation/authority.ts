@@ -5,6 +5,8 @@ import type { ClaimSettings, PresetName } from './claims.js';
 import { signJwt, type JsonObject } from './jwt.js';
 import { createForeignKey, type SigningKey } from './signing-key.js';
 
+const MAX_REMEMBERED = 1000;
+
 export type TokenType = 'OIDC' | 'PKI' | 'LIMITED_AWS' | 'AWS_PRINCIPALTAGS';
 
 /** Everything a test may choose about one token. */
@@ -42,6 +44,8 @@ export class AttestationAuthority {
   #settings: ClaimSettings;
   #foreign: SigningKey | undefined;
   readonly #listeners = new Set<() => void>();
+  /** The latest tokens minted, oldest first: tests search outputs for them (leak scans). */
+  readonly #minted: string[] = [];
 
   constructor(options: AuthorityOptions) {
     this.#key = options.key;
@@ -109,7 +113,15 @@ export class AttestationAuthority {
     if (options.tokenType === 'PKI') header.x5c = [...this.#key.x5c];
     header = { ...header, ...(options.header ?? {}) };
     for (const [k, v] of Object.entries(header)) if (v === null) delete header[k];
-    return signJwt(header, claims, key.privateKey);
+    const token = signJwt(header, claims, key.privateKey);
+    this.#minted.push(token);
+    if (this.#minted.length > MAX_REMEMBERED) this.#minted.shift();
+    return token;
+  }
+
+  /** The last tokens minted (default, custom and test tokens), at most 1000. */
+  mintedTokens(): readonly string[] {
+    return [...this.#minted];
   }
 
   /** Prepares the key used by `signWith: 'foreign'` (minting stays synchronous). */

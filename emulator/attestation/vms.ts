@@ -22,6 +22,8 @@ export interface AttestationControls {
   mintToken(options?: MintOptions): Promise<string>;
   /** Rewrites the token file now. */
   refreshTokenFile(): Promise<void>;
+  /** The last 1000 tokens this VM minted (token file, teeserver, mintToken): for leak scans. */
+  mintedTokens(): readonly string[];
 }
 
 /** One extra VM as a test or the CLI sees it. */
@@ -57,6 +59,7 @@ export function attestationControls(
       return authority.mint(mint);
     },
     refreshTokenFile: () => writer.refresh(),
+    mintedTokens: () => authority.mintedTokens(),
   };
 }
 

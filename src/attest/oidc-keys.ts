@@ -10,7 +10,7 @@ import {
   type JWSHeaderParameters,
 } from 'jose';
 import { fetchJsonObject, isAllowedKeyUrl } from './fetch-json.js';
-import { refuse } from './reasons.js';
+import { AttestRefusal, refuse } from './reasons.js';
 
 const MAX_DOCUMENT_BYTES = 64 * 1024;
 const MAX_KEYS = 100;
@@ -26,6 +26,12 @@ export interface OidcKeyOptions {
   readonly ttlMs?: number;
   /** Least time between two fetches caused by an unknown `kid` (default 30 s). */
   readonly cooldownMs?: number;
+  /**
+   * After a fetch failed with no keys to fall back on, lookups within this time are refused
+   * at once instead of fetching again (default 5 s): a peer that reconnects in a loop cannot
+   * turn an issuer outage into a request per connection, or hold each one for a timeout.
+   */
+  readonly failureBackoffMs?: number;
   readonly now?: () => number;
 }
 
@@ -64,6 +70,7 @@ export class OidcKeys {
   readonly #now: () => number;
   #resolver: Resolver | undefined;
   #fetchedAt = -Infinity;
+  #failed: { readonly at: number; readonly detail: string } | undefined;
   #inflight: Promise<Resolver> | undefined;
 
   constructor(options: OidcKeyOptions) {
@@ -90,20 +97,44 @@ export class OidcKeys {
     }
   };
 
+  /**
+   * Fetches the keys now unless they are given or already held: a proxy calls it at start-up
+   * so that the first connection does not wait for the issuer, and an outage shows in the
+   * log at once. Resolves to the refusal every lookup gets until a fetch succeeds, if any.
+   */
+  async prefetch(): Promise<AttestRefusal | undefined> {
+    if (this.#resolver !== undefined) return undefined;
+    try {
+      await this.#refresh(undefined);
+      return undefined;
+    } catch (error) {
+      if (error instanceof AttestRefusal) return error;
+      throw error;
+    }
+  }
+
   /** Fetches again; a failure keeps a previous set when there is one (`fallback`). */
   #refresh(fallback: Resolver | undefined): Promise<Resolver> {
+    const failed = this.#failed;
+    if (
+      fallback === undefined &&
+      failed !== undefined &&
+      this.#now() - failed.at < (this.#options.failureBackoffMs ?? 5_000)
+    ) {
+      return Promise.reject(refuse('attestation-keys-unavailable', failed.detail));
+    }
     this.#inflight ??= this.#fetch()
       .then((resolver) => {
         this.#resolver = resolver;
         this.#fetchedAt = this.#now();
+        this.#failed = undefined;
         return resolver;
       })
       .catch((error: unknown) => {
         if (fallback !== undefined) return fallback;
-        throw refuse(
-          'attestation-keys-unavailable',
-          error instanceof Error ? error.message : 'error',
-        );
+        const detail = error instanceof Error ? error.message : 'error';
+        this.#failed = { at: this.#now(), detail };
+        throw refuse('attestation-keys-unavailable', detail);
       })
       .finally(() => {
         this.#inflight = undefined;

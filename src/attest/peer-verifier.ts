@@ -19,6 +19,11 @@ export interface PeerVerifier {
   verifyEvidence(evidence: Evidence, exporter: Buffer, peerRole: Role): Promise<ClaimSummary>;
   /** A bare token (no connection), optionally for a known nonce: `teeinit attest verify`. */
   verifyToken(token: string, nonce?: string): Promise<ClaimSummary>;
+  /**
+   * Fetches the issuer's OIDC keys now when the policy needs them from the network (a
+   * proxy's start-up); resolves to the refusal connections get until they can be fetched.
+   */
+  prefetchKeys(): Promise<AttestRefusal | undefined>;
 }
 
 // A verifier for `policy`; `options` may supply keys (JWKS, root), a fetch timeout, a clock.
@@ -57,6 +62,7 @@ export function createPeerVerifier(
         checkPolicy(verified.claims, policy, verified.tokenType);
       });
     },
+    prefetchKeys: () => tokens.prefetchKeys(),
     async verifyToken(token, nonce) {
       const verified = await tokens.verify(token);
       return after(verified, () => {

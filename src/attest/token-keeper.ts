@@ -36,6 +36,8 @@ export interface TokenKeeperOptions {
   readonly initialBackoffMs?: number;
   readonly maxBackoffMs?: number;
   readonly now?: () => number;
+  /** Ends start() early (a signal during start-up): it rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
   /** Told about every fetch and failure (for the log); never given the token. */
   readonly onEvent?: (event: KeeperEvent) => void;
 }
@@ -63,16 +65,24 @@ export class TokenKeeper implements EvidenceSource {
   static async start(options: TokenKeeperOptions): Promise<TokenKeeper> {
     const keeper = new TokenKeeper(options);
     const deadline = keeper.#now() + (options.startDeadlineMs ?? 60_000);
-    for (;;) {
-      try {
-        await keeper.#fetch();
-        return keeper;
-      } catch (error) {
-        const wait = keeper.#nextBackoff();
-        if (keeper.#now() + wait > deadline) throw error;
-        keeper.#o.onEvent?.({ kind: 'failed', error: error as Error, retryInMs: wait });
-        await new Promise((resolve) => setTimeout(resolve, wait));
+    const { signal } = options;
+    try {
+      for (;;) {
+        signal?.throwIfAborted();
+        try {
+          await abortable(keeper.#fetch(), signal);
+          return keeper;
+        } catch (error) {
+          signal?.throwIfAborted();
+          const wait = keeper.#nextBackoff();
+          if (keeper.#now() + wait > deadline) throw error;
+          keeper.#o.onEvent?.({ kind: 'failed', error: error as Error, retryInMs: wait });
+          await sleep(wait, signal);
+        }
       }
+    } catch (error) {
+      keeper.stop();
+      throw error;
     }
   }
 
@@ -146,4 +156,43 @@ export class TokenKeeper implements EvidenceSource {
     this.#backoff = Math.min(this.#backoff * 2, this.#o.maxBackoffMs ?? 60_000);
     return wait;
   }
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as it aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: Error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** Waits `ms`; an abort ends the wait (and its timer) at once. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    if (signal?.aborted === true) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

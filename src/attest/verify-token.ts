@@ -42,6 +42,8 @@ export interface TokenVerifierOptions {
 /** Why an object: the JWKS cache lives as long as the verifier (one per proxy). */
 export interface TokenVerifier {
   verify(token: string): Promise<VerifiedToken>;
+  /** OIDC with discovery: fetch the issuer's keys now; the refusal lookups get meanwhile. */
+  prefetchKeys(): Promise<AttestRefusal | undefined>;
 }
 
 // Builds a verifier for `policy`'s issuer, keys and skew.
@@ -78,6 +80,9 @@ export function createTokenVerifier(
       if (verified.size >= MAX_CACHED) verified.delete(verified.keys().next().value ?? '');
       verified.set(token, { ...result, exp: result.claims.exp as number });
       return result;
+    },
+    prefetchKeys(): Promise<AttestRefusal | undefined> {
+      return policy.tokenTypes.includes('OIDC') ? oidc.prefetch() : Promise.resolve(undefined);
     },
   };
 }

@@ -61,6 +61,7 @@ export const DEFAULTS = {
     hwmodels: ['GCP_AMD_SEV', 'GCP_AMD_SEV_ES', 'GCP_INTEL_TDX'],
     clockSkew: 60_000,
   },
+  attestPresent: { tokenType: 'PKI', startupDeadline: 60_000 },
   unsafeAllowPid1: false,
 } as const;
 

@@ -85,6 +85,28 @@ export const configSchema = z.strictObject({
   status: z.strictObject({ listen: token }).optional(),
 });
 
+type ParsedConfig = z.output<typeof configSchema>;
+type ParsedPolicy = NonNullable<NonNullable<ParsedConfig['proxies'][number]['attest']>['require']>;
+
+/**
+ * The proxies' `attest` blocks: `present.socket` defaults to `attestation.socket`, and a
+ * policy's files (`oidc.jwksFile`, `pki.rootFile`) are relative to the config file.
+ */
+function completeAttest(data: ParsedConfig, baseDir: string): void {
+  const policy = (p: ParsedPolicy): void => {
+    if (p.oidc.jwksFile !== undefined) p.oidc.jwksFile = resolve(baseDir, p.oidc.jwksFile);
+    if (p.pki.rootFile !== undefined) p.pki.rootFile = resolve(baseDir, p.pki.rootFile);
+  };
+  for (const proxy of data.proxies) {
+    if (proxy.attest?.present !== undefined)
+      proxy.attest.present.socket ??= data.attestation.socket;
+    if (proxy.attest?.require !== undefined) policy(proxy.attest.require);
+    for (const entry of Object.values(proxy.sniCa)) {
+      if (entry.attest !== undefined) policy(entry.attest.require);
+    }
+  }
+}
+
 /** What a user may write (before defaults and shorthands). */
 export type ConfigInput = z.input<typeof configSchema>;
 
@@ -107,6 +129,7 @@ export function validateConfigTree(tree: unknown, baseDir = process.cwd()): Conf
   for (const template of Object.values(data.templates)) {
     if (template.source !== undefined) template.source = resolve(baseDir, template.source);
   }
+  completeAttest(data, baseDir);
   // zod marks absent optional keys `?: T | undefined`; absent keys are simply not set.
   return deepFreeze(data as unknown as Config);
 }

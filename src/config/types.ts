@@ -216,6 +216,37 @@ export interface SniCaEntry {
   /** Secret holding the CA certificate(s), PEM. */
   readonly ca: string;
   readonly authorize: AuthorizeConfig;
+  /** The policy this entry's clients' evidence must meet, instead of the proxy's `attest.require`. */
+  readonly attest?: { readonly require: AttestPolicy };
+}
+
+/**
+ * What a proxy presents on each connection: a launcher token for `audience`, fetched at
+ * start-up (before the proxy listens) and replaced at half its lifetime.
+ * @example
+ * present: { audience: https://ledger.example/attested, tokenType: PKI }
+ */
+export interface AttestPresentConfig {
+  /** The `aud` of our token: what the peer's `require.audience` names. */
+  readonly audience: string;
+  readonly tokenType: AttestTokenType;
+  /** The launcher's socket (default `attestation.socket`). */
+  readonly socket: string;
+  /** Start-up fails (nothing listens) when no token arrives within this. */
+  readonly startupDeadline: Millis;
+}
+
+/**
+ * A proxy's attested channel: our evidence (`present`), the peer's (`require`), or both.
+ * docs/attested-channel.md.
+ * @example
+ * attest:
+ *   present: { audience: https://ledger.example/attested }
+ *   require: { audience: https://ledger.example/attested, imageDigests: [sha256:0f1e…] }
+ */
+export interface ProxyAttestConfig {
+  readonly present?: AttestPresentConfig;
+  readonly require?: AttestPolicy;
 }
 
 /**
@@ -249,6 +280,8 @@ export interface ProxyConfig {
   readonly start: 'before-processes' | 'after-processes';
   /** Optional `host:port` for a status endpoint (JSON counters) on loopback. */
   readonly status?: string;
+  /** Absent: no attestation exchange on this proxy's connections. */
+  readonly attest?: ProxyAttestConfig;
 }
 
 export interface FetchConfig {

@@ -92,7 +92,7 @@ export const ERROR_CODES = {
   TEEINIT_TOKEN_UNAVAILABLE: {
     exitCode: EXIT.unavailable,
     message: 'The attestation token cannot be read.',
-    fix: 'Run inside Confidential Space (or the emulator) and check `attestation.tokenFile` / `attestation.socket`; the token file must exist and be non-empty. The launcher answering HTTP 500 on its socket (it could not attest) is retried until `fetch.startupDeadline`; raise it if the launcher needs longer.',
+    fix: 'Run inside Confidential Space (or the emulator) and check `attestation.tokenFile` / `attestation.socket`; the token file must exist and be non-empty. The launcher answering HTTP 500 on its socket (it could not attest) is retried until `fetch.startupDeadline` (a proxy that presents evidence: until `proxies[].attest.present.startupDeadline`, and nothing listens); raise it if the launcher needs longer.',
   },
   TEEINIT_TOKEN_EXPIRED: {
     exitCode: EXIT.unavailable,
@@ -290,8 +290,9 @@ export const ERROR_CODES = {
   },
   TEEINIT_ATTEST_INPUT: {
     exitCode: EXIT.noInput,
-    message: 'A file given to `teeinit attest verify` cannot be read or is not what it should be.',
-    fix: 'Check the path named in the message: --token holds one compact JWT, --policy a policy (docs/attested-channel.md#policy), --jwks a JWKS JSON document, --root a PEM CA certificate.',
+    message:
+      'A file given to `teeinit attest verify` or named by a policy cannot be read or is not what it should be.',
+    fix: 'Check the path named in the message: --token holds one compact JWT, --policy a policy (docs/attested-channel.md#policy), --jwks (or `oidc.jwksFile`) a JWKS JSON document, --root (or `pki.rootFile`) a PEM CA certificate. A proxy whose `attest.require` names such a file does not start without it.',
   },
   TEEINIT_ATTEST_REFUSED: {
     exitCode: EXIT.noPerm,

@@ -4,10 +4,11 @@ import { isLoopback, parseAddress } from '../config/address.js';
 import { filePath } from '../config/complete-files.js';
 import { formatPath } from '../config/format-issues.js';
 import { SECRET_REF_RE } from '../config/rules/secrets.js';
-import type { Config, ProcessConfig } from '../config/types.js';
+import type { Config, ProcessConfig, ProxyConfig } from '../config/types.js';
 import { statusPaths } from '../status/status-server.js';
+import { planAttest } from './plan-attest.js';
 import { previewTemplate } from './preview-template.js';
-import type { Plan, PlannedProcess, PlannedStatus } from './types.js';
+import type { Plan, PlannedAttest, PlannedProcess, PlannedStatus } from './types.js';
 
 /** Describes what `run` would do with this config and these overrides. */
 export function buildPlan(
@@ -64,6 +65,7 @@ export function buildPlan(
       identities: Object.keys(p.identities),
       tlsVersion: p.tlsVersion,
       start: p.start,
+      ...withAttest(p),
     })),
     ...(config.status === undefined ? {} : { status: planStatus(config.status.listen) }),
     processes: config.processes.map((p, i) => planProcess(config, overrides, p, i)),
@@ -117,4 +119,10 @@ function planProcess(
         ? 'never'
         : `${r.policy} (max ${r.maxRestarts} in ${r.window}ms, backoff ${r.backoff}-${r.maxBackoff}ms)`,
   };
+}
+
+/** The proxy's `attest` part, when it has one (src/plan/plan-attest.ts). */
+function withAttest(p: ProxyConfig): { attest?: PlannedAttest } {
+  const attest = planAttest(p);
+  return attest === undefined ? {} : { attest };
 }

@@ -1,4 +1,5 @@
 // Prints a plan for people (text, the default) or programs (`--json`).
+import { formatAttest } from './plan-attest.js';
 import type { Plan } from './types.js';
 
 /** Renders the plan; the text form groups steps in the order `run` performs them. */
@@ -62,13 +63,13 @@ export function formatPlan(plan: Plan, format: 'text' | 'json'): string {
   );
   section(
     'proxies',
-    plan.proxies.map(
-      (p) =>
-        `${p.name}: ${p.mode} ${p.listen} -> ${p.target}` +
+    plan.proxies.flatMap((p) => [
+      `${p.name}: ${p.mode} ${p.listen} -> ${p.target}` +
         (p.tls ? ` tls ${p.tls}` : '') +
         (p.identities.length ? ` identities ${p.identities.join(',')} (TLS ${p.tlsVersion})` : '') +
         `, ${p.start}`,
-    ),
+      ...(p.attest === undefined ? [] : formatAttest(p.attest).map((l) => `  ${l}`)),
+    ]),
   );
   section(
     'status endpoint',

@@ -1,3 +1,5 @@
+import type { AttestPolicy } from '../config/types.js';
+
 // The plan: what teeinit will fetch, derive, check, write and start, and from whom.
 // Built from the config alone (no network, no secret files read), so it holds names,
 // paths and modes, never a secret value.
@@ -64,6 +66,23 @@ export interface PlannedProxy {
   readonly identities: readonly string[];
   readonly tlsVersion: string;
   readonly start: 'before-processes' | 'after-processes';
+  /** Absent when the proxy attests none of its connections. */
+  readonly attest?: PlannedAttest;
+}
+
+/** A proxy's attested channel (src/plan/plan-attest.ts). */
+export interface PlannedAttest {
+  /** Our evidence: a launcher token for `audience`, fetched before the proxy listens. */
+  readonly present?: {
+    readonly audience: string;
+    readonly tokenType: string;
+    readonly socket: string;
+    readonly startupDeadlineMs: number;
+  };
+  /** The policy every peer's evidence must meet (unless its SNI entry has its own). */
+  readonly require?: AttestPolicy;
+  /** mtls-server: the policies of SNI entries that have their own. */
+  readonly sniRequire?: Readonly<Record<string, AttestPolicy>>;
 }
 
 export interface PlannedProcess {

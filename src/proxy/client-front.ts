@@ -8,7 +8,9 @@ import {
   type PeerCertificate,
   type TLSSocket,
 } from 'node:tls';
+import type { ClaimSummary } from '../attest/index.js';
 import { formatAddress, type Address } from './address.js';
+import { attestConnection, type AttestGate } from './attest-gate.js';
 import { authorizePeer } from './authorize.js';
 import { reportDrops, startRelay, type Front, type FrontParts } from './front.js';
 import { buildMtlsClientTls, tlsError, type MtlsClientTls } from './mtls-context.js';
@@ -22,6 +24,7 @@ export function createClientFront(
   parts: FrontParts,
   material: ProxyMaterial,
   target: Address,
+  gate?: AttestGate,
 ): Front {
   const { config, tracker, reporter } = parts;
   const psk = config.mode === 'psk-client';
@@ -85,39 +88,82 @@ export function createClientFront(
   server.on('connection', (local: Socket) => {
     const entry = tracker.accept(local);
     const peer = peerOf(local);
-    let relayed = false;
+    const began = Date.now();
+    /** connecting → attesting (evidence exchange) → relayed; errors count only while connecting. */
+    let phase: 'connecting' | 'attesting' | 'relayed' = 'connecting';
     const upstream = connect(tlsOptions());
     const deadline = setTimeout(() => {
       upstream.destroy(Object.assign(new Error('handshake timeout'), { code: 'ETIMEDOUT' }));
     }, config.limits.connectTimeout + config.limits.handshakeTimeout);
     deadline.unref();
+    let localGone = false;
     const abort = (): void => {
+      localGone = true;
       upstream.destroy();
     };
     local.on('error', () => undefined);
     local.once('close', abort);
-    upstream.once('error', (err: NodeJS.ErrnoException) => {
+    upstream.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(deadline);
-      if (relayed) return;
+      if (phase !== 'connecting') return;
+      phase = 'relayed'; // counted once
       const code = err.code ?? err.message;
       if (/^E[A-Z]+$/.test(code) && !code.startsWith('ERR_')) reporter.targetFailed(peer, code);
       else reporter.reject('server-cert-rejected', peer, { error: code });
       local.destroy();
     });
+    const name = psk ? `psk:${identity}` : (config.serverName ?? formatAddress(target));
+    const relay = (attested?: ClaimSummary): void => {
+      local.off('close', abort);
+      phase = 'relayed';
+      startRelay(parts, local, upstream, {
+        accepted: { raw: local, entry },
+        peer,
+        identity: name,
+        ...(attested === undefined ? {} : { attested }),
+      });
+      local.resume();
+    };
     upstream.once('secureConnect', () => {
       clearTimeout(deadline);
-      local.off('close', abort);
       const why = verifyServer(upstream);
       if (why !== undefined) {
+        phase = 'relayed';
         reporter.reject('server-cert-rejected', peer, { error: why });
         upstream.destroy();
         local.destroy();
         return;
       }
-      relayed = true;
-      const name = psk ? `psk:${identity}` : (config.serverName ?? formatAddress(target));
-      startRelay(parts, local, upstream, { accepted: { raw: local, entry }, peer, identity: name });
-      local.resume();
+      const plan = gate?.planFor();
+      if (plan === undefined) {
+        relay();
+        return;
+      }
+      // The local client's bytes wait (paused) until the server's evidence checked out; the
+      // exchange gets what is left of connectTimeout + handshakeTimeout.
+      phase = 'attesting';
+      const left =
+        config.limits.connectTimeout + config.limits.handshakeTimeout - (Date.now() - began);
+      void attestConnection(upstream, plan, 'client', left).then((outcome) => {
+        if (localGone) {
+          // The local client left first: its close ended the exchange, not the server.
+          upstream.destroy();
+          return;
+        }
+        if (!outcome.ok) {
+          phase = 'relayed';
+          reporter.refuseAttestation(outcome.refusal, peer, { target: config.target });
+          upstream.destroy();
+          local.destroy();
+          return;
+        }
+        if (local.destroyed || upstream.destroyed) {
+          upstream.destroy();
+          local.destroy();
+          return;
+        }
+        relay(outcome.peer);
+      });
     });
   });
 

@@ -2,6 +2,7 @@
 // the count of connections Node drops over maxConnections, and how an authenticated
 // connection becomes a counted, tracked, logged relay.
 import type { Server, Socket } from 'node:net';
+import type { ClaimSummary } from '../attest/index.js';
 import type { ProxyConfig } from '../config/types.js';
 import { Relay } from './relay.js';
 import { peerOf, type Reporter } from './reporter.js';
@@ -39,6 +40,8 @@ export interface RelayEnds {
   readonly identity: string;
   /** mtls-server: the sniCa entry the peer was admitted through. */
   readonly sni?: string;
+  /** `attest.require`: the claims of the peer's evidence, for the closing line. */
+  readonly attested?: ClaimSummary;
 }
 
 /**
@@ -49,12 +52,12 @@ export function startRelay(
   parts: FrontParts,
   from: Socket,
   to: Socket,
-  { accepted, peer, identity, sni }: RelayEnds,
+  { accepted, peer, identity, sni, attested }: RelayEnds,
 ): void {
   const { config, tracker, reporter } = parts;
   tracker.stats.established += 1;
   const relay = new Relay(from, to, { ...config.limits, stats: tracker.stats }, (result) => {
-    reporter.closed(peer, identity, result, sni);
+    reporter.closed(peer, identity, result, sni, attested);
     if (accepted !== undefined) tracker.settle(accepted.raw, accepted.entry);
   });
   if (accepted !== undefined) tracker.attach(accepted.raw, accepted.entry, relay);

@@ -1,5 +1,5 @@
 // The TLS terminator: mtls-server, mtls-client, psk-server, psk-client. See docs/proxy.md.
-export { startProxy } from './start-proxy.js';
+export { startProxy, type StartProxyOptions } from './start-proxy.js';
 export type { ProxyMaterial, ProxyStats, RejectReason, RunningProxy } from './types.js';
 export { authorizePeer, hasAuthorizationRules, type AuthorizationResult } from './authorize.js';
 export { matchUriPattern } from './uri-pattern.js';

@@ -1,7 +1,9 @@
 // Log lines and counters for connection outcomes: one line per refusal (with the reason
 // only we know, e.g. an unknown PSK identity), within a budget so a flood of bad
 // connections cannot flood the log, and one line per closed relay.
+import type { AttestRefusal, ClaimSummary } from '../attest/index.js';
 import type { Logger } from '../log/index.js';
+import { claimFields } from './attest-gate.js';
 import { LogBudget, type Suppressed } from './log-budget.js';
 import type { RelayResult } from './relay.js';
 import type { StatsCounter } from './stats.js';
@@ -82,12 +84,35 @@ export class Reporter {
     });
   }
 
-  closed(peer: string, identity: string, result: RelayResult, sni?: string): void {
+  /**
+   * A refused attestation: counted by its reason, logged (within the budget) with its
+   * detail and the peer's claims when its token checked out. Never the token.
+   */
+  refuseAttestation(
+    refusal: AttestRefusal,
+    peer: string,
+    details: Readonly<Record<string, unknown>> = {},
+  ): void {
+    this.reject(refusal.reason, peer, {
+      ...details,
+      detail: refusal.detail,
+      ...claimFields(refusal.claims),
+    });
+  }
+
+  closed(
+    peer: string,
+    identity: string,
+    result: RelayResult,
+    sni?: string,
+    attested?: ClaimSummary,
+  ): void {
     this.logger.info('proxy connection closed', {
       proxy: this.stats.name,
       peer,
       identity,
       ...(sni === undefined ? {} : { sni }),
+      ...(attested?.imageDigest === undefined ? {} : { imageDigest: attested.imageDigest }),
       bytesIn: result.bytesIn,
       bytesOut: result.bytesOut,
       durationMs: result.durationMs,

@@ -11,6 +11,7 @@ import {
   type Admission,
   type PskSeen,
 } from './admission.js';
+import { attestConnection, type AttestGate } from './attest-gate.js';
 import { hasAuthorizationRules } from './authorize.js';
 import { reportDrops, startRelay, type Front, type FrontParts } from './front.js';
 import { buildMtlsServerTls, type MtlsServerTls } from './mtls-context.js';
@@ -27,6 +28,7 @@ export function createServerFront(
   parts: FrontParts,
   material: ProxyMaterial,
   target: Address,
+  gate?: AttestGate,
 ): Front {
   const { config, tracker, reporter } = parts;
   const psk = config.mode === 'psk-server';
@@ -41,6 +43,8 @@ export function createServerFront(
   const handshaking = new WeakMap<Socket, () => void>();
   /** Raw sockets refused at accept: already counted, so their TLS error is not counted again. */
   const refusedAtAccept = new WeakSet<Socket>();
+  /** When each raw socket was accepted: the handshake budget runs from there. */
+  const acceptedAt = new WeakMap<Socket, number>();
 
   const options: TlsOptions = {
     // Half-open only once authenticated (set in secureConnection): a peer that sends its FIN
@@ -77,6 +81,7 @@ export function createServerFront(
   const server = createServer(options);
   server.on('connection', (raw: Socket) => {
     accepted.set(raw, tracker.accept(raw));
+    acceptedAt.set(raw, Date.now());
     raw.on('error', () => undefined); // reported through the TLS socket
     // Node's own listener has wrapped `raw` already, but no byte has been read yet.
     const source = sourceKey(raw.remoteAddress);
@@ -110,7 +115,9 @@ export function createServerFront(
   });
   server.on('secureConnection', (socket: TLSSocket) => {
     const raw = findRaw(socket);
-    if (raw !== undefined) handshaking.get(raw)?.();
+    const releaseSlot = (): void => {
+      if (raw !== undefined) handshaking.get(raw)?.();
+    };
     socket.allowHalfOpen = true; // the relay forwards half-close in both directions
     const admission: Admission =
       mtls === undefined
@@ -118,16 +125,46 @@ export function createServerFront(
         : admitMtlsPeer(socket, routes, { rules: config.authorize, hasCa: mtls.defaultHasCa });
     const peer = peerOf(socket);
     if (!admission.admitted) {
+      releaseSlot();
       reporter.reject(admission.reason, peer, admission.details);
       socket.destroy();
       return;
     }
     const entry = raw === undefined ? undefined : accepted.get(raw);
-    connectTarget(socket, {
+    const ends = {
       ...(raw !== undefined && entry !== undefined ? { accepted: { raw, entry } } : {}),
       peer,
       identity: admission.identity,
       ...(admission.sni === undefined ? {} : { sni: admission.sni }),
+    };
+    const plan = gate?.planFor(admission.sni);
+    if (plan === undefined) {
+      releaseSlot();
+      connectTarget(socket, ends);
+      return;
+    }
+    // The evidence is part of the handshake: it must arrive within what is left of
+    // handshakeTimeout, and the source's handshake slot is held until it has.
+    // A reset while the evidence is checked ends the exchange (or finds the socket
+    // destroyed after it); it must not go unhandled in between.
+    socket.on('error', () => undefined);
+    const began = (raw === undefined ? undefined : acceptedAt.get(raw)) ?? Date.now();
+    const left = config.limits.handshakeTimeout - (Date.now() - began);
+    void attestConnection(socket, plan, 'server', left).then((outcome) => {
+      releaseSlot();
+      if (!outcome.ok) {
+        reporter.refuseAttestation(outcome.refusal, peer, {
+          identity: printable(admission.identity),
+          ...(admission.sni === undefined ? {} : { sni: admission.sni }),
+        });
+        socket.destroy();
+        return;
+      }
+      if (socket.destroyed) return;
+      connectTarget(socket, {
+        ...ends,
+        ...(outcome.peer === undefined ? {} : { attested: outcome.peer }),
+      });
     });
   });
 

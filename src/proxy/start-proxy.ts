@@ -12,6 +12,7 @@ import { describe } from './mtls-context.js';
 import { Reporter } from './reporter.js';
 import type { Front } from './front.js';
 import { createServerFront } from './server-front.js';
+import { startAttestGate, usesAttest } from './attest-gate.js';
 import { StatsCounter } from './stats.js';
 import { startStatusServer } from './status-server.js';
 import { ConnectionTracker } from './tracker.js';
@@ -25,6 +26,7 @@ export async function startProxy(
   config: ProxyConfig,
   material: ProxyMaterial,
   logger: Logger,
+  options: StartProxyOptions = {},
 ): Promise<RunningProxy> {
   const log = logger.child({ component: 'proxy', proxy: config.name });
   const listen = parseAddress(config.listen, `proxies.${config.name}.listen`);
@@ -35,26 +37,35 @@ export async function startProxy(
   const tracker = new ConnectionTracker(stats);
   const reporter = new Reporter(stats, log);
   const parts = { config, tracker, reporter };
-  const front: Front = isServerMode(config)
-    ? createServerFront(parts, material, target)
-    : createClientFront(parts, material, target);
-  front.server.maxConnections = config.limits.maxConnections;
-
-  const address = await listenOn(front.server, listen, config.name);
+  // Before anything listens or dials: our first token, every policy's files (fail closed).
+  const gate = usesAttest(config) ? await startAttestGate(config, log, options.signal) : undefined;
+  let front: Front;
+  let address: string;
   let status: { server: HttpServer; address: string } | undefined;
-  if (config.status !== undefined) {
-    try {
-      status = await startStatusServer(config.name, config.status, () => stats.snapshot());
-    } catch (error) {
-      front.server.close();
-      throw error;
+  try {
+    front = isServerMode(config)
+      ? createServerFront(parts, material, target, gate)
+      : createClientFront(parts, material, target, gate);
+    front.server.maxConnections = config.limits.maxConnections;
+    address = await listenOn(front.server, listen, config.name);
+    if (config.status !== undefined) {
+      try {
+        status = await startStatusServer(config.name, config.status, () => stats.snapshot());
+      } catch (error) {
+        front.server.close();
+        throw error;
+      }
     }
+  } catch (error) {
+    gate?.stop();
+    throw error;
   }
   log.info('proxy listening', {
     mode: config.mode,
     address,
     target: config.target,
     status: status?.address,
+    ...(config.attest === undefined ? {} : attestFields(config.attest)),
   });
 
   let closing: Promise<void> | undefined;
@@ -77,10 +88,29 @@ export async function startProxy(
       }
     },
     close(drainMs: number): Promise<void> {
-      closing ??= closeProxy(front.server, status?.server, tracker, drainMs, log).finally(() =>
-        reporter.flush(),
-      );
+      closing ??= closeProxy(front.server, status?.server, tracker, drainMs, log).finally(() => {
+        gate?.stop();
+        reporter.flush();
+      });
       return closing;
+    },
+  };
+}
+
+/** Why: start-up may wait for the launcher (attest.present); a signal must end that wait. */
+export interface StartProxyOptions {
+  /** Aborting it ends a start still waiting for the first attestation token. */
+  readonly signal?: AbortSignal;
+}
+
+/** What the listening line says about `attest` (no token, no key). */
+function attestFields(attest: NonNullable<ProxyConfig['attest']>): Record<string, unknown> {
+  return {
+    attest: {
+      ...(attest.present === undefined
+        ? {}
+        : { present: { audience: attest.present.audience, tokenType: attest.present.tokenType } }),
+      ...(attest.require === undefined ? {} : { require: { audience: attest.require.audience } }),
     },
   };
 }

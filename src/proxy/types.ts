@@ -1,3 +1,5 @@
+import type { AttestReason } from '../attest/index.js';
+
 // The proxy's public shapes: what the run command hands in (material) and what it gets back
 // (a running proxy with stats, hot swap and a graceful close).
 
@@ -29,7 +31,9 @@ export type RejectReason =
   | 'unknown-sni'
   | 'psk-unknown-identity'
   | 'psk-bad-key'
-  | 'server-cert-rejected';
+  | 'server-cert-rejected'
+  /** `attest`: the peer's evidence is missing or fails (docs/attested-channel.md#reasons). */
+  | AttestReason;
 
 /** Why: the status endpoint and the tests read the same counters. */
 export interface ProxyStats {

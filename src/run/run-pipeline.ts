@@ -136,7 +136,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     const startProxies = async (when: 'before-processes' | 'after-processes'): Promise<void> => {
       for (const proxy of config.proxies.filter((p) => p.start === when)) {
         const log = logger.child({ stage: 'proxy', proxy: proxy.name });
-        proxies.push(await startProxy(proxy, proxyMaterial, log));
+        proxies.push(await startProxy(proxy, proxyMaterial, log, { signal: startup.signal }));
         throwIfAborted(startup.signal);
       }
     };

@@ -3,14 +3,18 @@
 // `teeinit attest verify --policy` reads. Keys and meanings: docs/attested-channel.md#policy.
 import { z } from 'zod';
 import { DEFAULTS } from '../defaults.js';
-import { duration, token } from './primitives.js';
+import { absolutePath, duration, token } from './primitives.js';
 
 const P = DEFAULTS.attestPolicy;
+const PRESENT = DEFAULTS.attestPresent;
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 const digest = z
   .string()
   .regex(/^sha256:[0-9a-f]{64}$/, { error: 'expected "sha256:" and 64 lowercase hex digits' });
+const audience = token.max(512, {
+  error: 'expected at most 512 characters (the launcher limit)',
+});
 const list = <T extends z.ZodType>(item: T) => z.array(item).default([]);
 
 /**
@@ -25,7 +29,7 @@ const list = <T extends z.ZodType>(item: T) => z.array(item).default([]);
 export const attestPolicySchema = z
   .strictObject({
     /** The `aud` the peer's token must carry (the peer asks the launcher for it). */
-    audience: token.max(512, { error: 'expected at most 512 characters (the launcher limit)' }),
+    audience,
     tokenTypes: z
       .array(z.enum(['OIDC', 'PKI']))
       .min(1, { error: 'expected OIDC, PKI or both' })
@@ -83,3 +87,46 @@ export const attestPolicySchema = z
 
 /** What a user may write in a policy. */
 export type AttestPolicyInput = z.input<typeof attestPolicySchema>;
+
+/**
+ * What a proxy presents on each connection: a launcher token for the audience the peer
+ * requires, vouching for this instance's ephemeral key. `socket` defaults to
+ * `attestation.socket` (filled in when the config is validated).
+ * @example
+ * present: { audience: https://ledger.example/attested, tokenType: PKI }
+ */
+export const attestPresentSchema = z.strictObject({
+  /** The `aud` the peer's `require.audience` names. */
+  audience,
+  tokenType: z.enum(['OIDC', 'PKI']).default(PRESENT.tokenType),
+  /** The launcher's socket; default `attestation.socket`. */
+  socket: absolutePath.optional(),
+  /** How long start-up waits for the first token before it fails (nothing listens). */
+  startupDeadline: duration().default(PRESENT.startupDeadline),
+});
+
+/**
+ * A proxy's `attest` block: present our evidence, require the peer's, or both. A
+ * connection is relayed only once the exchange is done and the peer's evidence (when
+ * required) passed the policy.
+ * @example
+ * attest:
+ *   present: { audience: https://ledger.example/attested }
+ *   require: { audience: https://ledger.example/attested, imageDigests: [sha256:0f1e…] }
+ */
+export const proxyAttestSchema = z
+  .strictObject({
+    present: attestPresentSchema.optional(),
+    require: attestPolicySchema.optional(),
+  })
+  .superRefine((a, ctx) => {
+    if (a.present === undefined && a.require === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected present, require or both (omit attest to turn attestation off)',
+      });
+    }
+  });
+
+/** mtls-server: the policy the clients of one SNI entry must meet instead of the proxy's. */
+export const sniAttestSchema = z.strictObject({ require: attestPolicySchema });

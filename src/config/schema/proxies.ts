@@ -2,6 +2,7 @@
 // shorthand normalizes to `identities: { ID: KEY }`.
 import { z } from 'zod';
 import { DEFAULTS } from '../defaults.js';
+import { proxyAttestSchema, sniAttestSchema } from './attest.js';
 import { duration, name, token } from './primitives.js';
 
 const L = DEFAULTS.proxyLimits;
@@ -35,6 +36,8 @@ export const sniEntrySchema = z.strictObject(
   {
     ca: name,
     authorize: authorizeSchema.prefault({}),
+    /** Replaces the proxy's `attest.require` for the clients of this entry. */
+    attest: sniAttestSchema.optional(),
   },
   { error: SNI_ENTRY_EXPECTED },
 );
@@ -59,6 +62,7 @@ export const proxySchema = z
     unsafeNonLoopback: z.boolean().default(DEFAULTS.proxy.unsafeNonLoopback),
     start: z.enum(['before-processes', 'after-processes']).default(DEFAULTS.proxy.start),
     status: token.optional(),
+    attest: proxyAttestSchema.optional(),
   })
   .superRefine((p, ctx) => {
     if ((p.psk === undefined) !== (p.identity === undefined)) {
