@@ -6,7 +6,6 @@ export {
   type Materialized,
   type MaterializeOptions,
 } from './materialize.js';
-export { planFiles, type PlannedFile, type SourceKind } from './file-plan.js';
 export { renderTemplate, valueOf, type RenderContext } from './render.js';
 export {
   assertFileName,

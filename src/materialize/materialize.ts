@@ -4,12 +4,12 @@
 // and removes every file on exit.
 import { createHash } from 'node:crypto';
 import { rmdirSync, unlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Config, ProcessConfig } from '../config/types.js';
 import { TeeinitError } from '../errors/index.js';
 import type { Material } from '../keys/index.js';
 import type { Logger } from '../log/index.js';
-import { planFiles, type PlannedFile } from './file-plan.js';
+import type { PlannedFile } from '../plan/types.js';
 import { renderTemplate, type RenderContext } from './render.js';
 import { removeTempFilesSync, writeSecretFile } from './secret-writer.js';
 import { assertTmpfs, ensureSecretsDir } from './tmpfs.js';
@@ -37,6 +37,12 @@ export interface Materialized {
 }
 
 export interface MaterializeOptions {
+  /** The loaded config: its templates and processes are rendered. */
+  readonly config: Config;
+  /** The plan's files, in write order: what is written, where, with which mode and owner. */
+  readonly files: readonly PlannedFile[];
+  /** Resolved operator overrides (`{{ env NAME }}`). */
+  readonly overrides: Readonly<Record<string, string>>;
   /**
    * Template name → text as the config loader read it (`LoadedConfig.templateTexts`): a
    * template file is read once, so one changed after loading is never half-used.
@@ -66,12 +72,12 @@ function contentOf(
 ): Buffer | string {
   const value =
     file.kind === 'secret'
-      ? ctx.material.secrets.get(file.ref)
+      ? ctx.material.secrets.get(file.from)
       : file.kind === 'key'
-        ? ctx.material.keys.get(file.ref)
-        : rendered.get(file.ref);
+        ? ctx.material.keys.get(file.from)
+        : rendered.get(file.from);
   if (value === undefined) {
-    throw new TeeinitError('TEEINIT_INTERNAL', `No material for ${file.kind} "${file.ref}".`);
+    throw new TeeinitError('TEEINIT_INTERNAL', `No material for ${file.kind} "${file.from}".`);
   }
   return file.kind === 'key' && file.encoding === 'hex' ? (value as Buffer).toString('hex') : value;
 }
@@ -81,17 +87,15 @@ function contentOf(
  * writing anything if a template, owner or the directory is wrong.
  */
 export async function materialize(
-  config: Config,
-  material: Material,
-  overrides: Readonly<Record<string, string>>,
-  logger: Logger,
   options: MaterializeOptions,
+  material: Material,
+  logger: Logger,
 ): Promise<Materialized> {
+  const { config, overrides, files: plan } = options;
   const dir = resolve(config.files.dir);
   const texts = templateTexts(config, options.templateTexts);
-  const plan = planFiles(config);
   const owners = plan.map((f) => resolveOwner(f.owner, f.group, options.accountFiles));
-  const paths = new Map(plan.map((f) => [f.ref, join(dir, f.fileName)]));
+  const paths = new Map(plan.map((f) => [f.from, f.path]));
   let ctx: RenderContext = { config, material, paths, overrides };
 
   // Render every template and every process's argv/env before anything touches the disk.
@@ -185,9 +189,9 @@ export async function materialize(
       unlinkQuietly(path);
       return;
     }
-    digests.set(file.ref, digest(content));
+    digests.set(file.from, digest(content));
     logger.info(verb, {
-      name: file.ref,
+      name: file.from,
       kind: file.kind,
       path,
       mode: '0' + file.mode.toString(8),
@@ -209,7 +213,7 @@ export async function materialize(
     for (const p of config.processes) renderArgs(p, false, nextCtx);
     const changed = plan.flatMap((file, i) => {
       const content = contentOf(file, nextCtx, nextRendered);
-      return digest(content) === digests.get(file.ref) ? [] : [{ i, file, content }];
+      return digest(content) === digests.get(file.from) ? [] : [{ i, file, content }];
     });
     const done: typeof changed = [];
     try {
@@ -233,7 +237,7 @@ export async function materialize(
     }
     ctx = nextCtx;
     rendered = nextRendered;
-    return changed.map((c) => c.file.ref);
+    return changed.map((c) => c.file.from);
   };
 
   return {

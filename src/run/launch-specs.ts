@@ -1,11 +1,12 @@
 // Turns the config's processes into what the supervisor launches: rendered argv and env,
 // and numeric uid/gid for the configured user and group.
-import type { Config, ProcessConfig } from '../config/types.js';
+import type { ProcessConfig } from '../config/types.js';
 import { resolveUser, resolveGroup, type Materialized } from '../materialize/index.js';
+import type { Plan } from '../plan/types.js';
 import type { LaunchSpec } from '../supervisor/index.js';
 
-export function buildLaunchSpecs(config: Config, files: Materialized): LaunchSpec[] {
-  return config.processes.map((process) => buildLaunchSpec(files, process));
+export function buildLaunchSpecs(plan: Plan, files: Materialized): LaunchSpec[] {
+  return plan.processes.map((process) => buildLaunchSpec(files, process.config));
 }
 
 /** One process's spec, rendered from the current material (also for a refresh restart). */

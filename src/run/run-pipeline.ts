@@ -9,7 +9,7 @@ import { createIdentities, type Identities } from '../identity/index.js';
 import { deriveAndValidate, type Material } from '../keys/index.js';
 import { Logger } from '../log/index.js';
 import { materialize, type Materialized } from '../materialize/index.js';
-import { buildPlan } from '../plan/index.js';
+import { buildPlan } from '../plan/build-plan.js';
 import { acceptedVariables, checkHost, checkSpawnable } from '../preflight/index.js';
 import { startProxy, type RunningProxy } from '../proxy/index.js';
 import { fetchAll } from '../secrets/index.js';
@@ -91,7 +91,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
         'teeinit is PID 1 without an init above it (unsafeAllowPid1): orphans of the application stay zombies',
       );
     }
-    const plan = buildPlan(config, loaded.overrides, loaded.hash, loaded.warnings);
+    const plan = buildPlan(loaded);
     logger.info('plan', {
       collaborators: plan.collaborators.map((c) => c.name),
       secrets: plan.fetches.length,
@@ -102,7 +102,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     });
     // Everything spawn, the file writer and the secrets directory could refuse, checked
     // before any port opens and before anything is fetched.
-    await checkSpawnable(config, loaded.overrides, logger.child({ stage: 'preflight' }));
+    await checkSpawnable(plan, logger.child({ stage: 'preflight' }));
     // First thing after the checks: /healthz answers and /readyz says "starting" during
     // identity and fetch; a port in use fails here, before anything is fetched or written.
     state = new StatusState({
@@ -112,8 +112,8 @@ export async function runPipeline(options: RunOptions): Promise<number> {
       refresh: config.refresh !== undefined,
     });
     state.attach({ proxies: () => proxies });
-    if (config.status !== undefined) {
-      endpoint = await startStatusEndpoint(config.status.listen, state);
+    if (plan.status !== undefined) {
+      endpoint = await startStatusEndpoint(plan.status, state);
       logger.info('status endpoint listening', {
         address: endpoint.address,
         paths: endpoint.paths,
@@ -124,25 +124,28 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     const material = await acquire(config, identities, options.configPath, logger, startup.signal);
     state.setCertificates(material.tls);
     files = await materialize(
-      config,
+      {
+        config,
+        files: plan.files,
+        overrides: plan.overrides,
+        templateTexts: loaded.templateTexts,
+      },
       material,
-      loaded.overrides,
       logger.child({ stage: 'materialize' }),
-      { templateTexts: loaded.templateTexts },
     );
     throwIfAborted(startup.signal);
 
     const proxyMaterial = { tls: material.tls, keys: material.keys, secrets: material.secrets };
     const startProxies = async (when: 'before-processes' | 'after-processes'): Promise<void> => {
-      for (const proxy of config.proxies.filter((p) => p.start === when)) {
+      for (const proxy of plan.proxies.filter((p) => p.start === when)) {
         const log = logger.child({ stage: 'proxy', proxy: proxy.name });
-        proxies.push(await startProxy(proxy, proxyMaterial, log));
+        proxies.push(await startProxy(proxy.config, proxyMaterial, log));
         throwIfAborted(startup.signal);
       }
     };
     await startProxies('before-processes');
 
-    const running = startSupervisor(buildLaunchSpecs(config, files), {
+    const running = startSupervisor(buildLaunchSpecs(plan, files), {
       logger: logger.child({ stage: 'supervisor' }),
       signal: startup.signal,
     });
@@ -153,7 +156,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     logger.info('running', { uptimeMs: Math.round(process.uptime() * 1000) });
     state.setPhase('running');
     refresher = startRefresh(
-      loaded,
+      plan,
       { configPath: options.configPath, identities, files, proxies, supervisor: running, material },
       logger,
       state,

@@ -22,6 +22,7 @@ import {
   type Materialized,
   type MaterializeOptions,
 } from '../../src/materialize/index.js';
+import { planFiles } from '../../src/plan/file-plan.js';
 import { captureLogger, type CapturedLog } from '../helpers/capture-logger.js';
 import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { tmpfsDir } from '../helpers/temp.js';
@@ -108,17 +109,21 @@ export function config(s: Shape): Config {
 // The template texts read when each config was built (the loader's `templateTexts`).
 const loadedTexts = new WeakMap<Config, ReadonlyMap<string, string>>();
 
-/** materialize as `run` calls it: with the template texts read when `cfg` was built. */
-export function materializeAsRun(
+/**
+ * materialize as `run` calls it: the files planned from `cfg`, with the template texts read
+ * when `cfg` was built.
+ */
+export async function materializeAsRun(
   cfg: Config,
   material: Material,
   overrides: Readonly<Record<string, string>>,
   logger: Logger,
-  extra: Omit<MaterializeOptions, 'templateTexts'> = {},
+  extra: Pick<MaterializeOptions, 'accountFiles'> = {},
 ): Promise<Materialized> {
   const templateTexts = loadedTexts.get(cfg);
   if (templateTexts === undefined) throw new Error('materializeAsRun: build cfg with config()');
-  return materialize(cfg, material, overrides, logger, { ...extra, templateTexts });
+  const files = planFiles(cfg);
+  return materialize({ ...extra, config: cfg, files, overrides, templateTexts }, material, logger);
 }
 
 // A fresh, empty redactor: the test proves nothing is logged, not that it is masked.

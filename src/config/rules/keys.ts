@@ -52,7 +52,7 @@ function checkThreshold(config: Config, name: string, k: KeyConfig, t: number): 
   if (t < 2) {
     throw invalidAt(
       at,
-      'expected at least 2: with a threshold below 2 one collaborator\'s share alone would make the key',
+      "expected at least 2: with a threshold below 2 one collaborator's share alone would make the key",
     );
   }
   if (t > n) {
@@ -70,7 +70,7 @@ function checkThreshold(config: Config, name: string, k: KeyConfig, t: number): 
   if (k.kdf !== 'hkdf-sha256') {
     throw invalidAt(
       keyPath('keys', name, 'kdf'),
-      'sha256-concat has no threshold form (it exists only to match the public demo\'s n-of-n derivation); use hkdf-sha256 with threshold',
+      "sha256-concat has no threshold form (it exists only to match the public demo's n-of-n derivation); use hkdf-sha256 with threshold",
     );
   }
   for (const [other, o] of Object.entries(config.keys)) {
