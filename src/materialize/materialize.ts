@@ -12,8 +12,8 @@ import type { Logger } from '../log/index.js';
 import type { PlannedFile } from '../plan/types.js';
 import { renderTemplate, type RenderContext } from './render.js';
 import { removeTempFilesSync, writeSecretFile } from './secret-writer.js';
-import { assertTmpfs, ensureSecretsDir } from './tmpfs.js';
-import { resolveOwner, type AccountFiles } from './users.js';
+import { assertTmpfs, ensureSecretsDir, othersNeedAccess } from '../preflight/tmpfs.js';
+import { resolveOwner, type AccountFiles } from '../preflight/users.js';
 
 /** The written files and what the supervisor needs from them. */
 export interface Materialized {
@@ -251,19 +251,6 @@ export async function materialize(
     },
     cleanupSync,
   };
-}
-
-/**
- * Why: the secrets directory is 0711 instead of 0700 when someone other than teeinit must
- * open a file in it: a file owned by another user, or one whose mode lets its group or
- * others read it.
- */
-export function othersNeedAccess(
-  plan: readonly PlannedFile[],
-  owners: readonly { readonly uid: number }[],
-): boolean {
-  const self = process.getuid?.() ?? 0;
-  return plan.some((file, i) => (owners[i]?.uid ?? self) !== self || (file.mode & 0o077) !== 0);
 }
 
 function unlinkQuietly(path: string): void {

@@ -10,16 +10,10 @@ import { TeeinitError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { renderBeforeFetch } from '../plan/preview-template.js';
 import type { Plan } from '../plan/types.js';
-import {
-  assertTmpfs,
-  othersNeedAccess,
-  resolveGroup,
-  resolveUser,
-  secureSecretsDir,
-  type AccountFiles,
-} from '../materialize/index.js';
-import { resolveExecutable } from '../supervisor/resolve-executable.js';
-import { deniedPath, type RunAs } from '../supervisor/user-access.js';
+import { resolveExecutable } from './resolve-executable.js';
+import { assertTmpfs, othersNeedAccess, secureSecretsDir } from './tmpfs.js';
+import { resolveGroup, resolveUser, type AccountFiles } from './users.js';
+import { deniedPath, type RunAs } from './user-access.js';
 
 export interface SpawnCheckOptions {
   /** passwd/group locations (tests). */

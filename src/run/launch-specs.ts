@@ -1,7 +1,8 @@
 // Turns the config's processes into what the supervisor launches: rendered argv and env,
 // and numeric uid/gid for the configured user and group.
 import type { ProcessConfig } from '../config/types.js';
-import { resolveUser, resolveGroup, type Materialized } from '../materialize/index.js';
+import type { Materialized } from '../materialize/index.js';
+import { resolveGroup, resolveUser } from '../preflight/users.js';
 import type { Plan } from '../plan/types.js';
 import type { LaunchSpec } from '../supervisor/index.js';
 

@@ -7,7 +7,13 @@ import { dirname, resolve } from 'node:path';
 import type { SecretUse } from '../config/refresh-dependencies.js';
 import type { Config, RefreshConfig } from '../config/types.js';
 import type { Identities } from '../identity/index.js';
-import { deriveAndValidate, effectiveChanges, missingNow, type Material } from '../keys/index.js';
+import {
+  createShareQuorum,
+  deriveAndValidate,
+  effectiveChanges,
+  missingNow,
+  type Material,
+} from '../keys/index.js';
 import type { Logger } from '../log/index.js';
 import type { Materialized } from '../materialize/index.js';
 import type { RunningProxy } from '../proxy/index.js';
@@ -53,6 +59,7 @@ export async function refreshOnce(
       deadline: { ms: deadline, key: 'refresh.deadline' },
       fetchedLevel: 'debug',
       baseDir: dirname(resolve(target.configPath)),
+      shareQuorum: (options) => createShareQuorum(config, options),
     });
     cycle.signal.throwIfAborted();
     const changed = [...secrets]

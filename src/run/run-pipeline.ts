@@ -6,7 +6,7 @@ import { loadConfig } from '../config/index.js';
 import type { Config } from '../config/types.js';
 import { TeeinitError, toTeeinitError } from '../errors/index.js';
 import { createIdentities, type Identities } from '../identity/index.js';
-import { deriveAndValidate, type Material } from '../keys/index.js';
+import { createShareQuorum, deriveAndValidate, type Material } from '../keys/index.js';
 import { Logger } from '../log/index.js';
 import { materialize, type Materialized } from '../materialize/index.js';
 import { buildPlan } from '../plan/build-plan.js';
@@ -234,6 +234,7 @@ async function acquire(
     signal: cancel,
     deadline: { ms: config.fetch.startupDeadline, key: 'fetch.startupDeadline' },
     baseDir: dirname(resolve(configPath)),
+    shareQuorum: (options) => createShareQuorum(config, options),
   });
   logger.info('secrets fetched', { count: secrets.size, ms: Date.now() - began });
   const now = new Date();

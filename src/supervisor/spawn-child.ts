@@ -12,7 +12,7 @@ import { stat } from 'node:fs/promises';
 import { TeeinitError } from '../errors/index.js';
 import { toChildExit, type ChildExit } from './exit-status.js';
 import { prefixLines } from './prefix-lines.js';
-import { resolveExecutable } from './resolve-executable.js';
+import { resolveExecutable } from '../preflight/resolve-executable.js';
 import type { LaunchSpec } from './types.js';
 
 /** One live child: its pid, how to signal it and a promise of how it ended. */

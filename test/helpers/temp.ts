@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TMPFS_MAGIC } from '../../src/materialize/tmpfs.js';
+import { TMPFS_MAGIC } from '../../src/preflight/tmpfs.js';
 
 /** A fresh directory on tmpfs when the machine has /dev/shm, else under the OS temp dir. */
 export function tmpfsDir(prefix: string): { path: string; onTmpfs: boolean } {

@@ -1,7 +1,7 @@
 // `environment.accept` names variables `run` may find set: each must be one teeinit guards
 // (a name it does not guard needs no accepting, so it is a typo) and one that can be
 // accepted at all (NODE_TLS_REJECT_UNAUTHORIZED and NODE_USE_ENV_PROXY never are).
-import { guardedVariable } from '../../preflight/guarded-variables.js';
+import { guardedVariable } from '../guarded-variables.js';
 import type { Config } from '../types.js';
 import { invalidAt, keyPath } from './errors.js';
 
