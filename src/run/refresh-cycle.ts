@@ -73,6 +73,7 @@ export async function refreshOnce(
     }
     const now = new Date();
     const material = await deriveAndValidate(config, secrets, now);
+    for (const key of material.keys.values()) logger.redactor.add(key);
     cycle.signal.throwIfAborted();
     const names = effectiveChanges(config, changed, target.material, material);
     if (names.length === 0) {

@@ -7,7 +7,7 @@ import type { Config } from '../config/types.js';
 import { TeeinitError, toTeeinitError } from '../errors/index.js';
 import { createIdentities, type Identities } from '../identity/index.js';
 import { createShareQuorum, deriveAndValidate, type Material } from '../keys/index.js';
-import { Logger } from '../log/index.js';
+import { Logger, Redactor } from '../log/index.js';
 import { materialize, type Materialized } from '../materialize/index.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { acceptedVariables, checkHost, checkSpawnable } from '../preflight/index.js';
@@ -27,8 +27,11 @@ export interface RunOptions {
   /** Operator environment: only allow-listed overrides are read from it. */
   readonly env: NodeJS.ProcessEnv;
   readonly version: string;
-  /** Reports a fatal error to the user (one line on stderr plus a log line). */
-  readonly report: (error: TeeinitError) => void;
+  /**
+   * Reports a fatal error to the user (one line on stderr plus a log line), masking with
+   * `redactor`, the run's logger's.
+   */
+  readonly report: (error: TeeinitError, redactor: Redactor) => void;
   readonly logger?: Logger;
 }
 
@@ -37,7 +40,8 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   const signals = new SignalRouter();
   const startup = new AbortController();
   let cancelledBy: NodeJS.Signals | undefined;
-  let logger = options.logger ?? new Logger();
+  const redactor = options.logger?.redactor ?? new Redactor();
+  let logger = options.logger ?? new Logger({ redactor });
   let supervisor: Supervisor | undefined;
   let refresher: RefreshLoop | undefined;
   let state: StatusState | undefined;
@@ -77,7 +81,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     const { config } = loaded;
     checkHost(config, options.env);
     drainMs = config.shutdown.stopTimeout;
-    logger = options.logger ?? new Logger({ level: config.log.level });
+    logger = options.logger ?? new Logger({ level: config.log.level, redactor });
     logger.info('teeinit starting', {
       version: options.version,
       config: resolve(options.configPath),
@@ -106,6 +110,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     // First thing after the checks: /healthz answers and /readyz says "starting" during
     // identity and fetch; a port in use fails here, before anything is fetched or written.
     state = new StatusState({
+      redactor,
       version: options.version,
       configSha256: loaded.hash,
       processes: config.processes.map((p) => p.name),
@@ -192,7 +197,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   } catch (error) {
     state?.setPhase('stopping');
     const err = cancelledBy === undefined ? toTeeinitError(error) : cancellation(cancelledBy);
-    options.report(err);
+    options.report(err, redactor);
     if (supervisor !== undefined) {
       const outcome = await supervisor.stop(err.message, err.exitCode);
       if (cancelledBy === undefined && (outcome.reason === 'exit' || outcome.reason === 'signal')) {
@@ -239,6 +244,8 @@ async function acquire(
   logger.info('secrets fetched', { count: secrets.size, ms: Date.now() - began });
   const now = new Date();
   const material = await deriveAndValidate(config, secrets, now);
+  // Last line of defence: a derived key never reaches a log line.
+  for (const key of material.keys.values()) logger.redactor.add(key);
   logger.info('material validated', { keys: material.keys.size, tls: material.tls.size });
   logCertificates(material.tls, now, logger, config.refresh !== undefined);
   throwIfAborted(cancel);

@@ -10,7 +10,7 @@
 import type { Config, SecretConfig } from '../config/types.js';
 import { TeeinitError, toTeeinitError } from '../errors/index.js';
 import type { Identities } from '../identity/index.js';
-import { redactor, type Logger } from '../log/index.js';
+import type { Logger } from '../log/index.js';
 import {
   startDeadline,
   startPermissionGrace,
@@ -194,7 +194,7 @@ export async function fetchAll(
     } finally {
       settled(secret.from);
     }
-    redactor.add(fetched.value);
+    logger.redactor.add(fetched.value);
     pending.delete(name);
     required.delete(name);
     const kept = !share || (await quorum.arrived(name, fetched.value));

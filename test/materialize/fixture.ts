@@ -16,7 +16,7 @@ import type {
 } from '../../src/config/types.js';
 import { TeeinitError, type ErrorCode } from '../../src/errors/index.js';
 import type { Material } from '../../src/keys/index.js';
-import { Redactor, type Logger } from '../../src/log/index.js';
+import type { Logger } from '../../src/log/index.js';
 import {
   materialize,
   type Materialized,
@@ -126,8 +126,8 @@ export async function materializeAsRun(
   return materialize({ ...extra, config: cfg, files, overrides, templateTexts }, material, logger);
 }
 
-// A fresh, empty redactor: the test proves nothing is logged, not that it is masked.
-export const capture = (): CapturedLog => captureLogger({ redactor: new Redactor() });
+// Masking nothing: the test proves nothing is logged, not that it is masked.
+export const capture = (): CapturedLog => captureLogger({ unmasked: true });
 
 /** Fails if the log holds a secret value (a PEM body line, the password, the PSK's hex/base64). */
 export function assertNoSecret(text: string): void {

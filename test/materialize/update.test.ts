@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Redactor } from '../../src/log/index.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { capture, config, entry, material, materializeAsRun, proc, where } from './fixture.js';
 
@@ -75,7 +74,7 @@ describe('materialize: update after a refresh', () => {
       const deadline = new AbortController();
       const reason = new Error('refresh deadline');
       const log = captureLogger({
-        redactor: new Redactor(),
+        unmasked: true,
         onLine: (line) => {
           if (line.includes('"secret file rewritten"')) deadline.abort(reason);
         },
