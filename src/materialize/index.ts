@@ -1,6 +1,6 @@
 // Materialize: tmpfs secret files (atomic, mode and owner on every write), templates for
-// argv/env/config files, cleanup.
-export { materialize, type Materialized, type MaterializeOptions } from './materialize.js';
+// argv/env/config files, and SecretFiles, which owns the written files until cleanup.
+export { materialize, SecretFiles, type MaterializeOptions } from './secret-files.js';
 export { renderTemplate, valueOf, type RenderContext } from './render.js';
 export {
   assertFileName,

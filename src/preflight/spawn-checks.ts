@@ -28,13 +28,13 @@ export async function checkSpawnable(
 ): Promise<void> {
   const accounts = options.accountFiles ?? {};
   const { config } = plan;
-  const owners = plan.files.map((file) => {
+  // Every owner and group looked up (named in the error), the uid kept for the dir's mode.
+  const owned = plan.files.map((file) => {
     const at = `files.entries.${file.from}`;
     const user =
       file.owner === undefined ? undefined : lookupUser(file.owner, `${at}.owner`, accounts);
-    const gid =
-      file.group === undefined ? user?.gid : lookupGroup(file.group, `${at}.group`, accounts);
-    return { uid: user?.uid ?? process.getuid?.() ?? 0, gid: gid ?? process.getgid?.() ?? 0 };
+    if (file.group !== undefined) lookupGroup(file.group, `${at}.group`, accounts);
+    return { uid: user?.uid ?? process.getuid?.() ?? 0, mode: file.mode };
   });
   const paths = new Map(plan.files.map((f) => [f.from, f.path]));
   const render = (text: string, where: string): string | undefined =>
@@ -43,7 +43,7 @@ export async function checkSpawnable(
     await checkProcess(render, p, `processes[${i}]`, accounts);
   }
   await assertTmpfs(config.files.dir, config.files.unsafeAllowNonTmpfs);
-  await secureSecretsDir(config.files.dir, othersNeedAccess(plan.files, owners), logger);
+  await secureSecretsDir(config.files.dir, othersNeedAccess(owned), logger);
 }
 
 async function checkProcess(

@@ -176,9 +176,8 @@ export async function ensureSecretsDir(
  * others read it.
  */
 export function othersNeedAccess(
-  files: readonly { readonly mode: number }[],
-  owners: readonly { readonly uid: number }[],
+  files: readonly { readonly mode: number; readonly uid: number }[],
 ): boolean {
   const self = process.getuid?.() ?? 0;
-  return files.some((file, i) => (owners[i]?.uid ?? self) !== self || (file.mode & 0o077) !== 0);
+  return files.some((file) => file.uid !== self || (file.mode & 0o077) !== 0);
 }

@@ -15,7 +15,7 @@ import {
   type Material,
 } from '../keys/index.js';
 import type { Logger } from '../log/index.js';
-import type { Materialized } from '../materialize/index.js';
+import type { SecretFiles } from '../materialize/index.js';
 import type { RunningProxy } from '../proxy/index.js';
 import { startDeadline } from '../retry/index.js';
 import { fetchAll } from '../secrets/index.js';
@@ -28,7 +28,7 @@ export interface RefreshTarget {
   readonly config: Config & { readonly refresh: RefreshConfig };
   readonly configPath: string;
   readonly identities: Identities;
-  readonly files: Materialized;
+  readonly files: SecretFiles;
   readonly proxies: readonly RunningProxy[];
   readonly supervisor: Supervisor;
   /** Process name → the secrets it uses (config/refresh-dependencies). */

@@ -3,7 +3,7 @@
 import type { Identities } from '../identity/index.js';
 import type { Material } from '../keys/index.js';
 import type { Logger } from '../log/index.js';
-import type { Materialized } from '../materialize/index.js';
+import type { SecretFiles } from '../materialize/index.js';
 import type { Plan } from '../plan/types.js';
 import type { RunningProxy } from '../proxy/index.js';
 import type { Supervisor } from '../supervisor/index.js';
@@ -13,7 +13,7 @@ import { startRefreshLoop, type RefreshEvents, type RefreshLoop } from './refres
 export interface RunningParts {
   readonly configPath: string;
   readonly identities: Identities;
-  readonly files: Materialized;
+  readonly files: SecretFiles;
   readonly proxies: readonly RunningProxy[];
   readonly supervisor: Supervisor;
   readonly material: Material;

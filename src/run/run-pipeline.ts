@@ -8,7 +8,7 @@ import { TeeinitError, toTeeinitError } from '../errors/index.js';
 import { createIdentities, type Identities } from '../identity/index.js';
 import { createShareQuorum, deriveAndValidate, type Material } from '../keys/index.js';
 import { Logger, Redactor } from '../log/index.js';
-import { materialize, type Materialized } from '../materialize/index.js';
+import { materialize, type SecretFiles } from '../materialize/index.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { acceptedVariables, checkHost, checkSpawnable } from '../preflight/index.js';
 import { startProxy, type RunningProxy } from '../proxy/index.js';
@@ -72,7 +72,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   let proxiesClosed: Promise<unknown> | undefined;
   const closeProxies = (drainMs: number): Promise<unknown> =>
     (proxiesClosed ??= Promise.allSettled(proxies.map((p) => p.close(drainMs))));
-  let files: Materialized | undefined;
+  let files: SecretFiles | undefined;
   const onExit = (): void => files?.cleanupSync();
   let drainMs = 10_000;
   process.once('exit', onExit);
