@@ -1,11 +1,12 @@
-// Turns the config's processes into what the supervisor launches: rendered argv and env,
-// and numeric uid/gid for the configured user and group.
+// Turns the plan's processes into what the supervisor launches: argv and env rendered from
+// the secret files' current material, and numeric uid/gid for the configured user and group.
 import type { ProcessConfig } from '../config/types.js';
 import type { SecretFiles } from '../materialize/index.js';
-import { resolveGroup, resolveUser } from '../preflight/users.js';
 import type { Plan } from '../plan/types.js';
+import { resolveGroup, resolveUser } from '../preflight/users.js';
 import type { LaunchSpec } from '../supervisor/index.js';
 
+/** Why: the supervisor starts processes from specs, never from the config. */
 export function buildLaunchSpecs(plan: Plan, files: SecretFiles): LaunchSpec[] {
   return plan.processes.map((process) => buildLaunchSpec(files, process.config));
 }
