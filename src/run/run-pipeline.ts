@@ -59,7 +59,8 @@ class Run {
   readonly #cleanup: CleanupStack;
   /** Aborted by a stop signal during start-up: cancels identity, fetch and the supervisor. */
   readonly #startup = new AbortController();
-  #phase: 'startup' | 'running' = 'startup';
+  /** In the signal table's terms; `stopping` from a stop signal or a failed start-up on. */
+  #phase: SignalPhase = 'startup';
   #cancelledBy: NodeJS.Signals | undefined;
   #state: StatusState | undefined;
   readonly #proxies = new RunningProxies();
@@ -83,8 +84,8 @@ class Run {
     this.#cleanup.defer('exit hook', () => process.removeListener('exit', onExit));
     const signals = new SignalRouter({
       phase: () => this.#signalPhase(),
-      stop: (signal) => this.#stop(signal),
-      forward: (signal) => this.#forward(signal),
+      stop: (signal, phase) => this.#stop(signal, phase),
+      forward: (signal, phase) => this.#forward(signal, phase),
       ignore: (signal, phase) =>
         this.#logger.info('signal ignored', {
           signal,
@@ -225,6 +226,7 @@ class Run {
 
   /** A failed or cancelled start-up: reported once; the exit code it ends with. */
   async fail(error: unknown): Promise<number> {
+    this.#phase = 'stopping';
     this.#state?.setPhase('stopping');
     const err =
       this.#cancelledBy === undefined ? toTeeinitError(error) : cancellation(this.#cancelledBy);
@@ -263,16 +265,21 @@ class Run {
     this.#cleanup.defer('refresh loop', () => refresh.stop());
   }
 
-  /** Where the run is, in the signal table's terms. */
+  /**
+   * Where the run is, in the signal table's terms: stopping once it is ending — a stop
+   * signal, a failed start-up, or the supervisor ending it (a process that exited for good
+   * or failed to start).
+   */
   #signalPhase(): SignalPhase {
-    if (this.#phase === 'startup') return 'startup';
-    return this.#supervisor?.status().phase === 'stopping' ? 'stopping' : 'running';
+    if (this.#supervisor?.status().phase === 'stopping') return 'stopping';
+    return this.#phase;
   }
 
   /** The table's `stop`: cancel start-up, or end the run while running. */
-  #stop(signal: NodeJS.Signals): void {
+  #stop(signal: NodeJS.Signals, phase: SignalPhase): void {
+    this.#phase = 'stopping';
     this.#state?.setPhase('stopping');
-    if (this.#phase === 'startup') {
+    if (phase === 'startup') {
       this.#cancelledBy ??= signal;
       this.#logger.warn('signal received during start-up: cancelling', { signal });
       this.#startup.abort(cancellation(signal));
@@ -286,9 +293,9 @@ class Run {
   }
 
   /** The table's `forward`: to each process started so far. */
-  #forward(signal: NodeJS.Signals): void {
+  #forward(signal: NodeJS.Signals, phase: SignalPhase): void {
     const supervisor = this.#supervisor;
-    if (this.#phase !== 'startup') {
+    if (phase !== 'startup') {
       this.#logger.info('signal received', { signal });
     } else if (supervisor === undefined) {
       this.#logger.info('signal ignored during start-up (no process yet)', { signal });
