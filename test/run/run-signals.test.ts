@@ -34,7 +34,7 @@ describe('run: every signal of the table', { timeout: 240_000 }, () => {
   let work: string;
   let secrets: { path: string; onTmpfs: boolean };
   before(() => {
-    work = tempDir('teeinit-signals-');
+    work = tempDir('teeinit-signals-').dir;
     secrets = tmpfsDir('teeinit-signals-secrets-');
     writeFileSync(join(work, 'greeting.txt'), 'local development secret\n');
   });
