@@ -77,7 +77,7 @@ interface Samples {
   rss: number[];
 }
 
-const work = tempDir('teeinit-bench-');
+const work = tempDir('teeinit-bench-').dir;
 const secrets = tmpfsDir('teeinit-bench-secrets-');
 const world = await startDemoWorld({ stateDir: join(work, 'emulator') });
 try {

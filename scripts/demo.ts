@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { DEFAULT_IMAGE_DIGEST } from '../emulator/attestation/claims.js';
 import { startDemoWorld } from '../emulator/demo-world.js';
-import { TMPFS_MAGIC } from '../src/materialize/index.js';
+import { TMPFS_MAGIC } from '../src/preflight/tmpfs.js';
 import { nodeFlagsForRun } from '../src/preflight/index.js';
 import {
   builtinConfig,

@@ -2,13 +2,16 @@
 // (for Cloud Logging) with the code and the error's non-secret fields. Both pass through
 // the redactor: a message may quote a server's answer, and a server may echo a secret.
 import { toTeeinitError, type TeeinitError } from '../errors/index.js';
-import { Logger, redactor as processRedactor, type Redactor } from '../log/index.js';
+import { Logger, Redactor } from '../log/index.js';
 
-/** Writes the error to `stderr` and returns it as a TeeinitError (for its exit code). */
+/**
+ * Writes the error to `stderr` and returns it as a TeeinitError (for its exit code).
+ * `redactor`: the one of the run's logger, which holds the secrets the run has seen.
+ */
 export function reportError(
   error: unknown,
   stderr: NodeJS.WritableStream,
-  redactor: Redactor = processRedactor,
+  redactor: Redactor = new Redactor(),
 ): TeeinitError {
   const err = toTeeinitError(error);
   // Before joining lines (a multi-line value is matched as a whole) and after (per line).

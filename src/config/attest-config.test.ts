@@ -5,7 +5,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TeeinitError } from '../errors/index.js';
-import { buildPlan, formatPlan } from '../plan/index.js';
+import { buildPlan } from '../plan/build-plan.js';
+import { formatPlan } from '../plan/format-plan.js';
 import { loadConfigTree } from './load.js';
 import { baseTree } from './test-fixtures.js';
 
@@ -165,7 +166,7 @@ describe('proxies[].attest', { timeout: 10_000 }, () => {
       );
       const entry = loaded.config.proxies[0]?.sniCa['bob.example'];
       assert.deepEqual(entry?.attest?.require.imageDigests, [other]);
-      const plan = buildPlan(loaded.config, loaded.overrides, loaded.hash);
+      const plan = buildPlan(loaded);
       assert.deepEqual(plan.proxies[0]?.attest?.sniRequire?.['bob.example']?.imageDigests, [other]);
       const text = formatPlan(plan, 'text');
       assert.match(text, new RegExp(`attest require: audience ${AUDIENCE}; images ${DIGEST};`));
@@ -190,7 +191,7 @@ describe('proxies[].attest', { timeout: 10_000 }, () => {
         require: { audience: AUDIENCE, imageDigests: [DIGEST], projectIds: ['operator-proj'] },
       }),
     );
-    const plan = buildPlan(loaded.config, loaded.overrides, loaded.hash);
+    const plan = buildPlan(loaded);
     assert.deepEqual(plan.proxies[0]?.attest?.present, {
       audience: AUDIENCE,
       tokenType: 'OIDC',
@@ -207,9 +208,6 @@ describe('proxies[].attest', { timeout: 10_000 }, () => {
     assert.ok(json.proxies[0]?.attest);
     // A proxy without attest has no attest part.
     const plain = loadConfigTree(baseTree());
-    assert.equal(
-      buildPlan(plain.config, plain.overrides, plain.hash).proxies[0]?.attest,
-      undefined,
-    );
+    assert.equal(buildPlan(plain).proxies[0]?.attest, undefined);
   });
 });

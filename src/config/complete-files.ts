@@ -1,7 +1,6 @@
 // After load, `files.entries` lists every file teeinit writes: the declared entries, plus
-// one with defaults for each `{{ file NAME }}` target and each template. Materialize
-// writes exactly these; `filePath` is where `{{ file NAME }}` points.
-import { join } from 'node:path';
+// one with defaults for each `{{ file NAME }}` target and each template. The plan
+// (src/plan/file-plan.ts) lists exactly these, and materialize writes them.
 import { deepFreeze } from './deep-freeze.js';
 import { fileNameTaken } from './rules/files.js';
 import { collectReferences, type TemplateReference } from './template-references.js';
@@ -40,9 +39,4 @@ function assertUniqueFileNames(entries: Readonly<Record<string, FileEntryConfig>
     if (other !== undefined) throw fileNameTaken(from, other);
     byFileName.set(e.name, from);
   }
-}
-
-/** Absolute path of the file written for a secret, key or template. */
-export function filePath(config: Config, name: string): string {
-  return join(config.files.dir, config.files.entries[name]?.name ?? name);
 }

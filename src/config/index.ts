@@ -9,7 +9,7 @@ export {
   type TemplateReference,
 } from './template-references.js';
 export { resolveOverrides, rejectExtraArgs, MAX_OVERRIDE_LENGTH } from './overrides.js';
-export { filePath, completeFileEntries } from './complete-files.js';
+export { completeFileEntries } from './complete-files.js';
 export { parseAddress, isLoopback, type Address } from './address.js';
 export { canonicalJson, configHash } from './canonical-json.js';
 export { parseDuration } from './schema/primitives.js';

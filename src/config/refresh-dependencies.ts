@@ -1,7 +1,8 @@
 // Which secrets reach each process, and how: through a file it is given (`{{ file X }}`,
-// directly or via a key or a rendered template) or through a value in its argv/env; and
-// which secrets a proxy's TLS context is built from. The refresh rule and the refresh loop
-// both read this, so "uses" means one thing.
+// directly or via a key or a rendered template) or through a value in its argv/env; which
+// secrets each written file is made from; and which secrets a proxy's TLS context is built
+// from. The refresh rule and the plan (which the refresh loop reads) both use this, so
+// "uses" means one thing.
 import type { TemplateReference } from './template-references.js';
 import type { Config, ProxyConfig, SecretConfig } from './types.js';
 
@@ -21,17 +22,6 @@ export function secretUseOf(
   references: readonly TemplateReference[],
   processName: string,
 ): SecretUse {
-  const expand = (name: string, seen: Set<string>, into: Set<string>): void => {
-    if (seen.has(name)) return;
-    seen.add(name);
-    if (config.secrets[name] !== undefined) into.add(name);
-    for (const share of config.keys[name]?.shares ?? []) expand(share, seen, into);
-    if (config.templates[name] === undefined) return;
-    for (const ref of references) {
-      if (ref.kind !== 'env' && ref.owner.kind === 'template' && ref.owner.name === name)
-        expand(ref.name, seen, into);
-    }
-  };
   const files = new Set<string>();
   const values = new Set<string>();
   let any = false;
@@ -39,9 +29,35 @@ export function secretUseOf(
     if (ref.kind === 'env' || ref.owner.kind !== 'process' || ref.owner.name !== processName)
       continue;
     any = true;
-    expand(ref.name, new Set(), ref.kind === 'value' ? values : files);
+    secretsBehind(config, references, ref.name, ref.kind === 'value' ? values : files);
   }
   return { files, values, references: any };
+}
+
+/**
+ * Why: what a file or `{{ value }}` of `name` is made from: the secret itself, a key's
+ * shares, and for a template every secret it refers to (through keys and other templates).
+ * Added to `into`, which is returned.
+ */
+export function secretsBehind(
+  config: Config,
+  references: readonly TemplateReference[],
+  name: string,
+  into: Set<string> = new Set(),
+  seen: Set<string> = new Set(),
+): Set<string> {
+  if (seen.has(name)) return into;
+  seen.add(name);
+  if (config.secrets[name] !== undefined) into.add(name);
+  for (const share of config.keys[name]?.shares ?? []) {
+    secretsBehind(config, references, share, into, seen);
+  }
+  if (config.templates[name] === undefined) return into;
+  for (const ref of references) {
+    if (ref.kind !== 'env' && ref.owner.kind === 'template' && ref.owner.name === name)
+      secretsBehind(config, references, ref.name, into, seen);
+  }
+  return into;
 }
 
 /** Why: a refresh swaps a proxy's context only when one of these secrets changed. */

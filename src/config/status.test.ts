@@ -3,7 +3,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TeeinitError } from '../errors/index.js';
-import { buildPlan, formatPlan } from '../plan/index.js';
+import { buildPlan } from '../plan/build-plan.js';
+import { formatPlan } from '../plan/format-plan.js';
 import { loadConfigTree } from './load.js';
 import { baseTree } from './test-fixtures.js';
 
@@ -43,18 +44,18 @@ describe('config: status', { timeout: 10_000 }, () => {
 
   test('plan shows the address and the paths served (no /status, /metrics off loopback)', () => {
     const local = loadConfigTree(withStatus({ listen: '127.0.0.1:8089' }));
-    const plan = buildPlan(local.config, local.overrides, local.hash);
+    const plan = buildPlan(local).toJSON();
     assert.deepEqual(plan.status, {
       listen: '127.0.0.1:8089',
       paths: ['/healthz', '/readyz', '/status', '/metrics'],
     });
     assert.equal(plan.startOrder[0], 'status endpoint');
     assert.match(
-      formatPlan(plan, 'text'),
+      formatPlan(buildPlan(local), 'text'),
       /status endpoint:\n {2}127\.0\.0\.1:8089: \/healthz, \/readyz, \/status, \/metrics\n/,
     );
     const open = loadConfigTree(withStatus({ listen: '0.0.0.0:8089' }));
-    const text = formatPlan(buildPlan(open.config, open.overrides, open.hash), 'text');
+    const text = formatPlan(buildPlan(open), 'text');
     assert.match(
       text,
       /0\.0\.0\.0:8089: \/healthz, \/readyz \(not loopback: no \/status, \/metrics\)/,

@@ -8,7 +8,7 @@
 // the deadline), a PERMISSION_DENIED on impersonation within the start-up grace only.
 import type { CollaboratorConfig, Config } from '../config/types.js';
 import { TeeinitError } from '../errors/index.js';
-import { redactor, type Logger } from '../log/index.js';
+import type { Logger } from '../log/index.js';
 import {
   abortable,
   backoffDelay,
@@ -62,6 +62,7 @@ export function createIdentities(config: Config, logger: Logger): Identities {
   const states = new Map<string, State>();
   const tokenSource = createTokenSource(config.attestation, {
     timeoutMs: config.fetch.callTimeout,
+    redactor: logger.redactor,
   });
 
   const stateOf = (name: string): State => {
@@ -103,7 +104,7 @@ export function createIdentities(config: Config, logger: Logger): Identities {
       try {
         const call = (): Promise<Issued> => credential.fetch(force || attempt > 1);
         const issued = await abortable(withCallSignal(signal, call), signal);
-        redactor.add(issued.token);
+        logger.redactor.add(issued.token);
         if (issued.notAfter !== undefined && issued.notAfter - Date.now() <= TOKEN_END_MARGIN_MS) {
           // Exchanged for an attestation token about to expire: wait for the launcher's next.
           throw withFailure(

@@ -1,10 +1,10 @@
 // The derive-and-validate stage: from the fetched secrets to derived keys and checked
-// TLS bundles. Pure (no I/O); the run command calls it between fetch and materialize.
+// TLS bundles. Pure (no I/O, nothing shared changed); the run command calls it between
+// fetch and materialize and registers the keys with its logger's redactor.
 // A threshold key is made from the shares that were fetched (the fetch stage leaves out
 // the others); every other key needs all of its shares.
 import type { Config } from '../config/types.js';
 import { TeeinitError } from '../errors/index.js';
-import { redactor } from '../log/index.js';
 import { deriveKey } from './kdf.js';
 import { deriveThresholdKey, type KeyOrigin } from './threshold-key.js';
 import { checkTlsBundle, type TlsMaterial } from './tls-bundle.js';
@@ -83,7 +83,6 @@ export async function deriveAndValidate(
       key = derived.key;
       keyOrigins.set(name, derived.origin);
     }
-    redactor.add(key); // last line of defence: a derived key never reaches a log line
     keys.set(name, key);
   }
   const tls = new Map<string, TlsMaterial>();

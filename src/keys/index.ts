@@ -1,6 +1,7 @@
 // Derive & validate: PSK shares → keys, X.509 bundle checks. See docs/psk.md.
 export { deriveAndValidate, type Material } from './derive-and-validate.js';
 export { effectiveChanges, missingNow } from './key-changes.js';
+export { createShareQuorum } from './share-quorum.js';
 export {
   deriveKey,
   hkdfSha256,

@@ -6,4 +6,4 @@ export {
   type LoggerOptions,
   type Severity,
 } from './logger.js';
-export { Redactor, redactor } from './redactor.js';
+export { Redactor } from './redactor.js';

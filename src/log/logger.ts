@@ -1,6 +1,6 @@
 // One structured logger: one JSON object per line with `severity` and `message`
 // (Cloud Logging's names), info on stdout and warnings/errors on stderr, human lines on a TTY.
-import { redactor, type Redactor } from './redactor.js';
+import { Redactor } from './redactor.js';
 
 export type Severity = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRITICAL';
 export type LogFields = Readonly<Record<string, unknown>>;
@@ -20,6 +20,7 @@ export interface LoggerOptions {
   readonly format?: 'json' | 'text';
   readonly stdout?: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stderr?: NodeJS.WritableStream;
+  /** Default: a new, empty one. Children share their parent's. */
   readonly redactor?: Redactor;
   /** Fields added to every line (e.g. `component`). */
   readonly base?: LogFields;
@@ -40,7 +41,7 @@ export class Logger {
     this.#stderr = options.stderr ?? process.stderr;
     this.#level = options.level ?? 'INFO';
     this.#format = options.format ?? (stdout.isTTY === true ? 'text' : 'json');
-    this.#redactor = options.redactor ?? redactor;
+    this.#redactor = options.redactor ?? new Redactor();
     this.#base = options.base ?? {};
   }
 

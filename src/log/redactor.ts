@@ -1,5 +1,7 @@
 // Secret values registered here are replaced by [REDACTED] in every log line, as a last
-// line of defence: code should never log a secret in the first place.
+// line of defence: code should never log a secret in the first place. Each Logger owns
+// one (its children share it): the stages that see a secret register it with the logger
+// they were given (`logger.redactor.add`), so one run's lines mask that run's secrets.
 
 const MIN_LENGTH = 6;
 
@@ -55,6 +57,3 @@ export class Redactor {
 
 const MASK = '[REDACTED]';
 const MASK_BYTES = Buffer.from(MASK, 'utf8');
-
-/** The process-wide redactor used by the default logger. */
-export const redactor = new Redactor();

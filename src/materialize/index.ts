@@ -1,12 +1,6 @@
 // Materialize: tmpfs secret files (atomic, mode and owner on every write), templates for
-// argv/env/config files, cleanup.
-export {
-  materialize,
-  othersNeedAccess,
-  type Materialized,
-  type MaterializeOptions,
-} from './materialize.js';
-export { planFiles, type PlannedFile, type SourceKind } from './file-plan.js';
+// argv/env/config files, and SecretFiles, which owns the written files until cleanup.
+export { materialize, SecretFiles, type MaterializeOptions } from './secret-files.js';
 export { renderTemplate, valueOf, type RenderContext } from './render.js';
 export {
   assertFileName,
@@ -14,17 +8,3 @@ export {
   TEMP_PREFIX,
   writeSecretFile,
 } from './secret-writer.js';
-export {
-  assertTmpfs,
-  ensureSecretsDir,
-  secretsDirMode,
-  secureSecretsDir,
-  TMPFS_MAGIC,
-} from './tmpfs.js';
-export {
-  resolveGroup,
-  resolveOwner,
-  resolveUser,
-  type AccountFiles,
-  type ResolvedUser,
-} from './users.js';

@@ -13,7 +13,7 @@ import {
 import { parseTemplate, type RenderTarget, type TemplatePart } from '../config/template-syntax.js';
 import { TeeinitError } from '../errors/index.js';
 import type { Material } from '../keys/index.js';
-import { kindOf } from './file-plan.js';
+import { kindOf } from '../plan/file-plan.js';
 
 /** What a template can refer to. */
 export interface RenderContext {

@@ -94,11 +94,16 @@ async function syncDir(dir: string): Promise<void> {
 /** Why: a signal may arrive mid-write; cleanup removes half-written temp files synchronously. */
 export function removeTempFilesSync(): void {
   for (const temp of inFlight) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // already renamed or removed
-    }
+    unlinkQuietly(temp);
     inFlight.delete(temp);
+  }
+}
+
+/** Why: removing a secret file must not fail on one already gone (or renamed meanwhile). */
+export function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
   }
 }

@@ -15,7 +15,7 @@ describe('plan', { timeout: 10_000 }, () => {
   tree.overrides = { env: { PORT: { pattern: '[0-9]+', default: '6379' } } };
   tree.proxies[0].start = 'after-processes';
   const loaded = loadConfigTree(tree, { env: { PORT: '7000' } });
-  const plan = buildPlan(loaded.config, loaded.overrides, loaded.hash, loaded.warnings);
+  const plan = buildPlan(loaded);
 
   test('argv shows file paths, value placeholders and resolved overrides', () => {
     assert.deepEqual(plan.processes[0]?.argv, [
@@ -31,8 +31,9 @@ describe('plan', { timeout: 10_000 }, () => {
   });
 
   test('fetches, keys, files and start order', () => {
+    const shown = plan.toJSON();
     assert.deepEqual(
-      plan.fetches.find((f) => f.secret === 'ca'),
+      shown.fetches.find((f) => f.secret === 'ca'),
       {
         secret: 'ca',
         collaborator: 'alice',
@@ -41,12 +42,12 @@ describe('plan', { timeout: 10_000 }, () => {
         latest: true,
       },
     );
-    assert.deepEqual(plan.keys[0]?.shares, [
+    assert.deepEqual(shown.keys[0]?.shares, [
       { secret: 'alice-share', collaborator: 'alice' },
       { secret: 'bob-share', collaborator: 'bob' },
     ]);
     assert.deepEqual(
-      plan.files.find((f) => f.from === 'server-key'),
+      shown.files.find((f) => f.from === 'server-key'),
       {
         from: 'server-key',
         path: '/run/secrets/server.key',
@@ -54,8 +55,8 @@ describe('plan', { timeout: 10_000 }, () => {
         encoding: 'raw',
       },
     );
-    assert.deepEqual(plan.startOrder, ['process app', 'proxy ingress']);
-    assert.deepEqual(plan.proxies[0]?.identities, ['Client1']);
+    assert.deepEqual(shown.startOrder, ['process app', 'proxy ingress']);
+    assert.deepEqual(shown.proxies[0]?.identities, ['Client1']);
   });
 
   test('text and JSON forms', () => {

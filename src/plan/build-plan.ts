@@ -1,23 +1,50 @@
 // Builds the plan from a loaded config: a pure function, no network and no file reads
-// beyond what loading already did. Later stages follow the same order.
+// beyond what loading already did. `run` executes what it returns, in its order.
 import { isLoopback, parseAddress } from '../config/address.js';
-import { filePath } from '../config/complete-files.js';
 import { formatPath } from '../config/format-issues.js';
+import type { LoadedConfig } from '../config/load.js';
+import { proxySecretsOf, secretUseOf } from '../config/refresh-dependencies.js';
 import { SECRET_REF_RE } from '../config/rules/secrets.js';
-import type { Config, ProcessConfig, ProxyConfig } from '../config/types.js';
-import { statusPaths } from '../status/status-server.js';
+import type { ProcessConfig, ProxyConfig } from '../config/types.js';
+import { planFiles } from './file-plan.js';
 import { planAttest } from './plan-attest.js';
+import { planDocument } from './format-plan.js';
 import { previewTemplate } from './preview-template.js';
-import type { Plan, PlannedAttest, PlannedProcess, PlannedStatus } from './types.js';
+import type {
+  Plan,
+  PlannedAttest,
+  PlannedProcess,
+  PlannedProxy,
+  PlannedStatus,
+  PlannedStep,
+} from './types.js';
 
-/** Describes what `run` would do with this config and these overrides. */
-export function buildPlan(
-  config: Config,
-  overrides: Readonly<Record<string, string>>,
-  hash: string,
-  warnings: readonly string[] = [],
-): Plan {
-  return {
+/** Why: the one description of a run, for `teeinit plan` to print and `run` to execute. */
+export function buildPlan(loaded: LoadedConfig): Plan {
+  const { config, overrides, hash, warnings, references } = loaded;
+  const files = planFiles(config, references);
+  const paths = new Map(files.map((f) => [f.from, f.path]));
+  const proxies: PlannedProxy[] = config.proxies.map((p) => ({
+    name: p.name,
+    mode: p.mode,
+    listen: p.listen,
+    target: p.target,
+    ...(p.tls !== undefined ? { tls: p.tls } : {}),
+    identities: Object.keys(p.identities),
+    tlsVersion: p.tlsVersion,
+    start: p.start,
+    ...withAttest(p),
+    config: p,
+    secrets: proxySecretsOf(config, p),
+  }));
+  const processes = config.processes.map((p, i): PlannedProcess => ({
+    ...describeProcess(p, i, paths, overrides),
+    config: p,
+    uses: secretUseOf(config, references, p.name),
+  }));
+  const status = config.status === undefined ? undefined : planStatus(config.status.listen);
+  const plan: Plan = {
+    config,
     hash,
     preflight: {
       acceptedEnvironment: [...config.environment.accept],
@@ -43,58 +70,61 @@ export function buildPlan(
     })),
     tlsChecks: Object.entries(config.tls).map(([name, b]) => ({ name, ...b })),
     filesDir: config.files.dir,
-    files: Object.entries(config.files.entries).map(([from, e]) => ({
-      from,
-      path: filePath(config, from),
-      mode: '0' + e.mode.toString(8).padStart(3, '0'),
-      ...(e.owner !== undefined ? { owner: e.owner } : {}),
-      ...(e.group !== undefined ? { group: e.group } : {}),
-      encoding: e.encoding,
-    })),
+    files,
     templates: Object.entries(config.templates).map(([name, t]) => ({
       name,
-      path: filePath(config, name),
+      path: paths.get(name) ?? '',
       source: t.source ?? 'inline content',
     })),
-    proxies: config.proxies.map((p) => ({
-      name: p.name,
-      mode: p.mode,
-      listen: p.listen,
-      target: p.target,
-      ...(p.tls !== undefined ? { tls: p.tls } : {}),
-      identities: Object.keys(p.identities),
-      tlsVersion: p.tlsVersion,
-      start: p.start,
-      ...withAttest(p),
-    })),
-    ...(config.status === undefined ? {} : { status: planStatus(config.status.listen) }),
-    processes: config.processes.map((p, i) => planProcess(config, overrides, p, i)),
-    startOrder: [
-      ...(config.status === undefined ? [] : ['status endpoint']),
-      ...config.proxies.filter((p) => p.start === 'before-processes').map((p) => `proxy ${p.name}`),
-      ...config.processes.map((p) => `process ${p.name}`),
-      ...config.proxies.filter((p) => p.start === 'after-processes').map((p) => `proxy ${p.name}`),
-    ],
+    proxies,
+    ...(status === undefined ? {} : { status }),
+    processes,
+    startOrder: startOrder(status, proxies, processes),
     overrides,
     warnings,
+    toJSON: () => planDocument(plan),
   };
+  return plan;
 }
 
+/**
+ * Why: the status endpoint answers from before identity and fetch; proxies marked
+ * `before-processes` open before the first process starts, the others once every process
+ * is ready.
+ */
+function startOrder(
+  status: PlannedStatus | undefined,
+  proxies: readonly PlannedProxy[],
+  processes: readonly PlannedProcess[],
+): PlannedStep[] {
+  const proxiesStarting = (when: PlannedProxy['start']): PlannedStep[] =>
+    proxies.filter((p) => p.start === when).map((proxy) => ({ kind: 'proxy', proxy }));
+  return [
+    ...(status === undefined ? [] : [{ kind: 'status' as const, status }]),
+    ...proxiesStarting('before-processes'),
+    ...processes.map((process) => ({ kind: 'process' as const, process })),
+    ...proxiesStarting('after-processes'),
+  ];
+}
+
+/** Why: one list for the endpoint, its log line and the plan; details on loopback only. */
+export function statusPaths(detailed: boolean): readonly string[] {
+  return detailed ? ['/healthz', '/readyz', '/status', '/metrics'] : ['/healthz', '/readyz'];
+}
+
+/** Names, counters and dates describe the workload: `/status` and `/metrics` on loopback only. */
 function planStatus(listen: string): PlannedStatus {
   const address = parseAddress(listen);
   const detailed = address !== undefined && isLoopback(address);
-  return {
-    listen,
-    paths: statusPaths(detailed),
-  };
+  return { listen, paths: statusPaths(detailed) };
 }
 
-function planProcess(
-  config: Config,
-  overrides: Readonly<Record<string, string>>,
+function describeProcess(
   p: ProcessConfig,
   i: number,
-): PlannedProcess {
+  paths: ReadonlyMap<string, string>,
+  overrides: Readonly<Record<string, string>>,
+): Omit<PlannedProcess, 'config' | 'uses'> {
   const r = p.restart;
   const ready =
     p.ready?.tcp !== undefined
@@ -107,7 +137,7 @@ function planProcess(
   return {
     name: p.name,
     argv: p.run.map((arg, j) =>
-      previewTemplate(config, overrides, arg, formatPath(['processes', i, 'run', j])),
+      previewTemplate(arg, formatPath(['processes', i, 'run', j]), paths, overrides),
     ),
     env: Object.keys(p.env),
     inheritEnv: p.inheritEnv,

@@ -1,10 +1,54 @@
-// Prints a plan for people (text, the default) or programs (`--json`).
+// Prints a plan for people (text, the default) or programs (`--json`): its document, the
+// plan without config objects.
+import type { Plan, PlanDocument, PlannedStep } from './types.js';
 import { formatAttest } from './plan-attest.js';
-import type { Plan } from './types.js';
 
 /** Renders the plan; the text form groups steps in the order `run` performs them. */
 export function formatPlan(plan: Plan, format: 'text' | 'json'): string {
-  if (format === 'json') return JSON.stringify(plan, null, 2) + '\n';
+  if (format === 'json') return JSON.stringify(planDocument(plan), null, 2) + '\n';
+  return formatText(planDocument(plan));
+}
+
+/**
+ * Why: the printed form is a stable format of its own: files in the order of
+ * `files.entries` with octal modes, proxies and processes without their config objects,
+ * the start order as `status endpoint`, `proxy NAME`, `process NAME`.
+ */
+export function planDocument(plan: Plan): PlanDocument {
+  const order = Object.keys(plan.config.files.entries);
+  const files = [...plan.files].sort((a, b) => order.indexOf(a.from) - order.indexOf(b.from));
+  return {
+    hash: plan.hash,
+    preflight: plan.preflight,
+    collaborators: plan.collaborators,
+    fetches: plan.fetches,
+    keys: plan.keys,
+    tlsChecks: plan.tlsChecks,
+    filesDir: plan.filesDir,
+    files: files.map((f) => ({
+      from: f.from,
+      path: f.path,
+      mode: '0' + f.mode.toString(8).padStart(3, '0'),
+      ...(f.owner !== undefined ? { owner: f.owner } : {}),
+      ...(f.group !== undefined ? { group: f.group } : {}),
+      encoding: f.encoding,
+    })),
+    templates: plan.templates,
+    proxies: plan.proxies.map(({ config: _config, secrets: _secrets, ...shown }) => shown),
+    ...(plan.status === undefined ? {} : { status: plan.status }),
+    processes: plan.processes.map(({ config: _config, uses: _uses, ...shown }) => shown),
+    startOrder: plan.startOrder.map(stepName),
+    overrides: plan.overrides,
+    warnings: plan.warnings,
+  };
+}
+
+function stepName(step: PlannedStep): string {
+  if (step.kind === 'status') return 'status endpoint';
+  return step.kind === 'proxy' ? `proxy ${step.proxy.name}` : `process ${step.process.name}`;
+}
+
+function formatText(plan: PlanDocument): string {
   const out: string[] = [`teeinit plan (config ${plan.hash})`];
   const section = (title: string, lines: string[]): void => {
     if (lines.length === 0) return;

@@ -1,8 +1,9 @@
-import type { AttestPolicy } from '../config/types.js';
-
-// The plan: what teeinit will fetch, derive, check, write and start, and from whom.
-// Built from the config alone (no network, no secret files read), so it holds names,
-// paths and modes, never a secret value.
+// The plan: what `teeinit run` will fetch, derive, check, write and start, and from whom,
+// in the order it does so. Built from the loaded config alone (no network, no secret file
+// read), it is the pipeline's input: `run` executes it and `teeinit plan` prints it. Its
+// printed form (toJSON, PlanDocument) holds names, paths and modes, never a secret value.
+import type { SecretUse } from '../config/refresh-dependencies.js';
+import type { AttestPolicy, Config, ProcessConfig, ProxyConfig } from '../config/types.js';
 
 export interface PlannedCollaborator {
   readonly name: string;
@@ -39,15 +40,25 @@ export interface PlannedTlsCheck {
   readonly usage: string;
 }
 
+/** The three namespaces a file (and a template reference) can name. */
+export type FileSource = 'secret' | 'key' | 'template';
+
+/** One file `run` writes into files.dir: the plan's and the writer's one description. */
 export interface PlannedFile {
-  /** The secret, key or template written. */
+  /** The secret, key or template written: its name in `{{ file NAME }}`. */
   readonly from: string;
+  readonly kind: FileSource;
+  /** The file's name in files.dir. */
+  readonly fileName: string;
+  /** files.dir joined with fileName: what `{{ file NAME }}` becomes. */
   readonly path: string;
-  /** Octal, e.g. "0400". */
-  readonly mode: string;
+  readonly mode: number;
   readonly owner?: string;
   readonly group?: string;
+  /** `hex` only for a derived key. */
   readonly encoding: 'raw' | 'hex';
+  /** The secrets its bytes are made from (itself, a key's shares, a template's references). */
+  readonly secrets: ReadonlySet<string>;
 }
 
 export interface PlannedTemplate {
@@ -66,6 +77,10 @@ export interface PlannedProxy {
   readonly identities: readonly string[];
   readonly tlsVersion: string;
   readonly start: 'before-processes' | 'after-processes';
+  /** What startProxy is given. */
+  readonly config: ProxyConfig;
+  /** The secrets its TLS context is built from (config/refresh-dependencies). */
+  readonly secrets: ReadonlySet<string>;
   /** Absent when the proxy attests none of its connections. */
   readonly attest?: PlannedAttest;
 }
@@ -96,12 +111,16 @@ export interface PlannedProcess {
   readonly group?: string;
   readonly ready?: string;
   readonly restart: string;
+  /** What the supervisor launches (argv and env rendered from it with the material). */
+  readonly config: ProcessConfig;
+  /** The secrets it is given, as files or as values (config/refresh-dependencies). */
+  readonly uses: SecretUse;
 }
 
 /** The teeinit-wide health/status endpoint (`status.listen`). */
 export interface PlannedStatus {
   readonly listen: string;
-  /** `/status` only on loopback. */
+  /** `/status` and `/metrics` only on loopback. */
   readonly paths: readonly string[];
 }
 
@@ -113,7 +132,15 @@ export interface PlannedPreflight {
   readonly pid1Allowed: boolean;
 }
 
+/** One thing `run` starts, in order: the status endpoint, a proxy, a supervised process. */
+export type PlannedStep =
+  | { readonly kind: 'status'; readonly status: PlannedStatus }
+  | { readonly kind: 'proxy'; readonly proxy: PlannedProxy }
+  | { readonly kind: 'process'; readonly process: PlannedProcess };
+
 export interface Plan {
+  /** The loaded config the plan was built from (read by identity, fetch, derive, render). */
+  readonly config: Config;
   readonly hash: string;
   readonly preflight: PlannedPreflight;
   readonly collaborators: readonly PlannedCollaborator[];
@@ -121,6 +148,7 @@ export interface Plan {
   readonly keys: readonly PlannedKey[];
   readonly tlsChecks: readonly PlannedTlsCheck[];
   readonly filesDir: string;
+  /** In write order: TLS private keys, certificates, other secrets and keys, templates. */
   readonly files: readonly PlannedFile[];
   readonly templates: readonly PlannedTemplate[];
   readonly proxies: readonly PlannedProxy[];
@@ -128,7 +156,40 @@ export interface Plan {
   readonly status?: PlannedStatus;
   /** In start order (config order). */
   readonly processes: readonly PlannedProcess[];
-  /** Everything started, in order: `status endpoint` (first, when configured), `proxy NAME` (before-processes), `process NAME`, `proxy NAME` (after). */
+  /**
+   * Everything started, in order: the status endpoint (first, when configured), the proxies
+   * started before the processes, the processes, the proxies started after them.
+   */
+  readonly startOrder: readonly PlannedStep[];
+  readonly overrides: Readonly<Record<string, string>>;
+  readonly warnings: readonly string[];
+  /** The printed form (`teeinit plan --json`). */
+  toJSON(): PlanDocument;
+}
+
+/** What `teeinit plan --json` prints: the plan without config objects, modes in octal. */
+export interface PlanDocument {
+  readonly hash: string;
+  readonly preflight: PlannedPreflight;
+  readonly collaborators: readonly PlannedCollaborator[];
+  readonly fetches: readonly PlannedFetch[];
+  readonly keys: readonly PlannedKey[];
+  readonly tlsChecks: readonly PlannedTlsCheck[];
+  readonly filesDir: string;
+  /** In the order of `files.entries`; `mode` in octal, e.g. "0400". */
+  readonly files: readonly {
+    readonly from: string;
+    readonly path: string;
+    readonly mode: string;
+    readonly owner?: string;
+    readonly group?: string;
+    readonly encoding: 'raw' | 'hex';
+  }[];
+  readonly templates: readonly PlannedTemplate[];
+  readonly proxies: readonly Omit<PlannedProxy, 'config' | 'secrets'>[];
+  readonly status?: PlannedStatus;
+  readonly processes: readonly Omit<PlannedProcess, 'config' | 'uses'>[];
+  /** `status endpoint`, `proxy NAME`, `process NAME`. */
   readonly startOrder: readonly string[];
   readonly overrides: Readonly<Record<string, string>>;
   readonly warnings: readonly string[];

@@ -5,7 +5,7 @@
 // its value) — and always while Node's own clients would use the proxy variables.
 import type { Config } from '../config/types.js';
 import { TeeinitError } from '../errors/index.js';
-import { GUARDED_VARIABLES, type GuardedVariable } from './guarded-variables.js';
+import { GUARDED_VARIABLES, type GuardedVariable } from '../config/guarded-variables.js';
 
 /** How many refused variables one message names; the rest are counted. */
 const NAMED = 3;

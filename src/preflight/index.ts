@@ -13,7 +13,11 @@ export { acceptedVariables } from './environment.js';
 export { checkSpawnable, type SpawnCheckOptions } from './spawn-checks.js';
 export { canDisableSigusr1, nodeFlagsForRun, sigusr1Disabled } from './node-flags.js';
 export { runArgv, withoutGuardedVariables } from './launch.js';
-export { GUARDED_VARIABLES, guardedVariable, type GuardedVariable } from './guarded-variables.js';
+export {
+  GUARDED_VARIABLES,
+  guardedVariable,
+  type GuardedVariable,
+} from '../config/guarded-variables.js';
 
 /** Throws the first reason teeinit must not run here. */
 export function checkHost(config: Config, env: NodeJS.ProcessEnv): void {

@@ -1,7 +1,7 @@
 // For whoever starts `teeinit run` from a program (the demo, the tests, the benchmarks):
 // the Node flags this Node needs, and an environment without the variables teeinit
 // refuses (a developer machine or CI may set NODE_EXTRA_CA_CERTS or a proxy globally).
-import { guardedVariable } from './guarded-variables.js';
+import { guardedVariable } from '../config/guarded-variables.js';
 import { nodeFlagsForRun } from './node-flags.js';
 
 /** `[...node flags, script, ...args]`: the argv after process.execPath. */

@@ -4,7 +4,7 @@ import { loadConfigTree } from '../config/load.js';
 import { baseTree } from '../config/test-fixtures.js';
 import { TeeinitError } from '../errors/index.js';
 import { checkEnvironment } from './environment.js';
-import { GUARDED_VARIABLES } from './guarded-variables.js';
+import { GUARDED_VARIABLES } from '../config/guarded-variables.js';
 import { sigusr1Disabled } from './node-flags.js';
 
 const config = (accept: string[] = []) => {

@@ -5,23 +5,15 @@
 // directory is on tmpfs and safe. Spawn-time checks stay as a backstop for what only the
 // material can tell (argv[0] or PATH built from `{{ value }}`).
 import { open, stat } from 'node:fs/promises';
-import { filePath } from '../config/complete-files.js';
-import { applyFilter } from '../config/template-filters.js';
-import { parseTemplate } from '../config/template-syntax.js';
-import type { Config, ProcessConfig } from '../config/types.js';
+import type { ProcessConfig } from '../config/types.js';
 import { TeeinitError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
-import {
-  assertTmpfs,
-  othersNeedAccess,
-  planFiles,
-  resolveGroup,
-  resolveUser,
-  secureSecretsDir,
-  type AccountFiles,
-} from '../materialize/index.js';
-import { resolveExecutable } from '../supervisor/resolve-executable.js';
-import { deniedPath, type RunAs } from '../supervisor/user-access.js';
+import { renderBeforeFetch } from '../plan/preview-template.js';
+import type { Plan } from '../plan/types.js';
+import { resolveExecutable } from './resolve-executable.js';
+import { assertTmpfs, othersNeedAccess, secureSecretsDir } from './tmpfs.js';
+import { resolveGroup, resolveUser, type AccountFiles } from './users.js';
+import { deniedPath, type RunAs } from './user-access.js';
 
 export interface SpawnCheckOptions {
   /** passwd/group locations (tests). */
@@ -30,31 +22,32 @@ export interface SpawnCheckOptions {
 
 /** Why: fail closed before the first port or request; each error names the key to fix. */
 export async function checkSpawnable(
-  config: Config,
-  overrides: Readonly<Record<string, string>>,
+  plan: Plan,
   logger: Logger,
   options: SpawnCheckOptions = {},
 ): Promise<void> {
   const accounts = options.accountFiles ?? {};
-  const plan = planFiles(config);
-  const owners = plan.map((file) => {
-    const at = `files.entries.${file.ref}`;
+  const { config } = plan;
+  // Every owner and group looked up (named in the error), the uid kept for the dir's mode.
+  const owned = plan.files.map((file) => {
+    const at = `files.entries.${file.from}`;
     const user =
       file.owner === undefined ? undefined : lookupUser(file.owner, `${at}.owner`, accounts);
-    const gid =
-      file.group === undefined ? user?.gid : lookupGroup(file.group, `${at}.group`, accounts);
-    return { uid: user?.uid ?? process.getuid?.() ?? 0, gid: gid ?? process.getgid?.() ?? 0 };
+    if (file.group !== undefined) lookupGroup(file.group, `${at}.group`, accounts);
+    return { uid: user?.uid ?? process.getuid?.() ?? 0, mode: file.mode };
   });
-  for (const [i, p] of config.processes.entries()) {
-    await checkProcess(config, overrides, p, `processes[${i}]`, accounts);
+  const paths = new Map(plan.files.map((f) => [f.from, f.path]));
+  const render = (text: string, where: string): string | undefined =>
+    renderBeforeFetch(text, where, paths, plan.overrides);
+  for (const [i, { config: p }] of plan.processes.entries()) {
+    await checkProcess(render, p, `processes[${i}]`, accounts);
   }
   await assertTmpfs(config.files.dir, config.files.unsafeAllowNonTmpfs);
-  await secureSecretsDir(config.files.dir, othersNeedAccess(plan, owners), logger);
+  await secureSecretsDir(config.files.dir, othersNeedAccess(owned), logger);
 }
 
 async function checkProcess(
-  config: Config,
-  overrides: Readonly<Record<string, string>>,
+  render: (text: string, where: string) => string | undefined,
   p: ProcessConfig,
   at: string,
   accounts: AccountFiles,
@@ -77,8 +70,6 @@ async function checkProcess(
     );
   }
   if (p.cwd !== undefined) await checkCwd(p, `${at}.cwd`);
-  const render = (text: string, where: string): string | undefined =>
-    renderBeforeFetch(config, overrides, text, where);
   const pathVar = Object.hasOwn(p.env, 'PATH')
     ? render(p.env.PATH ?? '', `${at}.env.PATH`)
     : p.inheritEnv
@@ -162,38 +153,6 @@ async function isScript(file: string): Promise<boolean> {
   } finally {
     await handle.close();
   }
-}
-
-/**
- * An argv element or env value as far as it is known before the fetch: file paths and
- * operator overrides are; a secret's value is not (undefined: checked when spawned).
- */
-function renderBeforeFetch(
-  config: Config,
-  overrides: Readonly<Record<string, string>>,
-  text: string,
-  where: string,
-): string | undefined {
-  let out = '';
-  for (const part of parseTemplate(text, where)) {
-    if (part.kind === 'text') {
-      out += part.text;
-      continue;
-    }
-    const known =
-      part.kind === 'file'
-        ? filePath(config, part.name)
-        : part.kind === 'env' && Object.hasOwn(overrides, part.name)
-          ? overrides[part.name]
-          : undefined;
-    const encoded =
-      known === undefined || part.filter === undefined
-        ? known
-        : applyFilter(part.filter, Buffer.from(known, 'utf8'), known);
-    if (encoded === undefined) return undefined;
-    out += encoded;
-  }
-  return out;
 }
 
 function lookupUser(

@@ -3,32 +3,29 @@
 // secret's bytes changed — rewrite files (keys before certificates), swap the material of
 // the proxies built from a changed secret and apply each process's onRefresh. Throws on
 // any failure before the swap; the caller keeps the old material and retries.
-import { dirname, resolve } from 'node:path';
-import type { SecretUse } from '../config/refresh-dependencies.js';
-import type { Config, RefreshConfig } from '../config/types.js';
+import type { RefreshConfig } from '../config/types.js';
 import type { Identities } from '../identity/index.js';
-import { deriveAndValidate, effectiveChanges, missingNow, type Material } from '../keys/index.js';
+import { effectiveChanges, missingNow, type Material } from '../keys/index.js';
 import type { Logger } from '../log/index.js';
-import type { Materialized } from '../materialize/index.js';
-import type { RunningProxy } from '../proxy/index.js';
+import type { SecretFiles } from '../materialize/index.js';
+import type { Plan } from '../plan/types.js';
 import { startDeadline } from '../retry/index.js';
-import { fetchAll } from '../secrets/index.js';
 import type { Supervisor } from '../supervisor/index.js';
 import { logCertificates } from './certificate-log.js';
 import { buildLaunchSpec } from './launch-specs.js';
+import { deriveMaterial, fetchSecrets } from './material.js';
+import type { RunningProxies } from './proxies.js';
 
 /** What a cycle reads and swaps; `material` is replaced after a successful change. */
 export interface RefreshTarget {
-  readonly config: Config & { readonly refresh: RefreshConfig };
+  /** Which secrets each process and each proxy uses, with their configs. */
+  readonly plan: Plan;
+  readonly refresh: RefreshConfig;
   readonly configPath: string;
   readonly identities: Identities;
-  readonly files: Materialized;
-  readonly proxies: readonly RunningProxy[];
+  readonly files: SecretFiles;
+  readonly proxies: RunningProxies;
   readonly supervisor: Supervisor;
-  /** Process name → the secrets it uses (config/refresh-dependencies). */
-  readonly uses: ReadonlyMap<string, SecretUse>;
-  /** Proxy name → the secrets its TLS context is built from (config/refresh-dependencies). */
-  readonly proxyUses: ReadonlyMap<string, ReadonlySet<string>>;
   material: Material;
 }
 
@@ -38,21 +35,20 @@ export async function refreshOnce(
   logger: Logger,
   cancel: AbortSignal,
 ): Promise<string[]> {
-  const { config } = target;
+  const { config } = target.plan;
   const began = Date.now();
-  const { deadline } = config.refresh;
+  const { deadline } = target.refresh;
   const cycle = startDeadline(cancel, deadline, {
     key: 'refresh.deadline',
     what: 'Refreshing secrets',
   });
   try {
     // fetchAll times itself against refresh.deadline too, and names the secrets it waits for.
-    const secrets = await fetchAll(config, target.identities, {
+    const secrets = await fetchSecrets(config, target.identities, target.configPath, {
       logger: logger.child({ stage: 'fetch' }),
       signal: cancel,
       deadline: { ms: deadline, key: 'refresh.deadline' },
       fetchedLevel: 'debug',
-      baseDir: dirname(resolve(target.configPath)),
     });
     cycle.signal.throwIfAborted();
     const changed = [...secrets]
@@ -65,7 +61,7 @@ export async function refreshOnce(
       return [];
     }
     const now = new Date();
-    const material = await deriveAndValidate(config, secrets, now);
+    const material = await deriveMaterial(config, secrets, now, logger);
     cycle.signal.throwIfAborted();
     const names = effectiveChanges(config, changed, target.material, material);
     if (names.length === 0) {
@@ -80,9 +76,8 @@ export async function refreshOnce(
     const changedSet = new Set(names);
     let proxiesSwapped = 0;
     let proxiesKept = 0;
-    for (const proxy of target.proxies) {
-      const uses = target.proxyUses.get(proxy.name);
-      if (uses !== undefined && ![...uses].some((name) => changedSet.has(name))) continue;
+    for (const { planned, proxy } of target.proxies.entries()) {
+      if (![...planned.secrets].some((name) => changedSet.has(name))) continue;
       if (proxy.updateMaterial(material)) proxiesSwapped++;
       else proxiesKept++;
     }
@@ -113,14 +108,11 @@ async function applyOnRefresh(
   deadline: AbortSignal,
 ): Promise<string[]> {
   const done: string[] = [];
-  for (const p of target.config.processes) {
+  for (const { config: p, uses } of target.plan.processes) {
     if (p.onRefresh === 'none') continue;
-    const use = target.uses.get(p.name);
     // A process that names no secret in run/env reads fixed paths: any change concerns it.
     const affected =
-      use === undefined ||
-      !use.references ||
-      [...use.files, ...use.values].some((name) => changed.has(name));
+      !uses.references || [...uses.files, ...uses.values].some((name) => changed.has(name));
     if (!affected) continue;
     if (p.onRefresh === 'restart') {
       const spec = buildLaunchSpec(target.files, p);

@@ -1,11 +1,13 @@
-// The refresh loop (opt-in with `refresh:`): after "running", one cycle every interval
-// (minus jitter); a failed cycle keeps the old material, logs a warning naming the secret
-// and error code, and is retried sooner with capped backoff. It never ends the run;
-// stop() aborts a cycle in flight and resolves once nothing will be written any more.
+// The refresh loop (opt-in with `refresh:`; without it nothing starts, as before): after
+// "running", one cycle every interval (minus jitter); a failed cycle keeps the old
+// material, logs a warning naming the secret and error code, and is retried sooner with
+// capped backoff. It never ends the run; stop() aborts a cycle in flight and resolves once
+// nothing will be written any more.
 import type { RefreshConfig } from '../config/types.js';
 import { toTeeinitError, type TeeinitError } from '../errors/index.js';
 import type { TlsMaterial } from '../keys/index.js';
 import type { Logger } from '../log/index.js';
+import type { Plan } from '../plan/types.js';
 import { sleep } from '../retry/index.js';
 import { refreshOnce, type RefreshTarget } from './refresh-cycle.js';
 
@@ -24,14 +26,28 @@ export interface RefreshEvents {
   refreshFailed(error: TeeinitError): void;
 }
 
-/** Why: starts refreshing in the background; the pipeline stops it before cleanup. */
-export function startRefreshLoop(
+/**
+ * Why: the pipeline's one call once running; undefined when refresh is not configured. The
+ * loop runs in the background until stop(), which the pipeline calls before cleanup.
+ */
+export function startRefresh(
+  plan: Plan,
+  parts: Omit<RefreshTarget, 'plan' | 'refresh'>,
+  logger: Logger,
+  events?: RefreshEvents,
+): RefreshLoop | undefined {
+  const refresh = plan.config.refresh;
+  if (refresh === undefined) return undefined;
+  return startRefreshLoop({ ...parts, plan, refresh }, logger, Math.random, events);
+}
+
+function startRefreshLoop(
   target: RefreshTarget,
   logger: Logger,
-  random: () => number = Math.random,
+  random: () => number,
   events?: RefreshEvents,
 ): RefreshLoop {
-  const refresh = target.config.refresh;
+  const { refresh } = target;
   const stopper = new AbortController();
   const log = logger.child({ stage: 'refresh' });
   const loop = async (): Promise<void> => {

@@ -4,13 +4,13 @@
 // (fetch.startupDeadline, or refresh.deadline in a refresh) or the caller's signal aborts
 // everything still in flight. At start-up only, a PERMISSION_DENIED is retried within
 // fetch.permissionGrace (an IAM grant still propagating), which extends the deadline.
-// A share of a threshold key is the exception (share-quorum.ts): its failure is logged, not
+// A share of a threshold key is the exception (a ShareQuorum, keys/share-quorum.ts): its failure is logged, not
 // fatal, and once everything else is in and its key has t consistent shares, the shares
 // being retried (refused or failed once) are no longer waited for.
 import type { Config, SecretConfig } from '../config/types.js';
 import { TeeinitError, toTeeinitError } from '../errors/index.js';
 import type { Identities } from '../identity/index.js';
-import { redactor, type Logger } from '../log/index.js';
+import type { Logger } from '../log/index.js';
 import {
   startDeadline,
   startPermissionGrace,
@@ -20,7 +20,6 @@ import {
 import { readFileSecret } from './file-secret.js';
 import { fetchGcpSecret, type FetchedSecret } from './gcp-secret.js';
 import { accessUrl, isFloatingVersion, parseSecretRef } from './secret-ref.js';
-import { createShareQuorum } from './share-quorum.js';
 
 export interface FetchAllOptions {
   readonly logger: Logger;
@@ -45,6 +44,38 @@ export interface FetchAllOptions {
    * cycle, where a refusal must not be mistaken for a grant still on its way.
    */
   readonly permissionGrace?: number;
+  /**
+   * Makes the quorum of the config's threshold keys (keys/share-quorum.ts), if it has any;
+   * without it every secret is required, a share of a threshold key too.
+   */
+  readonly shareQuorum?: (options: ShareQuorumOptions) => ShareQuorum | undefined;
+}
+
+/** Why: fetchAll asks it, per secret, whether a failure is fatal and when to stop waiting. */
+export interface ShareQuorum {
+  /** Whether `secret` is a share of a threshold key (its failure is not fatal alone). */
+  has(secret: string): boolean;
+  /** Aborted once the share's key no longer needs it (its fetch then ends quietly). */
+  signalFor(secret: string): AbortSignal;
+  /** A share's payload arrived; resolves false when it is refused (logged, not kept). */
+  arrived(secret: string, raw: Buffer): Promise<boolean>;
+  /** A share's fetch failed (logged); an abort because it is not needed is ignored. */
+  failed(secret: string, error: TeeinitError): Promise<void>;
+  /** The share was refused or failed once and is being retried. */
+  retrying(secret: string): void;
+  /** Whether every threshold key has t consistent shares. */
+  ready(): boolean;
+  /** Stops waiting for the pending shares being retried (once nothing else is awaited). */
+  release(): void;
+  /** Drops the decoded copies of the shares. */
+  dispose(): void;
+}
+
+/** What a quorum is given by fetchAll. */
+export interface ShareQuorumOptions {
+  readonly logger: Logger;
+  /** The key can no longer be made: fetchAll aborts everything with this error. */
+  readonly fail: (error: TeeinitError) => void;
 }
 
 /**
@@ -92,7 +123,7 @@ export async function fetchAll(
     extendDeadline: (ms, by) => stop.extend(ms, by),
   });
 
-  const quorum = createShareQuorum(config, { logger, fail: (error) => stop.abort(error) });
+  const quorum = options.shareQuorum?.({ logger, fail: (error) => stop.abort(error) });
   // Secrets start-up cannot go without: every one but the shares of threshold keys.
   const required = new Set(names.filter((name) => quorum?.has(name) !== true));
   const releaseWhenReady = (): void => {
@@ -163,7 +194,7 @@ export async function fetchAll(
     } finally {
       settled(secret.from);
     }
-    redactor.add(fetched.value);
+    logger.redactor.add(fetched.value);
     pending.delete(name);
     required.delete(name);
     const kept = !share || (await quorum.arrived(name, fetched.value));

@@ -5,8 +5,9 @@
 // until after the secret files are removed.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isLoopback, parseAddress } from '../config/address.js';
+import { parseAddress } from '../config/address.js';
 import { TeeinitError } from '../errors/index.js';
+import type { PlannedStatus } from '../plan/types.js';
 import { EXPOSITION_CONTENT_TYPE, formatExposition } from './prometheus-text.js';
 import { statusMetrics } from './status-metrics.js';
 import type { StatusState } from './status-state.js';
@@ -23,33 +24,26 @@ export interface StatusEndpoint {
   close(): Promise<void>;
 }
 
-/**
- * Why: one list for the server, the log line and the plan. Names, counters and dates
- * describe the workload, so `/status` and `/metrics` are for loopback only.
- */
-export function statusPaths(detailed: boolean): readonly string[] {
-  return detailed ? ['/healthz', '/readyz', '/status', '/metrics'] : ['/healthz', '/readyz'];
-}
-
 /** Why: request/headers timeouts keep a slow client from holding a socket (like the proxy's). */
 const TIMEOUT_MS = 5000;
 
 /**
- * Why: a load balancer or an orchestrator checks health without reading logs. Rejects
- * with TEEINIT_STATUS_LISTEN when the address cannot be listened on (fail closed).
+ * Why: a load balancer or an orchestrator checks health without reading logs. Serves the
+ * paths the plan lists (`/status` and `/metrics` on loopback only). Rejects with
+ * TEEINIT_STATUS_LISTEN when the address cannot be listened on (fail closed).
  */
 export async function startStatusEndpoint(
-  listen: string,
+  planned: PlannedStatus,
   state: StatusState,
 ): Promise<StatusEndpoint> {
+  const { listen, paths } = planned;
   const parsed = parseAddress(listen);
   if (parsed === undefined || parsed.kind !== 'tcp') {
     throw new TeeinitError('TEEINIT_CONFIG_INVALID', `status.listen: expected "host:port".`, {
       fields: { path: 'status.listen' },
     });
   }
-  const detailed = isLoopback(parsed);
-  const paths = statusPaths(detailed);
+  const detailed = paths.includes('/status');
   const server = createServer((req, res) => {
     // Whatever a request holds, it never throws out of here: that would end teeinit.
     try {

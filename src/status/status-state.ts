@@ -4,7 +4,7 @@
 // secret value, a file's contents, argv or environment values.
 import type { TeeinitError } from '../errors/index.js';
 import type { TlsMaterial } from '../keys/index.js';
-import { redactor as processRedactor, type Redactor } from '../log/index.js';
+import { Redactor } from '../log/index.js';
 import type { ProxyStats } from '../proxy/index.js';
 import type { ProcessStatus, SupervisorStatus } from '../supervisor/index.js';
 
@@ -66,11 +66,11 @@ export class StatusState {
     configSha256: string;
     processes: readonly string[];
     refresh: boolean;
-    /** Applied to error messages, as the logger applies it to log lines (default: the process's). */
+    /** Applied to error messages: the run's logger's (default: an empty one). */
     redactor?: Redactor;
   }) {
     this.#version = options.version;
-    this.#redactor = options.redactor ?? processRedactor;
+    this.#redactor = options.redactor ?? new Redactor();
     this.#hash = options.configSha256;
     this.#processNames = options.processes;
     this.#refresh = { enabled: options.refresh, attempts: 0, failures: 0 };

@@ -3,7 +3,6 @@
 // a failed spawn, hook or start-up readiness check. Exit codes are documented in README.md.
 import { TeeinitError } from '../errors/index.js';
 import type { ChildExit } from './exit-status.js';
-import type { Slot } from './slot.js';
 import type { ExitOutcome } from './types.js';
 
 /** Why: a process that exits and is not restarted ends the run with its own status. */
@@ -20,12 +19,15 @@ export function exitedOutcome(name: string, exit: ChildExit): ExitOutcome {
  * Why: like tini, stop() ends with the first process's status (read once the children are
  * gone, so call it at the end), unless stop() was given an exit code.
  */
-export function stoppedOutcome(main: Slot | undefined, exitCode?: number): ExitOutcome {
-  const last = main?.last;
+export function stoppedOutcome(
+  main: { readonly name: string; readonly lastExit: ChildExit | undefined } | undefined,
+  exitCode?: number,
+): ExitOutcome {
+  const last = main?.lastExit;
   return {
     code: exitCode ?? last?.status ?? 0,
     reason: 'stopped',
-    ...(main ? { process: main.spec.config.name } : {}),
+    ...(main ? { process: main.name } : {}),
     ...(last?.signal ? { signal: last.signal } : {}),
   };
 }

@@ -2,8 +2,9 @@
 // `detached`), so what it starts stays in that group unless it leaves on purpose (setsid).
 // When the process exits — stopped or on its own — whatever is left in its group gets the
 // process's stopSignal, then SIGKILL once its stopTimeout has passed, as systemd's
-// KillMode=mixed does: the main process first, then the group. `done` waits for this, so a
-// grandchild can neither outlive teeinit nor keep it from exiting.
+// KillMode=mixed does: the main process first, then the group (RunningChild, in
+// spawn-child.ts, runs this once per process). `done` waits for it, so a grandchild can
+// neither outlive teeinit nor keep it from exiting.
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log/index.js';
@@ -11,10 +12,6 @@ import type { Logger } from '../log/index.js';
 const POLL_MS = 50;
 /** After SIGKILL to the group: how long its members get to vanish before teeinit moves on. */
 const KILL_GRACE_MS = 2_000;
-
-/** Why: the stop and the sweep after an exit share one deadline per child. */
-const deadlines = new WeakMap<object, number>();
-const sweeps = new WeakMap<object, Promise<void>>();
 
 /** Sends `signal` to every process of group `pgid`; false when the group is empty. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
@@ -46,31 +43,11 @@ export function liveMembers(pgid: number): number[] {
   return live;
 }
 
-/** Why: a stop gives its deadline to the sweep that follows the process's exit. */
-export function setStopDeadline(child: object, deadline: number): void {
-  if (!deadlines.has(child)) deadlines.set(child, deadline);
-}
-
 /**
- * Once per child, after its main process exited: the stopSignal to what is left of its
- * group, SIGKILL at the deadline (the stop's, or stopTimeout from now), then up to 2 s for
- * the group to empty. Never rejects.
+ * After a group's leader exited: `stopSignal` to what is left of the group, SIGKILL at
+ * `deadline`, then up to 2 s for the group to empty.
  */
-export function sweepGroup(
-  child: { readonly name: string; readonly pid: number },
-  stopSignal: NodeJS.Signals,
-  stopTimeoutMs: number,
-  log: Logger,
-): Promise<void> {
-  const existing = sweeps.get(child);
-  if (existing !== undefined) return existing;
-  const deadline = deadlines.get(child) ?? Date.now() + stopTimeoutMs;
-  const sweep = sweepOnce(child, stopSignal, deadline, log).catch(() => undefined);
-  sweeps.set(child, sweep);
-  return sweep;
-}
-
-async function sweepOnce(
+export async function emptyGroup(
   child: { readonly name: string; readonly pid: number },
   stopSignal: NodeJS.Signals,
   deadline: number,

@@ -2,7 +2,9 @@
 // output inherited (byte for byte) or line-prefixed, uid/gid dropped when given. Node's
 // uid/gid options also drop supplementary groups (setgroups(0)), so file owners must match.
 // Each child leads a new session and process group (its pid is the group's id), so a stop
-// reaches what it started too (process-group.ts).
+// reaches what it started too. RunningChild owns that OS process until its group is empty:
+// signals, the stop (systemd's KillMode=mixed: stopSignal to the process, SIGKILL to the
+// group at stopTimeout) and the sweep of its group after it exited, each done once.
 import {
   spawn,
   type ChildProcess,
@@ -10,22 +12,12 @@ import {
 } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { TeeinitError } from '../errors/index.js';
+import type { Logger } from '../log/index.js';
+import { resolveExecutable } from '../preflight/resolve-executable.js';
 import { toChildExit, type ChildExit } from './exit-status.js';
 import { prefixLines } from './prefix-lines.js';
-import { resolveExecutable } from './resolve-executable.js';
+import { emptyGroup, signalGroup } from './process-group.js';
 import type { LaunchSpec } from './types.js';
-
-/** One live child: its pid, how to signal it and a promise of how it ended. */
-export interface RunningChild {
-  readonly name: string;
-  readonly pid: number;
-  readonly exited: Promise<ChildExit>;
-  /** Resolves when prefixed output has been copied (immediately for inherited output). */
-  readonly output: Promise<void>;
-  hasExited(): boolean;
-  /** Sends a signal; false when the child is already gone. */
-  kill(signal: NodeJS.Signals): boolean;
-}
 
 /** How teeinit relays a child's prefixed output. */
 export interface SpawnOptions {
@@ -78,9 +70,6 @@ export async function spawnChild(
   });
   // Later 'error' events (a failed kill) must not crash teeinit; exit is what counts.
   child.on('error', () => undefined);
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const hasExited = (): boolean => gone || child.exitCode !== null || child.signalCode !== null;
   const output =
     config.prefixOutput && child.stdout && child.stderr
       ? Promise.all([
@@ -88,21 +77,97 @@ export async function spawnChild(
           prefixLines(child.stderr, process.stderr, `[${name}] `, options.redact),
         ]).then(() => undefined)
       : Promise.resolve();
-  return {
-    name,
-    pid: child.pid ?? -1,
-    exited,
-    output,
-    hasExited,
-    kill: (signal) => {
-      if (hasExited()) return false;
-      try {
-        return child.kill(signal);
-      } catch {
-        return false;
+  return new RunningChild(name, child, exited, output);
+}
+
+/** One live OS process: its pid, signals, how it ended, its stop and its group's sweep. */
+export class RunningChild {
+  readonly name: string;
+  readonly pid: number;
+  readonly exited: Promise<ChildExit>;
+  /** Resolves when prefixed output has been copied (immediately for inherited output). */
+  readonly output: Promise<void>;
+  readonly #child: ChildProcess;
+  #gone = false;
+  /** A stop's SIGKILL time, which the sweep after the exit keeps. */
+  #deadline: number | undefined;
+  #stopping: Promise<void> | undefined;
+  #sweeping: Promise<void> | undefined;
+
+  constructor(
+    name: string,
+    child: ChildProcess,
+    exited: Promise<ChildExit>,
+    output: Promise<void>,
+  ) {
+    this.name = name;
+    this.pid = child.pid ?? -1;
+    this.#child = child;
+    this.exited = exited;
+    this.output = output;
+    void exited.then(() => (this.#gone = true));
+  }
+
+  hasExited(): boolean {
+    return this.#gone || this.#child.exitCode !== null || this.#child.signalCode !== null;
+  }
+
+  /** Sends a signal to the process (not its group); false when it is already gone. */
+  kill(signal: NodeJS.Signals): boolean {
+    if (this.hasExited()) return false;
+    try {
+      return this.#child.kill(signal);
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Stops it as systemd's KillMode=mixed does: `signal` to the process, SIGKILL to its
+   * whole group once `timeoutMs` has passed, and once it exited `signal` to whatever it left
+   * in the group (then SIGKILL at the same deadline). Once per process: a second stop waits
+   * on the first. Resolves when the group is empty; leaves no timer behind.
+   */
+  stop(signal: NodeJS.Signals, timeoutMs: number, log: Logger): Promise<void> {
+    this.#stopping ??= (async () => {
+      if (!this.hasExited()) {
+        this.#deadline ??= Date.now() + timeoutMs;
+        log.info('stopping', { process: this.name, pid: this.pid, signal, timeoutMs });
+        this.kill(signal);
+        const timer = setTimeout(() => {
+          log.warn('stop timeout passed, killing', {
+            process: this.name,
+            pid: this.pid,
+            signal: 'SIGKILL',
+            timeoutMs,
+          });
+          if (!signalGroup(this.pid, 'SIGKILL')) this.kill('SIGKILL');
+        }, timeoutMs);
+        try {
+          await this.exited;
+        } finally {
+          clearTimeout(timer);
+        }
       }
-    },
-  };
+      await this.sweepGroup(signal, timeoutMs, log);
+    })();
+    return this.#stopping;
+  }
+
+  /**
+   * After the process exited, however it ended: `stopSignal` to what it left in its group,
+   * SIGKILL at the stop's deadline (or `stopTimeoutMs` from now), then up to 2 s for the
+   * group to empty. Once per process; never rejects.
+   */
+  sweepGroup(stopSignal: NodeJS.Signals, stopTimeoutMs: number, log: Logger): Promise<void> {
+    this.#sweeping ??= emptyGroup(
+      this,
+      stopSignal,
+      this.#deadline ?? Date.now() + stopTimeoutMs,
+      log,
+    ).catch(() => undefined);
+    return this.#sweeping;
+  }
 }
 
 /** Who a process runs as — its environment, cwd, uid and gid — for it and its ready command. */

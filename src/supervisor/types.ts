@@ -47,7 +47,10 @@ export interface Supervisor {
   readonly started: Promise<void>;
   /** Resolves once, when the supervisor has decided to end and all children are gone. */
   readonly done: Promise<ExitOutcome>;
-  /** Forward a signal to every running child (SIGHUP/SIGUSR2/SIGQUIT pass through; SIGTERM/SIGINT mean stop). */
+  /**
+   * Passes a signal to every running child (its pid), whichever it is: what a signal means
+   * for the run is the run's to decide (src/run/signal-table.ts), and stopping is stop().
+   */
   forward(signal: NodeJS.Signals): void;
   /** Stop everything: stopSignal, wait stopTimeout, then SIGKILL; resolves with the outcome. */
   stop(reason: string, exitCode?: number): Promise<ExitOutcome>;
@@ -62,13 +65,22 @@ export interface Supervisor {
    * (or no longer) running.
    */
   replace(process: string, spec: LaunchSpec, signal?: AbortSignal): Promise<boolean>;
+  /**
+   * Stops one process for good while the run goes on (stopSignal, stopTimeout, SIGKILL): it
+   * is never restarted and its exit ends nothing. Resolves false when there is no such
+   * process or the run is not running.
+   */
+  retire(process: string): Promise<boolean>;
   /** A read-only snapshot for the status endpoint: the run's phase and each process. */
   status(): SupervisorStatus;
 }
 
+/** Where the supervisor is: an exit, a stop and a signal mean something else in each. */
+export type SupervisorPhase = 'starting' | 'running' | 'stopping';
+
 /** Why: health and status endpoints report the run without touching it (no argv, no env). */
 export interface SupervisorStatus {
-  readonly phase: 'starting' | 'running' | 'stopping';
+  readonly phase: SupervisorPhase;
   /** In start order; a process not spawned yet has no pid. */
   readonly processes: readonly ProcessStatus[];
 }

@@ -30,7 +30,7 @@ export interface AttestWorld {
 
 // Starts the emulator with VMs `peer`, `debug` and `tampered`; `tokenLifetimeSeconds` as given.
 export async function startAttestWorld(tokenLifetimeSeconds?: number): Promise<AttestWorld> {
-  const dir = tempDir('teeinit-attest-');
+  const dir = tempDir('teeinit-attest-').dir;
   const base = defaultWorld();
   const emulator = await startEmulator({
     stateDir: join(dir, 'state'),

@@ -1,8 +1,5 @@
-// Runs the built CLI (dist/src/cli/main.js) in a child process with a temp config.
+// Runs the built CLI (dist/src/cli/main.js) in a child process.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runArgv } from '../../src/preflight/index.js';
 import { terminateTree } from '../helpers/process-tree.js';
@@ -50,22 +47,4 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-/** A temp dir for config files; `cleanup` in an after hook. */
-export function tempDir(): {
-  dir: string;
-  write: (name: string, text: string) => string;
-  cleanup: () => void;
-} {
-  const dir = mkdtempSync(join(tmpdir(), 'teeinit-cli-'));
-  return {
-    dir,
-    write: (name, text) => {
-      const p = join(dir, name);
-      writeFileSync(p, text);
-      return p;
-    },
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
-  };
 }

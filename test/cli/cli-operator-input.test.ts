@@ -6,7 +6,8 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { runCli, stopStrayClis, tempDir, type CliResult } from './cli-helpers.js';
+import { runCli, stopStrayClis, type CliResult } from './cli-helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 const OK_CONFIG = (name: string): string =>
   [
@@ -47,10 +48,10 @@ function assertOnlyAllowedText(r: CliResult, forbidden: readonly string[]): void
 }
 
 describe('command line and config errors under operator input', { timeout: 120_000 }, () => {
-  const tmp = tempDir();
+  const tmp = tempDir('teeinit-cli-');
   after(async () => {
     await stopStrayClis();
-    tmp.cleanup();
+    tmp.remove();
   });
   const a = tmp.write('a.yaml', OK_CONFIG('from-a'));
   const b = tmp.write('b.yaml', OK_CONFIG('from-b'));

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, stopStrayClis, tempDir, type CliResult } from './cli-helpers.js';
+import { runCli, stopStrayClis, type CliResult } from './cli-helpers.js';
+import { tempDir } from '../helpers/temp.js';
 import { assertNoSecrets } from '../helpers/leak-scan.js';
 
 const PROVIDER = (n: number): string =>
@@ -52,11 +53,11 @@ function assertFailure(r: CliResult, code: string, exit: number, fragment: strin
 }
 
 describe('teeinit CLI', { timeout: 300_000 }, () => {
-  const tmp = tempDir();
+  const tmp = tempDir('teeinit-cli-');
   const secretsDir = join(tmp.dir, 'secrets');
   after(async () => {
     await stopStrayClis();
-    tmp.cleanup();
+    tmp.remove();
   });
 
   test('validate prints config OK, the hash and warnings', { timeout: 60_000 }, async () => {

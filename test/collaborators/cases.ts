@@ -81,7 +81,7 @@ export async function cleanUp(): Promise<void> {
 
 export function context(): Ctx {
   const ctx: Ctx = {
-    work: tempDir('teeinit-collab-'),
+    work: tempDir('teeinit-collab-').dir,
     secrets: tmpfsDir('teeinit-collab-s-').path,
   };
   contexts.push(ctx);

@@ -57,7 +57,7 @@ function assertFailure(r: CommandResult, code: string, exit: number, fragment: R
 }
 
 describe('teeinit collaborators (CLI)', () => {
-  const dir = tempDir('teeinit-collab-cli-');
+  const dir = tempDir('teeinit-collab-cli-').dir;
   after(() => removeDir(dir));
   const digest = randomDigest();
 

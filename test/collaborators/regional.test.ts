@@ -37,7 +37,7 @@ async function federatedToken(emu: RunningEmulator): Promise<string> {
 }
 
 describe('teeinit collaborators: a regional secret', { timeout: 120_000 }, () => {
-  const dir = tempDir('teeinit-collab-regional-');
+  const dir = tempDir('teeinit-collab-regional-').dir;
   let emu: RunningEmulator | undefined;
   after(async () => {
     await emu?.stop();

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'n
 import { dirname, join } from 'node:path';
 import { after, describe, test, before } from 'node:test';
 import { randomBytes } from 'node:crypto';
-import { resolveUser } from '../../src/materialize/users.js';
+import { resolveUser } from '../../src/preflight/users.js';
 import { hkdfSha256 } from '../../src/keys/kdf.js';
 import { runCommand } from '../helpers/command.js';
 import { canConnect } from '../helpers/net.js';

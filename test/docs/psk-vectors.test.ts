@@ -85,7 +85,7 @@ describe('docs/psk.md threshold vectors', { timeout: 60_000 }, () => {
   };
   const lines = NAMES.map(get);
   const secret = Buffer.from(get('SECRET'), 'hex');
-  const work = tempDir('teeinit-vectors-');
+  const work = tempDir('teeinit-vectors-').dir;
   after(() => removeDir(work));
 
   test('shares parse as 2 of 3 with the key id of the secret', () => {

@@ -76,7 +76,7 @@ describe('teeinit-emulator gcloud', () => {
   };
 
   before(async () => {
-    dir = tempDir('teeinit-gcloud-');
+    dir = tempDir('teeinit-gcloud-').dir;
     emu = await freshEmulator(join(dir, 'emulator'), DIGEST);
   });
   after(async () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { chownSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { resolveUser } from '../../src/materialize/users.js';
+import { resolveUser } from '../../src/preflight/users.js';
 import { runCommand } from '../helpers/command.js';
 import { expectCleanShutdown, expectReadyz } from './checks.js';
 import { assertNoSecrets } from '../helpers/leak-scan.js';

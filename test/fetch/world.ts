@@ -12,7 +12,6 @@ import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
 import { applySeed, parseSeedDocument } from '../../emulator/seed/apply.js';
 import type { Config } from '../../src/config/index.js';
 import { validateConfigTree } from '../../src/config/index.js';
-import { Redactor } from '../../src/log/index.js';
 import { captureLogger, type CapturedLog } from '../helpers/capture-logger.js';
 
 export const ALICE = { project: 'alice-proj', number: '111111111111' } as const;
@@ -46,9 +45,9 @@ export interface SeedSecretInput {
   readonly members: readonly string[];
 }
 
-/** A captured logger with its own empty redactor: a leak shows up instead of being masked. */
+/** A captured logger that masks nothing: a leak shows up instead of being masked. */
 export function logCapture(onLine?: (line: string) => void): CapturedLog {
-  return captureLogger({ redactor: new Redactor(), ...(onLine ? { onLine } : {}) });
+  return captureLogger({ unmasked: true, ...(onLine ? { onLine } : {}) });
 }
 
 export interface World {

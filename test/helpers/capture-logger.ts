@@ -1,6 +1,6 @@
 // A real Logger whose JSON lines are kept in memory, so tests can assert on what was logged
 // and grep it for secret values.
-import { Logger, type Redactor } from '../../src/log/index.js';
+import { Logger, Redactor } from '../../src/log/index.js';
 
 /** A capturing logger and what it wrote so far. */
 export interface CapturedLog {
@@ -12,12 +12,12 @@ export interface CapturedLog {
 }
 
 /**
- * A DEBUG-level JSON Logger writing stdout and stderr into one buffer. Pass a fresh
- * `new Redactor()` to prove nothing secret is logged rather than that it is masked;
- * `onLine` runs synchronously on every line as it is written.
+ * A DEBUG-level JSON Logger writing stdout and stderr into one buffer. With `unmasked`, its
+ * redactor keeps nothing the stages register: a test then proves nothing secret is logged
+ * rather than that it is masked. `onLine` runs synchronously on every line as it is written.
  */
 export function captureLogger(
-  options: { redactor?: Redactor; onLine?: (line: string) => void } = {},
+  options: { redactor?: Redactor; unmasked?: boolean; onLine?: (line: string) => void } = {},
 ): CapturedLog {
   let text = '';
   const sink = {
@@ -32,6 +32,7 @@ export function captureLogger(
     format: 'json',
     stdout: sink,
     stderr: sink,
+    ...(options.unmasked === true ? { redactor: new Unmasked() } : {}),
     ...(options.redactor === undefined ? {} : { redactor: options.redactor }),
   });
   return {
@@ -43,4 +44,11 @@ export function captureLogger(
         .filter((l) => l.length > 0)
         .map((l) => JSON.parse(l) as Record<string, unknown>),
   };
+}
+
+/** A redactor that registers nothing, so a leak shows up in the captured text. */
+class Unmasked extends Redactor {
+  override add(): void {
+    // kept empty on purpose
+  }
 }

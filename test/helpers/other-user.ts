@@ -7,8 +7,8 @@ import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveUser } from '../../src/materialize/users.js';
-import { deniedPath, type RunAs } from '../../src/supervisor/user-access.js';
+import { resolveUser } from '../../src/preflight/users.js';
+import { deniedPath, type RunAs } from '../../src/preflight/user-access.js';
 
 /** Compiled fixtures (dist/test/fixtures). */
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));

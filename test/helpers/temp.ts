@@ -1,9 +1,9 @@
 // Temporary directories for tests: secrets dirs on tmpfs (/dev/shm) like production, state
-// dirs anywhere; removed by the caller's after hook.
-import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
+// and config dirs anywhere; removed by the caller's after hook.
+import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TMPFS_MAGIC } from '../../src/materialize/tmpfs.js';
+import { TMPFS_MAGIC } from '../../src/preflight/tmpfs.js';
 
 /** A fresh directory on tmpfs when the machine has /dev/shm, else under the OS temp dir. */
 export function tmpfsDir(prefix: string): { path: string; onTmpfs: boolean } {
@@ -17,8 +17,26 @@ export function tmpfsDir(prefix: string): { path: string; onTmpfs: boolean } {
   return { path: mkdtempSync(join(tmpdir(), prefix)), onTmpfs: false };
 }
 
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+/** A fresh directory under the OS temp dir: for config files, state, markers and logs. */
+export interface TempDir {
+  readonly dir: string;
+  /** Writes `text` to the file `name` in it; returns the file's path. */
+  write(name: string, text: string): string;
+  /** Removes it with everything in it (an after hook's job). */
+  remove(): void;
+}
+
+export function tempDir(prefix: string): TempDir {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return {
+    dir,
+    write: (name, text) => {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      return path;
+    },
+    remove: () => removeDir(dir),
+  };
 }
 
 export function removeDir(path: string): void {

@@ -105,7 +105,7 @@ async function abortInChild(
 describe('token file: a FIFO with no writer', () => {
   let dir: string;
   before(() => {
-    dir = tempDir('teeinit-token-abort-');
+    dir = tempDir('teeinit-token-abort-').dir;
   });
   after(() => removeDir(dir));
 
@@ -164,7 +164,7 @@ describe('token file: a FIFO with no writer', () => {
 describe('token file: what is not a token file', () => {
   let dir: string;
   before(() => {
-    dir = tempDir('teeinit-token-kind-');
+    dir = tempDir('teeinit-token-kind-').dir;
   });
   after(() => removeDir(dir));
 
@@ -194,7 +194,7 @@ describe('teeserver socket: a server that never answers', () => {
   const requests: IncomingMessage[] = [];
   let partial = false;
   before(async () => {
-    dir = tempDir('teeinit-teeserver-abort-');
+    dir = tempDir('teeinit-teeserver-abort-').dir;
     socket = join(dir, 'teeserver.sock');
     server = createServer((req, res) => {
       requests.push(req);

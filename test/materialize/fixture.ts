@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { completeFileEntries } from '../../src/config/complete-files.js';
-import { collectReferences } from '../../src/config/template-references.js';
+import { collectReferences, type TemplateReference } from '../../src/config/template-references.js';
 import type {
   Config,
   FileEntryConfig,
@@ -16,12 +16,13 @@ import type {
 } from '../../src/config/types.js';
 import { TeeinitError, type ErrorCode } from '../../src/errors/index.js';
 import type { Material } from '../../src/keys/index.js';
-import { Redactor, type Logger } from '../../src/log/index.js';
+import type { Logger } from '../../src/log/index.js';
 import {
   materialize,
-  type Materialized,
+  type SecretFiles,
   type MaterializeOptions,
 } from '../../src/materialize/index.js';
+import { planFiles } from '../../src/plan/file-plan.js';
 import { captureLogger, type CapturedLog } from '../helpers/capture-logger.js';
 import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { tmpfsDir } from '../helpers/temp.js';
@@ -100,29 +101,41 @@ export function config(s: Shape): Config {
     processes: s.processes ?? [],
   } as unknown as Config;
   const texts = new Map<string, string>();
-  const completed = completeFileEntries(parsed, collectReferences(parsed, texts));
-  loadedTexts.set(completed, texts);
+  const references = collectReferences(parsed, texts);
+  const completed = completeFileEntries(parsed, references);
+  loaded.set(completed, { texts, references });
   return completed;
 }
 
-// The template texts read when each config was built (the loader's `templateTexts`).
-const loadedTexts = new WeakMap<Config, ReadonlyMap<string, string>>();
+// What the loader keeps of each config built: template texts and template references.
+const loaded = new WeakMap<
+  Config,
+  { texts: ReadonlyMap<string, string>; references: readonly TemplateReference[] }
+>();
 
-/** materialize as `run` calls it: with the template texts read when `cfg` was built. */
-export function materializeAsRun(
+/**
+ * materialize as `run` calls it: the files planned from `cfg`, with the template texts read
+ * when `cfg` was built.
+ */
+export async function materializeAsRun(
   cfg: Config,
   material: Material,
   overrides: Readonly<Record<string, string>>,
   logger: Logger,
-  extra: Omit<MaterializeOptions, 'templateTexts'> = {},
-): Promise<Materialized> {
-  const templateTexts = loadedTexts.get(cfg);
-  if (templateTexts === undefined) throw new Error('materializeAsRun: build cfg with config()');
-  return materialize(cfg, material, overrides, logger, { ...extra, templateTexts });
+  extra: Pick<MaterializeOptions, 'accountFiles'> = {},
+): Promise<SecretFiles> {
+  const read = loaded.get(cfg);
+  if (read === undefined) throw new Error('materializeAsRun: build cfg with config()');
+  const files = planFiles(cfg, read.references);
+  return materialize(
+    { ...extra, config: cfg, files, overrides, templateTexts: read.texts },
+    material,
+    logger,
+  );
 }
 
-// A fresh, empty redactor: the test proves nothing is logged, not that it is masked.
-export const capture = (): CapturedLog => captureLogger({ redactor: new Redactor() });
+// Masking nothing: the test proves nothing is logged, not that it is masked.
+export const capture = (): CapturedLog => captureLogger({ unmasked: true });
 
 /** Fails if the log holds a secret value (a PEM body line, the password, the PSK's hex/base64). */
 export function assertNoSecret(text: string): void {

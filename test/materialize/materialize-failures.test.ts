@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ErrorCode } from '../../src/errors/index.js';
-import { TMPFS_MAGIC } from '../../src/materialize/index.js';
+import { TMPFS_MAGIC } from '../../src/preflight/tmpfs.js';
 import {
   accountFiles,
   assertNoSecret,

@@ -1,4 +1,4 @@
-// Materialized.update (secret refresh): only changed files (a value-only secret has none) are rewritten, keys before
+// SecretFiles.update (secret refresh): only changed files (a value-only secret has none) are rewritten, keys before
 // certificates, same mode; templates and argv render the new values; nothing is written
 // once cleanup ran or the refresh was aborted.
 import { describe, test } from 'node:test';
@@ -6,9 +6,18 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Redactor } from '../../src/log/index.js';
 import { captureLogger } from '../helpers/capture-logger.js';
-import { capture, config, entry, material, materializeAsRun, proc, where } from './fixture.js';
+import {
+  assertNoSecret,
+  capture,
+  config,
+  entry,
+  material,
+  materializeAsRun,
+  proc,
+  SECRETS,
+  where,
+} from './fixture.js';
 
 const rotated = (changes: Record<string, string>): typeof material => ({
   ...material,
@@ -75,7 +84,7 @@ describe('materialize: update after a refresh', () => {
       const deadline = new AbortController();
       const reason = new Error('refresh deadline');
       const log = captureLogger({
-        redactor: new Redactor(),
+        unmasked: true,
         onLine: (line) => {
           if (line.includes('"secret file rewritten"')) deadline.abort(reason);
         },
@@ -115,4 +124,37 @@ describe('materialize: update after a refresh', () => {
     await assert.rejects(files.update(rotated({ 'server-cert': 'CERT-4' })));
     assert.equal(existsSync(join(dir, 'server-cert')), false);
   });
+
+  test(
+    'removeFilesOf: the files made from a secret go, update no longer writes them',
+    { timeout: 20_000 },
+    async () => {
+      const dir = join(where.base, 'update-remove', 'secrets');
+      const cfg = config({
+        dir,
+        entries: { password: entry({ name: 'pw' }) },
+        templates: { 'app.conf': { content: 'pw={{ value password }}\n', allowValue: true } },
+        processes: [proc('app', { run: ['app', '{{ file server-cert }}'] })],
+      });
+      const log = capture();
+      const files = await materializeAsRun(cfg, material, {}, log.logger);
+      try {
+        assert.deepEqual(files.removeFilesOf(['password']).sort(), ['app.conf', 'password']);
+        assert.equal(existsSync(join(dir, 'pw')), false);
+        assert.equal(existsSync(join(dir, 'app.conf')), false);
+        assert.equal(await readFile(join(dir, 'server-cert'), 'utf8'), SECRETS['server-cert']);
+        assert.deepEqual(files.removeFilesOf(['password']), [], 'already removed');
+        const changed = await files.update(
+          rotated({ password: 'pw-3-xxxxxxxx', 'server-cert': 'CERT-5' }),
+        );
+        assert.deepEqual(changed, ['server-cert']);
+        assert.equal(existsSync(join(dir, 'app.conf')), false, 'not written again');
+        assert.equal(existsSync(join(dir, 'pw')), false, 'not written again');
+        assertNoSecret(log.text());
+      } finally {
+        await files.cleanup();
+      }
+      assert.equal(existsSync(join(dir, 'server-cert')), false);
+    },
+  );
 });

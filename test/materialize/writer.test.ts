@@ -6,7 +6,8 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, statfs } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { TEMP_PREFIX, TMPFS_MAGIC, writeSecretFile } from '../../src/materialize/index.js';
+import { TEMP_PREFIX, writeSecretFile } from '../../src/materialize/index.js';
+import { TMPFS_MAGIC } from '../../src/preflight/tmpfs.js';
 import { TeeinitError } from '../../src/errors/index.js';
 
 const isRoot = process.getuid?.() === 0;

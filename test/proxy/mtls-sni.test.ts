@@ -12,6 +12,7 @@ import { createCa, issueCert, type IssuedCa, type Pem } from '../../emulator/pki
 import type { ProxyConfig } from '../../src/config/types.js';
 import { startProxy, type ProxyMaterial, type RunningProxy } from '../../src/proxy/index.js';
 import { StatusState, startStatusEndpoint, type StatusEndpoint } from '../../src/status/index.js';
+import { statusPaths } from '../../src/plan/build-plan.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { runCommand } from '../helpers/command.js';
 import { httpAnswer } from '../helpers/http-get.js';
@@ -134,7 +135,7 @@ describe('mtls-server SNI entries', () => {
       usage: 'client',
     });
     echo = await startEcho();
-    dir = tempDir('teeinit-sni-');
+    dir = tempDir('teeinit-sni-').dir;
     proxy = await startProxy(
       proxyConfig({ name: 'sni', mode: 'mtls-server', target: echo.address, tls: 'server', sniCa }),
       material(false),
@@ -148,7 +149,10 @@ describe('mtls-server SNI entries', () => {
       refresh: false,
     });
     state.attach({ proxies: () => [proxy] });
-    status = await startStatusEndpoint(`127.0.0.1:${await freePort()}`, state);
+    status = await startStatusEndpoint(
+      { listen: `127.0.0.1:${await freePort()}`, paths: statusPaths(true) },
+      state,
+    );
     statusPort = hostPort(status.address).port;
   });
   after(async () => {

@@ -46,7 +46,7 @@ describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
   const extraValues: string[] = [];
 
   beforeEach(async () => {
-    work = tempDir('teeinit-refresh-');
+    work = tempDir('teeinit-refresh-').dir;
     world = await startAliasedWorld(join(work, 'emulator'));
   });
   afterEach(async () => {

@@ -40,7 +40,7 @@ interface Ctx {
 const contexts: Ctx[] = [];
 
 async function setUp(options: Omit<StartEmulatorOptions, 'stateDir'> = {}): Promise<Ctx> {
-  const work = tempDir('teeinit-first-boot-');
+  const work = tempDir('teeinit-first-boot-').dir;
   const secrets = tmpfsDir('teeinit-first-boot-secrets-');
   const world = await startDemoWorld({ stateDir: join(work, 'emulator'), ...options });
   const ctx = { world, work, secrets };

@@ -19,7 +19,7 @@ test(
     const line = secret.split('\n')[1]!;
     assert.throws(() => assertNoSecrets(`log: ${line.slice(0)} end`, [secret], 'output'), /output/);
     assert.doesNotThrow(() => assertNoSecrets('nothing here', [secret], 'output'));
-    const dir = tempDir('teeinit-leak-');
+    const dir = tempDir('teeinit-leak-').dir;
     try {
       const since = Date.now() - 1000;
       writeFileSync(join(dir, 'clean.txt'), 'clean');

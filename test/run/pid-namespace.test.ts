@@ -25,7 +25,7 @@ describe(
     let work: string;
     let secrets: { path: string; onTmpfs: boolean };
     before(() => {
-      work = tempDir('teeinit-pidns-');
+      work = tempDir('teeinit-pidns-').dir;
       secrets = tmpfsDir('teeinit-pidns-secrets-');
       writeFileSync(join(work, 'greeting.txt'), 'local development secret\n');
     });

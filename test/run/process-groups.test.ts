@@ -21,7 +21,7 @@ import { removeDir, tempDir } from '../helpers/temp.js';
 describe('run: process groups', { timeout: 180_000 }, () => {
   let work: string;
   before(() => {
-    work = tempDir('teeinit-groups-');
+    work = tempDir('teeinit-groups-').dir;
     writeFileSync(join(work, 'greeting.txt'), 'local development secret\n');
   });
   const runs: Run[] = [];

@@ -15,7 +15,7 @@ describe('run: the inspector stays closed', { timeout: 60_000 }, () => {
   let work: string;
   let config: string;
   before(() => {
-    work = tempDir('teeinit-inspector-');
+    work = tempDir('teeinit-inspector-').dir;
     writeFileSync(join(work, 'greeting.txt'), 'local development secret\n');
     config = join(work, 'teeinit.json');
     writeFileSync(

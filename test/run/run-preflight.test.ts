@@ -32,7 +32,7 @@ interface Case {
 }
 
 // A directory only its owner may enter, holding an executable: nobody cannot run it.
-const hidden = tempDir('teeinit-preflight-hidden-');
+const hidden = tempDir('teeinit-preflight-hidden-').dir;
 chmodSync(hidden, 0o700);
 writeFileSync(join(hidden, 'app'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
 after(() => removeDir(hidden));

@@ -8,7 +8,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync } fr
 import { join } from 'node:path';
 import { parseFaultRules } from '../../emulator/faults/rules.js';
 import { ERROR_CODES } from '../../src/errors/index.js';
-import { resolveUser } from '../../src/materialize/users.js';
+import { resolveUser } from '../../src/preflight/users.js';
 import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { FIXTURES, runTeeinit } from '../helpers/teeinit-process.js';
 import { useRunWorld } from './run-world.js';

@@ -34,7 +34,7 @@ describe('run: every signal of the table', { timeout: 240_000 }, () => {
   let work: string;
   let secrets: { path: string; onTmpfs: boolean };
   before(() => {
-    work = tempDir('teeinit-signals-');
+    work = tempDir('teeinit-signals-').dir;
     secrets = tmpfsDir('teeinit-signals-secrets-');
     writeFileSync(join(work, 'greeting.txt'), 'local development secret\n');
   });
@@ -62,7 +62,12 @@ describe('run: every signal of the table', { timeout: 240_000 }, () => {
     open(): void;
   }
 
-  function start(name: string, gated = false): Run {
+  /** `stop`: the process's stopSignal and stopTimeout; `readyTimeout`: the gated check's. */
+  function start(
+    name: string,
+    gated = false,
+    stop: { stopSignal?: string; stopTimeout?: string; readyTimeout?: string } = {},
+  ): Run {
     const dir = join(secrets.path, name);
     const log = join(work, `${name}.signals`);
     const pidFile = join(work, `${name}.pid`);
@@ -77,7 +82,11 @@ describe('run: every signal of the table', { timeout: 240_000 }, () => {
         {
           name: 'app',
           run: [process.execPath, FIXTURES + 'record-signals.js', log, pidFile, '0'],
-          ...(gated ? { ready: { file: gate, timeout: '120s', interval: '50ms' } } : {}),
+          ...(gated
+            ? { ready: { file: gate, timeout: stop.readyTimeout ?? '120s', interval: '50ms' } }
+            : {}),
+          ...(stop.stopSignal === undefined ? {} : { stopSignal: stop.stopSignal }),
+          ...(stop.stopTimeout === undefined ? {} : { stopTimeout: stop.stopTimeout }),
         },
       ],
     });
@@ -212,4 +221,33 @@ describe('run: every signal of the table', { timeout: 240_000 }, () => {
       assert.ok(!existsSync(run.dir) || readdirSync(run.dir).length === 0, 'secret files removed');
     });
   }
+
+  // Stopping, as the table says, once the run is ending: the child's stopSignal (SIGUSR2,
+  // recorded, and it keeps running) shows the stop began; a SIGTERM then goes to it as-is.
+  const slowStop = { stopSignal: 'SIGUSR2', stopTimeout: '120s' };
+
+  test('a cancelled start-up is stopping: a second SIGTERM reaches the child as-is', async () => {
+    const run = start('cancel-twice', true, slowStop);
+    await pollUntil('the child started', run.childPid, 45_000);
+    run.t.kill('SIGTERM');
+    await pollUntil('the stop reached the child', () => run.received().includes('SIGUSR2'));
+    run.t.kill('SIGTERM');
+    await pollUntil('SIGTERM forwarded', () => run.received().includes('SIGTERM'), 45_000);
+    assert.equal(await run.t.exited(), signalExitCode('SIGTERM'), run.t.output());
+    assert.match(run.t.stderr(), /^teeinit: TEEINIT_STARTUP_CANCELLED: .*by SIGTERM/m);
+    assert.deepEqual(run.received(), ['SIGUSR2', 'SIGTERM']);
+    assert.ok(!existsSync(run.dir) || readdirSync(run.dir).length === 0, 'secret files removed');
+  });
+
+  test("a failed start-up is stopping: SIGTERM reaches the child, the exit code stays the failure's", async () => {
+    const run = start('ready-timeout', true, { ...slowStop, readyTimeout: '5s' });
+    await pollUntil('the child started', run.childPid, 45_000);
+    await pollUntil('the stop reached the child', () => run.received().includes('SIGUSR2'), 45_000);
+    run.t.kill('SIGTERM');
+    await pollUntil('SIGTERM forwarded', () => run.received().includes('SIGTERM'), 45_000);
+    assert.equal(await run.t.exited(), 75, run.t.output());
+    assert.match(run.t.stderr(), /^teeinit: TEEINIT_READY_TIMEOUT: /m);
+    assert.deepEqual(run.received(), ['SIGUSR2', 'SIGTERM']);
+    assert.ok(!existsSync(run.dir) || readdirSync(run.dir).length === 0, 'secret files removed');
+  });
 });

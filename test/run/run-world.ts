@@ -36,7 +36,7 @@ export function demoSecretValues(world: DemoWorld): SecretValue[] {
 export function useRunWorld(prefix: string): RunWorld {
   let state: RunWorld | undefined;
   before(async () => {
-    const work = tempDir(`${prefix}-`);
+    const work = tempDir(`${prefix}-`).dir;
     const secrets = tmpfsDir(`${prefix}-secrets-`);
     const world = await startDemoWorld({ stateDir: join(work, 'emulator') });
     state = { work, secrets, world, secretValues: demoSecretValues(world) };

@@ -2,19 +2,13 @@
 // fixture logs and pid markers, and a runner for the driver (test/fixtures/supervise.ts).
 // Polling, ports and pid probes are the shared ones in test/helpers/.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { startSupervisor, type Supervisor } from '../../src/supervisor/index.js';
 import { fixturePath, type ProcessSketch } from '../fixtures/launch-spec.js';
 import { terminateTree } from '../helpers/process-tree.js';
-
-/** A fresh directory; remove it with the returned function in an after hook. */
-export function tempDir(): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'teeinit-sup-'));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
+import { tempDir, type TempDir } from '../helpers/temp.js';
 
 /** Lines of a fixture log ("<fixture> <event> <pid>"), empty when it does not exist yet. */
 export function readLog(file: string): string[] {
@@ -112,10 +106,10 @@ export class Tracked {
  * `after` hook stops them all and removes the dir.
  */
 export function supervisorHarness(): {
-  tmp: { dir: string; remove: () => void };
+  tmp: TempDir;
   start: (...args: Parameters<typeof startSupervisor>) => Supervisor;
 } {
-  const tmp = tempDir();
+  const tmp = tempDir('teeinit-sup-');
   const tracked = new Tracked();
   after(async () => {
     await tracked.stopAll();

@@ -3,9 +3,10 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readableDir } from '../helpers/other-user.js';
-import { readOutcome, runDriver, stopDrivers, tempDir } from './helpers.js';
+import { readOutcome, runDriver, stopDrivers } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
-const tmp = tempDir();
+const tmp = tempDir('teeinit-sup-');
 after(async () => {
   await stopDrivers();
   tmp.remove();

@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { pidNamespaceUnavailable, UNSHARE_PID, UNSHARE_TINI } from '../helpers/pid-namespace.js';
 import { pollUntil } from '../helpers/poll.js';
 import { childPids } from '../helpers/procfs.js';
-import { readLog, readPid, runDriver, stopDrivers, tempDir } from './helpers.js';
+import { readLog, readPid, runDriver, stopDrivers } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
-const tmp = tempDir();
+const tmp = tempDir('teeinit-sup-');
 after(async () => {
   await stopDrivers();
   tmp.remove();

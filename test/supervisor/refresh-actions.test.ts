@@ -43,7 +43,7 @@ describe('supervisor: refresh actions', () => {
     assert.equal(sup.signal('nope', 'SIGHUP'), false);
     await pollUntil('a got SIGHUP', () => readLog(log).includes(`trap-sigterm SIGHUP ${pidA}`));
     assert.equal(readLog(log).filter((l) => l.includes('SIGHUP')).length, 1);
-    sup.forward('SIGTERM');
+    void sup.stop('test');
     await sup.done;
   });
 
@@ -73,9 +73,50 @@ describe('supervisor: refresh actions', () => {
       assert.equal(pidExists(pid1), false);
       assert.equal(await sup.replace('app', spec(first)), true, 'again: not a restart-limit');
       await pollUntil('back to the first marker', () => readPid(first) !== pid1 && readPid(first));
-      sup.forward('SIGTERM');
+      void sup.stop('test');
       assert.equal((await sup.done).reason, 'stopped');
       assert.equal(await sup.replace('app', spec(second)), false, 'not once stopped');
+    },
+  );
+
+  test(
+    'retire() stops one process for good; the run goes on without it',
+    { timeout: 20_000 },
+    async () => {
+      const marker = join(tmp.dir, 'retired.pid');
+      const { logger, records } = captureLogger();
+      const sup = start(
+        [
+          launchSpec({ name: 'main', fixture: 'forever' }),
+          launchSpec({
+            name: 'retired',
+            fixture: 'trap-sigterm',
+            args: [marker],
+            restart: { policy: 'always' },
+          }),
+        ],
+        { logger },
+      );
+      await sup.started;
+      const pid = await pollUntil('marker', () => readPid(marker));
+      assert.equal(await sup.retire('retired'), true);
+      assert.equal(pidExists(pid), false);
+      assert.equal(await sup.retire('nope'), false);
+      const status = sup.status();
+      assert.equal(status.phase, 'running', 'the run goes on');
+      const retired = status.processes.find((p) => p.name === 'retired');
+      assert.equal(retired?.pid, undefined, 'not running');
+      assert.equal(retired?.lastExitCode, 0);
+      assert.equal(sup.signal('retired', 'SIGHUP'), false);
+      // Its policy (always) does not start it again.
+      assert.equal(records().filter((l) => l.message === 'restarting').length, 0);
+      assert.equal(records().filter((l) => l.message === 'started').length, 2);
+      assert.deepEqual(await sup.stop('test'), {
+        code: 143,
+        process: 'main',
+        reason: 'stopped',
+        signal: 'SIGTERM',
+      });
     },
   );
 });

@@ -1,6 +1,7 @@
-// Signals, tini-style: SIGTERM/SIGINT stop every child with its stopSignal and teeinit ends
-// with the first process's status (0 if it exited cleanly, 143 if SIGTERM killed it); a
-// child that ignores SIGTERM is SIGKILLed after stopTimeout; SIGHUP passes through.
+// Signals, tini-style: stop() (what SIGTERM/SIGINT do, src/run/signal-table.ts) stops every
+// child with its stopSignal and teeinit ends with the first process's status (0 if it
+// exited cleanly, 143 if SIGTERM killed it); a child that ignores SIGTERM is SIGKILLed
+// after stopTimeout; forward() passes SIGHUP and the like through.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ const { tmp, start } = supervisorHarness();
 
 describe('supervisor signals', () => {
   test(
-    'SIGTERM is forwarded and the first process exit code is used',
+    'stop (SIGTERM) reaches each child as its stopSignal and the first process exit code is used',
     { timeout: 20_000 },
     async () => {
       const marker = join(tmp.dir, 'trap.pid');
@@ -33,7 +34,7 @@ describe('supervisor signals', () => {
       );
       await sup.started;
       const pid = await pollUntil('trap marker', () => readPid(marker));
-      sup.forward('SIGTERM');
+      void sup.stop('received SIGTERM');
       const outcome = await sup.done;
       assert.deepEqual(outcome, { code: 0, process: 'app', reason: 'stopped' });
       assert.ok(readLog(log).some((l) => l.startsWith('trap-sigterm SIGTERM')));
@@ -46,7 +47,7 @@ describe('supervisor signals', () => {
       logger: captureLogger().logger,
     });
     await sup.started;
-    sup.forward('SIGINT');
+    void sup.stop('received SIGINT');
     assert.deepEqual(await sup.done, {
       code: 143,
       process: 'app',

@@ -60,7 +60,7 @@ describe('supervisor start-up cancellation', () => {
     assert.deepEqual(readLog(log), []);
   });
 
-  test('SIGTERM forwarded during start-up cancels it', { timeout: 20_000 }, async () => {
+  test('stop (SIGTERM) during start-up cancels it', { timeout: 20_000 }, async () => {
     const marker = join(tmp.dir, 'fwd.pid');
     const sup = start(
       [
@@ -74,7 +74,7 @@ describe('supervisor start-up cancellation', () => {
       { logger: captureLogger().logger },
     );
     await pollUntil('first running', () => readPid(marker));
-    sup.forward('SIGTERM');
+    void sup.stop('received SIGTERM');
     await assert.rejects(sup.started, { code: 'TEEINIT_STARTUP_CANCELLED' });
     assert.equal((await sup.done).reason, 'cancelled');
   });

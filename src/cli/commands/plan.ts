@@ -6,7 +6,6 @@ import type { CliIo } from '../io.js';
 
 /** Throws the config's TeeinitError; returns 0 after printing the plan. */
 export function planCommand(configPath: string, json: boolean, io: CliIo): number {
-  const { config, overrides, hash, warnings } = loadConfig(configPath, io.env);
-  io.stdout.write(formatPlan(buildPlan(config, overrides, hash, warnings), json ? 'json' : 'text'));
+  io.stdout.write(formatPlan(buildPlan(loadConfig(configPath, io.env)), json ? 'json' : 'text'));
   return 0;
 }

@@ -16,6 +16,6 @@ export function runCommand(options: {
     configPath: options.configPath,
     env: options.env,
     version: packageVersion(),
-    report: (error) => reportError(error, stderr),
+    report: (error, redactor) => reportError(error, stderr, redactor),
   });
 }

@@ -4,19 +4,16 @@
 import { collectReferences, type TemplateReference } from '../template-references.js';
 import type { Config } from '../types.js';
 import { checkCollaborators } from './collaborators.js';
-import { checkEnvironment } from './environment.js';
 import { checkFiles } from './files.js';
 import { checkKeys } from './keys.js';
-import { checkListeners } from './listeners.js';
+import { checkListeners, checkStatus } from './listeners.js';
 import { checkNames } from './names.js';
 import { checkProcesses } from './processes.js';
 import { checkProxies } from './proxies.js';
 import { checkRefresh } from './refresh.js';
-import { checkRuntime } from './runtime.js';
-import { checkSecrets } from './secrets.js';
-import { checkStatus } from './status.js';
+import { checkEnvironment, checkRuntime } from './runtime.js';
+import { checkSecrets, checkTls } from './secrets.js';
 import { checkTemplates } from './templates.js';
-import { checkTls } from './tls.js';
 
 /** Every template reference of the config; collected (and template sources read) once. */
 export type ReferencesOf = () => readonly TemplateReference[];

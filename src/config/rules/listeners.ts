@@ -1,13 +1,14 @@
-// Listener clashes: every address teeinit itself listens on (`proxies[].listen`,
-// `proxies[].status`, `status.listen`) must be free of the others, or the second one fails
-// at start-up, after identity and fetch, although `validate` said OK. Two TCP listeners
-// clash on the same port with overlapping hosts; two unix listeners on the same path.
+// Listeners: `status.listen` is a TCP host:port; and no clash: every address teeinit itself
+// listens on (`proxies[].listen`, `proxies[].status`, `status.listen`) must be free of the
+// others, or the second one fails at start-up, after identity and fetch, although
+// `validate` said OK. Two TCP listeners clash on the same port with overlapping hosts; two
+// unix listeners on the same path.
 import { isIP } from 'node:net';
 import { posix } from 'node:path';
 import { TeeinitError } from '../../errors/index.js';
 import { parseAddress, type Address } from '../address.js';
 import type { Config } from '../types.js';
-import { keyPath } from './errors.js';
+import { invalidAt, keyPath } from './errors.js';
 
 /** One listener of the config: its key path, its text as written, and the parsed address. */
 export interface Listener {
@@ -21,6 +22,15 @@ export interface Listener {
 interface Bind {
   readonly family: 4 | 6 | 'name';
   readonly addr: string;
+}
+
+// Checks `status.listen` (any host: a non-loopback one serves /healthz and /readyz only).
+export function checkStatus(config: Config, _warnings: string[]): void {
+  if (config.status === undefined) return;
+  const listen = parseAddress(config.status.listen);
+  if (!listen || listen.kind !== 'tcp') {
+    throw invalidAt('status.listen', 'expected "host:port" or "[v6]:port"');
+  }
 }
 
 // Lists the listeners in config order; addresses that do not parse are skipped (the

@@ -1,7 +1,9 @@
 // Secrets: each names a declared collaborator, has the fields its source needs, and a
-// well-formed Secret Manager version name. `latest` is allowed with a warning.
+// well-formed Secret Manager version name. `latest` is allowed with a warning. TLS bundles:
+// cert, key and ca name declared secrets (not key shares).
 import type { Config } from '../types.js';
 import { invalidAt, keyPath, unknownAt } from './errors.js';
+import { shareNames } from './keys.js';
 
 const PROJECT = '(?:[a-z][a-z0-9-]{4,28}[a-z0-9]|\\d{1,20})';
 const SECRET_ID = '[A-Za-z0-9_-]{1,255}';
@@ -44,6 +46,25 @@ export function checkSecrets(config: Config, warnings: string[]): void {
       if (s.ref !== undefined)
         throw invalidAt(at('ref'), 'only used with source gcp-secret-manager');
       if (s.path === undefined) throw invalidAt(at('path'), 'required with source file');
+    }
+  }
+}
+
+// Checks every bundle's secret names.
+export function checkTls(config: Config, _warnings: string[]): void {
+  const secrets = Object.keys(config.secrets);
+  const shares = shareNames(config);
+  for (const [name, b] of Object.entries(config.tls)) {
+    for (const field of ['cert', 'key', 'ca'] as const) {
+      const ref = b[field];
+      if (ref === undefined) continue;
+      if (!config.secrets[ref]) throw unknownAt(keyPath('tls', name, field), 'secret', secrets);
+      if (shares.has(ref)) {
+        throw invalidAt(
+          keyPath('tls', name, field),
+          `${keyPath('secrets', ref)} is a key share and cannot be used directly`,
+        );
+      }
     }
   }
 }

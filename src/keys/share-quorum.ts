@@ -1,4 +1,4 @@
-// The fetch stage's view of threshold keys: a share that fails (fetch error, or a payload
+// What the fetch stage knows of threshold keys (its ShareQuorum): a share that fails (fetch error, or a payload
 // refused on its own) is that share's failure only, logged as a WARNING naming the
 // collaborator, the secret and the code. Once every other secret is in and each threshold
 // key has t shares that recombine to their key id, a share still pending is no longer
@@ -9,35 +9,9 @@
 // the shares still possible cannot reach t, the key fails at once with
 // TEEINIT_THRESHOLD_NOT_MET naming every share it could not use and why.
 import type { Config, KeyConfig } from '../config/types.js';
-import type { TeeinitError } from '../errors/index.js';
-import {
-  acceptShare,
-  recoverSecret,
-  thresholdNotMet,
-  type HeldShare,
-  type UnusableShare,
-} from '../keys/index.js';
-import type { Logger } from '../log/index.js';
-
-/** Why: fetchAll asks it, per secret, whether a failure is fatal and when to stop waiting. */
-export interface ShareQuorum {
-  /** Whether `secret` is a share of a threshold key (its failure is not fatal alone). */
-  has(secret: string): boolean;
-  /** Aborted once the share's key no longer needs it (its fetch then ends quietly). */
-  signalFor(secret: string): AbortSignal;
-  /** A share's payload arrived; resolves false when it is refused (logged, not kept). */
-  arrived(secret: string, raw: Buffer): Promise<boolean>;
-  /** A share's fetch failed (logged); an abort because it is not needed is ignored. */
-  failed(secret: string, error: TeeinitError): Promise<void>;
-  /** The share was refused or failed once and is being retried. */
-  retrying(secret: string): void;
-  /** Whether every threshold key has t consistent shares. */
-  ready(): boolean;
-  /** Stops waiting for the pending shares being retried (once nothing else is awaited). */
-  release(): void;
-  /** Drops the decoded copies of the shares. */
-  dispose(): void;
-}
+import type { ShareQuorum, ShareQuorumOptions } from '../secrets/fetch-all.js';
+import { recoverSecret, type HeldShare } from './threshold.js';
+import { acceptShare, thresholdNotMet, type UnusableShare } from './threshold-key.js';
 
 interface KeyState {
   readonly name: string;
@@ -55,12 +29,6 @@ interface KeyState {
   used: readonly string[];
   /** Arrivals and failures are handled one at a time, in order. */
   queue: Promise<void>;
-}
-
-export interface ShareQuorumOptions {
-  readonly logger: Logger;
-  /** The key can no longer be made: fetchAll aborts everything with this error. */
-  readonly fail: (error: TeeinitError) => void;
 }
 
 /** Undefined when the config has no threshold key (fetchAll then behaves as before). */

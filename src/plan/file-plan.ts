@@ -1,27 +1,16 @@
 // Which files go into the secrets directory, under which name, mode and owner, and in
 // which order: TLS private keys, then certificates, then other secrets and keys, then
 // rendered templates (a reader of a new certificate always finds its key already there).
+import { join } from 'node:path';
+import { secretsBehind } from '../config/refresh-dependencies.js';
+import type { TemplateReference } from '../config/template-references.js';
 import type { Config } from '../config/types.js';
 import { TeeinitError } from '../errors/index.js';
-
-export type SourceKind = 'secret' | 'key' | 'template';
-
-/** One file to write. `ref` is the config name used in `{{ file NAME }}`. */
-export interface PlannedFile {
-  readonly ref: string;
-  readonly kind: SourceKind;
-  readonly fileName: string;
-  readonly mode: number;
-  readonly owner?: string;
-  readonly group?: string;
-  readonly encoding: 'raw' | 'hex';
-  /** 0 TLS private keys, 1 certificates, 2 other secrets and keys, 3 templates. */
-  readonly rank: number;
-}
+import type { FileSource, PlannedFile } from './types.js';
 
 /** Why: the three namespaces a template name can point into must not overlap. */
-export function kindOf(config: Config, name: string): SourceKind | undefined {
-  const kinds: SourceKind[] = [];
+export function kindOf(config: Config, name: string): FileSource | undefined {
+  const kinds: FileSource[] = [];
   if (Object.hasOwn(config.secrets, name)) kinds.push('secret');
   if (Object.hasOwn(config.keys, name)) kinds.push('key');
   if (Object.hasOwn(config.templates, name)) kinds.push('template');
@@ -36,21 +25,25 @@ export function kindOf(config: Config, name: string): SourceKind | undefined {
 
 /**
  * Why: only what is used (or explicitly listed) is written. The loader completed
- * `files.entries` with every `{{ file NAME }}` target and template, so that is the list;
- * an undeclared name fails here.
+ * `files.entries` with every `{{ file NAME }}` target and template, so that is the list,
+ * returned in write order; an undeclared name fails here. `references` (the loader's)
+ * tell which secrets each file is made from.
  */
-export function planFiles(config: Config): PlannedFile[] {
+export function planFiles(
+  config: Config,
+  references: readonly TemplateReference[] = [],
+): PlannedFile[] {
   const tlsKeys = new Set(Object.values(config.tls).map((b) => b.key));
   const tlsCerts = new Set(Object.values(config.tls).map((b) => b.cert));
-  const planned: PlannedFile[] = [];
+  const planned: { file: PlannedFile; rank: number }[] = [];
   const byFileName = new Map<string, string>();
-  for (const [ref, entry] of Object.entries(config.files.entries)) {
-    const kind = kindOf(config, ref);
+  for (const [from, entry] of Object.entries(config.files.entries)) {
+    const kind = kindOf(config, from);
     if (kind === undefined) {
       throw new TeeinitError(
         'TEEINIT_TEMPLATE_INVALID',
-        `"${ref}" is used as a file but is not a declared secret, key or template.`,
-        { fields: { name: ref } },
+        `"${from}" is used as a file but is not a declared secret, key or template.`,
+        { fields: { name: from } },
       );
     }
     const fileName = entry.name;
@@ -58,21 +51,30 @@ export function planFiles(config: Config): PlannedFile[] {
     if (clash !== undefined) {
       throw new TeeinitError(
         'TEEINIT_CONFIG_INVALID',
-        `files.entries: "${clash}" and "${ref}" would both be written as ${fileName}.`,
+        `files.entries: "${clash}" and "${from}" would both be written as ${fileName}.`,
       );
     }
-    byFileName.set(fileName, ref);
-    const rank = kind === 'template' ? 3 : tlsKeys.has(ref) ? 0 : tlsCerts.has(ref) ? 1 : 2;
-    planned.push({
-      ref,
+    byFileName.set(fileName, from);
+    const file: PlannedFile = {
+      from,
       kind,
       fileName,
+      path: join(config.files.dir, fileName),
       mode: entry.mode,
       ...(entry.owner === undefined ? {} : { owner: entry.owner }),
       ...(entry.group === undefined ? {} : { group: entry.group }),
       encoding: kind === 'key' ? entry.encoding : 'raw',
-      rank,
-    });
+      secrets: secretsBehind(config, references, from),
+    };
+    // 0 TLS private keys, 1 certificates, 2 other secrets and keys, 3 templates.
+    const rank = kind === 'template' ? 3 : tlsKeys.has(from) ? 0 : tlsCerts.has(from) ? 1 : 2;
+    planned.push({ file, rank });
   }
-  return planned.sort((a, b) => a.rank - b.rank || (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
+  return planned
+    .sort((a, b) => a.rank - b.rank || compare(a.file.from, b.file.from))
+    .map((p) => p.file);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

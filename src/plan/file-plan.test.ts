@@ -14,7 +14,7 @@ test('plans every used file: TLS key, certificate, others, templates', { timeout
   tree.files.entries['session-psk'] = { name: 'psk.hex', encoding: 'hex' };
   const plan = planFiles(loadConfigTree(tree).config);
   assert.deepEqual(
-    plan.map((f) => [f.ref, f.kind, f.fileName, f.mode.toString(8), f.encoding]),
+    plan.map((f) => [f.from, f.kind, f.fileName, f.mode.toString(8), f.encoding]),
     [
       ['server-key', 'secret', 'server.key', '600', 'raw'],
       ['server-cert', 'secret', 'server-cert', '400', 'raw'],

@@ -169,3 +169,15 @@ export async function ensureSecretsDir(
     });
   }
 }
+
+/**
+ * Why: the secrets directory is 0711 instead of 0700 when someone other than teeinit must
+ * open a file in it: a file owned by another user, or one whose mode lets its group or
+ * others read it.
+ */
+export function othersNeedAccess(
+  files: readonly { readonly mode: number; readonly uid: number }[],
+): boolean {
+  const self = process.getuid?.() ?? 0;
+  return files.some((file) => file.uid !== self || (file.mode & 0o077) !== 0);
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAddress } from '../config/address.js';
-import { probeTcp } from './ready-probes.js';
+import { probeTcp } from './readiness.js';
 
 test('ready.tcp accepts host:port and [v6]:port, rejects the rest', { timeout: 5000 }, () => {
   assert.deepEqual(parseAddress('127.0.0.1:6379'), { kind: 'tcp', host: '127.0.0.1', port: 6379 });
