@@ -16,11 +16,11 @@ import {
 import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
 import { createCa, issueCert, type Pem } from '../../emulator/pki.js';
 import type { TestEnvironment } from './example-config.js';
+import { ALICE, BOB } from '../helpers/collaborators.js';
 
 export const POOL = 'cs-pool';
 export const PROVIDER = 'attestation-verifier';
-export const ALICE = { project: 'alice-proj', number: '111111111111' } as const;
-export const BOB = { project: 'bob-proj', number: '222222222222' } as const;
+export { ALICE, BOB };
 export const ALICE_READER = 'reader@alice-proj.iam.gserviceaccount.com';
 
 /** The member the READMEs bind: every workload of the attested image in a collaborator's pool. */
