@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import type { Server } from 'node:net';
+import { connect, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { deriveKey } from '../../src/keys/index.js';
@@ -16,10 +16,10 @@ import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { freePort } from '../helpers/net.js';
 import { pollUntil } from '../helpers/poll.js';
 import { exchange } from './tls-client.js';
+import { DEMO_SHARES } from '../helpers/collaborators.js';
 
 const T = { timeout: 30000 };
-const ALICE = '2c6f63f8c0f53a565db041b91c0a95add8913fc102670589db3982228dbfed90';
-const BOB = 'b15244faf36e5e4b178d3891701d245f2e45e881d913b6c35c0ea0ac14224cc2';
+const { alice: ALICE, bob: BOB } = DEMO_SHARES;
 
 /** The demo key through teeinit's own KDF (sha256 over the concatenated hex text). */
 function demoKey(): Buffer {
@@ -212,22 +212,7 @@ describe('psk', () => {
     const st = spawn('stunnel', [conf], { stdio: 'ignore' });
     children.push(st);
     try {
-      const { connect } = await import('node:net');
-      const reply = await retry(async () => {
-        const s = connect(port, '127.0.0.1');
-        return new Promise<string>((resolve, reject) => {
-          let out = '';
-          s.on('error', reject);
-          s.on('connect', () => s.write('via stunnel\n'));
-          s.on('data', (d: Buffer) => {
-            out += d.toString();
-            if (out.includes('\n')) {
-              resolve(out);
-              s.destroy();
-            }
-          });
-        });
-      });
+      const reply = await retry(() => plainExchange(port, 'via stunnel\n', 'line'));
       assert.equal(reply, 'via stunnel\n');
     } finally {
       st.kill('SIGTERM');
@@ -259,23 +244,8 @@ describe('psk', () => {
         log.logger,
       );
       try {
-        const { connect } = await import('node:net');
-        const reply = await retry(async () => {
-          const s = connect(hostPort(client.address).port, '127.0.0.1');
-          return new Promise<string>((resolve, reject) => {
-            let out = '';
-            s.on('error', reject);
-            s.on('close', () => (out === '' ? reject(new Error('closed')) : undefined));
-            s.on('connect', () => s.write('to stunnel\n'));
-            s.on('data', (d: Buffer) => {
-              out += d.toString();
-              if (out.includes('\n')) {
-                resolve(out);
-                s.destroy();
-              }
-            });
-          });
-        });
+        const port = hostPort(client.address).port;
+        const reply = await retry(() => plainExchange(port, 'to stunnel\n', 'line'));
         assert.equal(reply, 'to stunnel\n');
       } finally {
         st.kill('SIGTERM');
@@ -298,14 +268,7 @@ describe('psk', () => {
         log.logger,
       );
       try {
-        const { connect } = await import('node:net');
-        const s = connect(hostPort(client.address).port, '127.0.0.1');
-        const got = await new Promise<string>((resolve) => {
-          let out = '';
-          s.on('connect', () => s.end('chained'));
-          s.on('data', (d: Buffer) => (out += d.toString()));
-          s.on('close', () => resolve(out));
-        });
+        const got = await plainExchange(hostPort(client.address).port, 'chained', 'close');
         assert.equal(got, 'chained');
       } finally {
         await client.close(200);
@@ -326,6 +289,30 @@ function clientPsk(psk: Buffer, identity: string) {
 function alertOf(stderr: string): string {
   const m = /alert ([a-z ]+)/i.exec(stderr) ?? /error:[0-9A-F]+:([^:]+:[^:]+)/.exec(stderr);
   return m?.[1] ?? stderr.split('\n')[0] ?? '';
+}
+
+/**
+ * A plaintext client on 127.0.0.1:`port`: writes `text`, then `line` resolves with what came
+ * back up to the first newline (rejects when the connection closes before one), `close` ends
+ * its side at once and resolves with all that came back when the connection closes.
+ */
+function plainExchange(port: number, text: string, until: 'line' | 'close'): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const s = connect(port, '127.0.0.1');
+    let out = '';
+    s.on('error', reject);
+    s.on('connect', () => (until === 'close' ? s.end(text) : s.write(text)));
+    s.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (until === 'line' && out.includes('\n')) {
+        resolve(out);
+        s.destroy();
+      }
+    });
+    s.on('close', () =>
+      until === 'close' ? resolve(out) : reject(new Error('closed before a line came back')),
+    );
+  });
 }
 
 async function retry<T>(fn: () => Promise<T>, timeoutMs = 8000): Promise<T> {
