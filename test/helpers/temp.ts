@@ -51,6 +51,6 @@ export function allowNonTmpfs<T extends { files?: unknown }>(
   config: T,
   secrets: { readonly onTmpfs: boolean },
 ): T {
-  allowNonTmpfs(config, secrets);
+  if (!secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
   return config;
 }
