@@ -42,28 +42,13 @@ import {
 import { runCommand } from '../helpers/command.js';
 import { readableDir, type ReadableDir } from '../helpers/other-user.js';
 import { ALICE, ALICE_READER, BOB, imageMember, startWorld, testEnvironment } from './world.js';
+import { opensslHkdf } from '../helpers/openssl-hkdf.js';
 
 const HTTP_GET = 'GET / HTTP/1.0\r\nHost: backend\r\n\r\n';
 
 /** The README's derivation: `openssl kdf ... HKDF` over length-prefixed hex shares. */
 async function readmeKey(aliceHex: string, bobHex: string): Promise<string> {
-  const r = await runCommand([
-    'openssl',
-    'kdf',
-    '-keylen',
-    '32',
-    '-kdfopt',
-    'digest:SHA256',
-    '-kdfopt',
-    `hexkey:00000020${aliceHex}00000020${bobHex}`,
-    '-kdfopt',
-    'salt:teeinit-psk-v1',
-    '-kdfopt',
-    'info:session-psk',
-    'HKDF',
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout.trim().split(':').join('').toLowerCase();
+  return opensslHkdf(`00000020${aliceHex}00000020${bobHex}`, 'session-psk');
 }
 
 /** One HTTP/1.0 request over TLS 1.3 PSK with Node's TLS client; resolves the response. */

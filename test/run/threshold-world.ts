@@ -19,7 +19,7 @@ import {
 } from '../../emulator/default-world.js';
 import { applySeed, parseSeedDocument } from '../../emulator/seed/apply.js';
 import { runCli } from '../cli/cli-helpers.js';
-import { runCommand } from '../helpers/command.js';
+import { opensslHkdf } from '../helpers/openssl-hkdf.js';
 
 export const COLLABORATORS = {
   alice: { project: 'alice-proj', number: '111111111111' },
@@ -132,23 +132,8 @@ async function clientKey(a: string, b: string, prefix: string): Promise<Buffer> 
   const pskFile = `${prefix}-psk.bin`;
   const combined = await runCli(['shares', 'combine', a, b, '--write-secret', secretFile]);
   assert.equal(combined.code, 0, combined.stderr);
-  const kdf = await runCommand([
-    'openssl',
-    'kdf',
-    '-keylen',
-    '32',
-    '-kdfopt',
-    'digest:SHA256',
-    '-kdfopt',
-    `hexkey:${readFileSync(secretFile).toString('hex')}`,
-    '-kdfopt',
-    'salt:teeinit-psk-v1',
-    '-kdfopt',
-    'info:quorum-psk',
-    'HKDF',
-  ]);
-  assert.equal(kdf.code, 0, kdf.stderr);
-  const psk = Buffer.from(kdf.stdout.trim().split(':').join(''), 'hex');
+  const hex = await opensslHkdf(readFileSync(secretFile).toString('hex'), 'quorum-psk');
+  const psk = Buffer.from(hex, 'hex');
   const direct = await runCli([
     'shares',
     'combine',
