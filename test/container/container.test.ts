@@ -12,15 +12,7 @@ import { resolveUser } from '../../src/preflight/users.js';
 import { hkdfSha256 } from '../../src/keys/kdf.js';
 import { runCommand } from '../helpers/command.js';
 import { canConnect } from '../helpers/net.js';
-import {
-  ALICE,
-  ALICE_READER,
-  BOB,
-  createTestPki,
-  imageMember,
-  tlsSecrets,
-  type TestPki,
-} from '../examples/world.js';
+import { createTestPki, pskShareSecrets, tlsSecrets, type TestPki } from '../examples/world.js';
 import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { BUNDLE_FILE, NOTICES_FILE } from '../../scripts/bundle.js';
 import { runtimePackagePaths } from '../../scripts/runtime-packages.js';
@@ -172,20 +164,7 @@ describe('container-psk', { skip: namespaceUnavailable(['openssl']) }, () => {
       fx = await createFixture(
         'psk',
         () => Promise.resolve(undefined),
-        () => [
-          {
-            project: ALICE.project,
-            id: 'alice-psk-share',
-            data: aliceHex,
-            members: [`serviceAccount:${ALICE_READER}`],
-          },
-          {
-            project: BOB.project,
-            id: 'bob-psk-share',
-            data: bobHex,
-            members: [imageMember(BOB.number)],
-          },
-        ],
+        () => pskShareSecrets(aliceHex, bobHex),
       );
     },
     { timeout: 180_000 },

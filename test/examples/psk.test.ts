@@ -41,7 +41,7 @@ import {
 } from './harness.js';
 import { runCommand } from '../helpers/command.js';
 import { readableDir, type ReadableDir } from '../helpers/other-user.js';
-import { ALICE, ALICE_READER, BOB, imageMember, startWorld, testEnvironment } from './world.js';
+import { pskShareSecrets, startWorld, testEnvironment } from './world.js';
 import { opensslHkdf } from '../helpers/openssl-hkdf.js';
 
 const HTTP_GET = 'GET / HTTP/1.0\r\nHost: backend\r\n\r\n';
@@ -107,20 +107,7 @@ describe('examples/psk', { timeout: 180_000 }, () => {
   before(async () => {
     dirs = scratch('psk');
     clientDirs = scratch('psk-client');
-    emulator = await startWorld(join(dirs.work, 'emulator'), [
-      {
-        project: ALICE.project,
-        id: 'alice-psk-share',
-        data: aliceHex,
-        members: [`serviceAccount:${ALICE_READER}`],
-      },
-      {
-        project: BOB.project,
-        id: 'bob-psk-share',
-        data: bobHex,
-        members: [imageMember(BOB.number)],
-      },
-    ]);
+    emulator = await startWorld(join(dirs.work, 'emulator'), pskShareSecrets(aliceHex, bobHex));
     serverPort = await freePort();
     backendPort = await freePort();
     let tree = replaceInStrings(loadExample('psk'), '8443', String(serverPort));

@@ -28,6 +28,37 @@ export function imageMember(projectNumber: string): string {
   return imagePrincipalSet(projectNumber, POOL, DEFAULT_IMAGE_DIGEST);
 }
 
+/**
+ * alice's and bob's projects, each with the READMEs' pool and provider: the Confidential
+ * Space mapping, `condition`, and the READMEs' `--allowed-audiences=https://sts.googleapis.com`.
+ */
+export function readmePools(condition: string) {
+  return {
+    projects: [ALICE, BOB].map((c) => ({ id: c.project, number: c.number })),
+    providers: [ALICE, BOB].map((c) => ({
+      project: c.project,
+      pool: POOL,
+      provider: PROVIDER,
+      attributeMapping: { ...CONFIDENTIAL_SPACE_MAPPING },
+      attributeCondition: condition,
+      allowedAudiences: [STS_AUDIENCE],
+    })),
+  };
+}
+
+/** The psk example's two shares, stored and granted as its README does. */
+export function pskShareSecrets(aliceHex: string, bobHex: string): SeedSecretSpec[] {
+  return [
+    {
+      project: ALICE.project,
+      id: 'alice-psk-share',
+      data: aliceHex,
+      members: [`serviceAccount:${ALICE_READER}`],
+    },
+    { project: BOB.project, id: 'bob-psk-share', data: bobHex, members: [imageMember(BOB.number)] },
+  ];
+}
+
 /** One secret to seed: project id, secret id, payload, who may access it. */
 export interface SeedSecretSpec {
   readonly project: string;
@@ -46,19 +77,7 @@ export async function startWorld(
     stateDir,
     config: {
       attestation: { preset: 'production', claims: {} },
-      projects: [
-        { id: ALICE.project, number: ALICE.number },
-        { id: BOB.project, number: BOB.number },
-      ],
-      providers: [ALICE, BOB].map((c) => ({
-        project: c.project,
-        pool: POOL,
-        provider: PROVIDER,
-        attributeMapping: { ...CONFIDENTIAL_SPACE_MAPPING },
-        attributeCondition: condition,
-        // The READMEs' `--allowed-audiences=https://sts.googleapis.com`.
-        allowedAudiences: [STS_AUDIENCE],
-      })),
+      ...readmePools(condition),
       serviceAccounts: [
         {
           email: ALICE_READER,
