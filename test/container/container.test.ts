@@ -29,6 +29,7 @@ import {
 } from './container-checks.js';
 import { createFixture, type ContainerFixture } from './fixture.js';
 import { namespaceUnavailable } from './namespace.js';
+import { pskSClientArgv } from '../helpers/psk-client.js';
 
 after(() => removeSharedBundle());
 
@@ -182,21 +183,14 @@ describe('container-psk', { skip: namespaceUnavailable(['openssl']) }, () => {
       'session-psk',
       32,
     );
-    const sClient = [
-      'openssl',
-      's_client',
-      '-connect',
+    const sClient = pskSClientArgv(
       '127.0.0.1:8443',
       '-tls1_3',
+      key.toString('hex'),
+      'client1',
       '-ciphersuites',
       'TLS_AES_128_GCM_SHA256',
-      '-psk_identity',
-      'client1',
-      '-psk',
-      key.toString('hex'),
-      '-quiet',
-      '-ign_eof',
-    ];
+    );
     await assertLoopbackOnly(ns);
     const hostBusy = await canConnect(8443);
     const run = fx!.start();

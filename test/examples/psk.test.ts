@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { connect } from 'node:tls';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunningEmulator } from '../../emulator/index.js';
@@ -43,6 +42,7 @@ import { runCommand } from '../helpers/command.js';
 import { readableDir, type ReadableDir } from '../helpers/other-user.js';
 import { pskShareSecrets, startWorld, testEnvironment } from './world.js';
 import { opensslHkdf } from '../helpers/openssl-hkdf.js';
+import { connectPsk, pskSClientArgv } from '../helpers/psk-client.js';
 
 const HTTP_GET = 'GET / HTTP/1.0\r\nHost: backend\r\n\r\n';
 
@@ -55,15 +55,7 @@ async function readmeKey(aliceHex: string, bobHex: string): Promise<string> {
 function pskGet(port: number, identity: string, key: Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    const socket = connect({
-      host: '127.0.0.1',
-      port,
-      minVersion: 'TLSv1.3',
-      ciphers: 'TLS_AES_128_GCM_SHA256',
-      pskCallback: () => ({ identity, psk: key }),
-      checkServerIdentity: () => undefined,
-    });
-    socket.setTimeout(10_000, () => socket.destroy(new Error('timeout')));
+    const socket = connectPsk(port, identity, key);
     socket.once('secureConnect', () => socket.end(HTTP_GET));
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.once('error', reject);
@@ -144,21 +136,14 @@ describe('examples/psk', { timeout: 180_000 }, () => {
 
   test('openssl s_client -psk reaches the backend', { timeout: 30_000 }, async () => {
     const r = await runCommand(
-      [
-        'openssl',
-        's_client',
-        '-connect',
+      pskSClientArgv(
         `127.0.0.1:${serverPort}`,
         '-tls1_3',
+        key.toString('hex'),
+        'client1',
         '-ciphersuites',
         'TLS_AES_128_GCM_SHA256',
-        '-psk_identity',
-        'client1',
-        '-psk',
-        key.toString('hex'),
-        '-quiet',
-        '-ign_eof',
-      ],
+      ),
       { input: HTTP_GET, timeoutMs: 20_000 },
     );
     assert.match(r.stdout, /hello over TLS-PSK/, r.stderr);

@@ -17,6 +17,7 @@ import { freePort } from '../helpers/net.js';
 import { pollUntil } from '../helpers/poll.js';
 import { exchange } from './tls-client.js';
 import { DEMO_SHARES } from '../helpers/collaborators.js';
+import { pskSClientArgv } from '../helpers/psk-client.js';
 
 const T = { timeout: 30000 };
 const { alice: ALICE, bob: BOB } = DEMO_SHARES;
@@ -85,23 +86,15 @@ describe('psk', () => {
   ] as const) {
     test(`psk-server-openssl${flag}: s_client -psk with identity Client1`, T, async () => {
       const proxy = name === 'psk13' ? p13 : p12;
-      const args = [
-        's_client',
-        '-connect',
-        proxy.address,
-        flag,
-        '-psk',
-        keyHex,
-        '-psk_identity',
-        'Client1',
-        '-quiet',
-      ];
-      if (flag === '-tls1_2') args.push('-cipher', 'ECDHE-PSK-AES128-CBC-SHA256');
+      const ciphers = flag === '-tls1_2' ? ['-cipher', 'ECDHE-PSK-AES128-CBC-SHA256'] : [];
       // -quiet implies -ign_eof: s_client stays until stopped, so stop it once the echo is in.
-      const r = await runCommand(['openssl', ...args], {
-        input: `hello ${flag}\n`,
-        untilStdout: new RegExp(`hello ${flag}`),
-      });
+      const r = await runCommand(
+        pskSClientArgv(proxy.address, flag, keyHex, 'Client1', ...ciphers),
+        {
+          input: `hello ${flag}\n`,
+          untilStdout: new RegExp(`hello ${flag}`),
+        },
+      );
       assert.match(r.stdout, new RegExp(`hello ${flag}`), r.stderr);
     });
   }
@@ -129,36 +122,14 @@ describe('psk', () => {
         [p13, '-tls1_3'],
         [p12, '-tls1_2'],
       ] as const) {
-        const a = await runCommand(
-          [
-            'openssl',
-            's_client',
-            '-connect',
-            proxy.address,
-            flag,
-            '-psk',
-            wrong,
-            '-psk_identity',
-            'Client1',
-            '-quiet',
-          ],
-          { input: 'x\n', keepStdinOpenMs: 500 },
-        );
-        const b = await runCommand(
-          [
-            'openssl',
-            's_client',
-            '-connect',
-            proxy.address,
-            flag,
-            '-psk',
-            keyHex,
-            '-psk_identity',
-            'Nobody',
-            '-quiet',
-          ],
-          { input: 'x\n', keepStdinOpenMs: 500 },
-        );
+        const a = await runCommand(pskSClientArgv(proxy.address, flag, wrong, 'Client1'), {
+          input: 'x\n',
+          keepStdinOpenMs: 500,
+        });
+        const b = await runCommand(pskSClientArgv(proxy.address, flag, keyHex, 'Nobody'), {
+          input: 'x\n',
+          keepStdinOpenMs: 500,
+        });
         assert.equal(alertOf(a.stderr), alertOf(b.stderr), `${flag}: ${a.stderr} vs ${b.stderr}`);
         assert.doesNotMatch(a.stdout + b.stdout, /x/);
       }
@@ -174,20 +145,14 @@ describe('psk', () => {
 
   test('psk-server-tls11: TLS 1.1 offered is refused', T, async () => {
     const r = await runCommand(
-      [
-        'openssl',
-        's_client',
-        '-connect',
+      pskSClientArgv(
         p12.address,
         '-tls1_1',
-        '-psk',
         keyHex,
-        '-psk_identity',
         'Client1',
         '-cipher',
         'PSK-AES128-CBC-SHA@SECLEVEL=0',
-        '-quiet',
-      ],
+      ),
       { input: 'x\n', keepStdinOpenMs: 500 },
     );
     assert.doesNotMatch(r.stdout, /x/);

@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect } from 'node:tls';
 import { DEFAULT_IMAGE_DIGEST } from '../../emulator/attestation/claims.js';
 import type { DemoWorld } from '../../emulator/demo-world.js';
 import {
@@ -20,6 +19,7 @@ import {
 import { applySeed, parseSeedDocument } from '../../emulator/seed/apply.js';
 import { runCli } from '../cli/cli-helpers.js';
 import { opensslHkdf } from '../helpers/openssl-hkdf.js';
+import { connectPsk } from '../helpers/psk-client.js';
 
 export const COLLABORATORS = {
   alice: { project: 'alice-proj', number: '111111111111' },
@@ -195,15 +195,7 @@ export function pskEcho(
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     let got = '';
-    const socket = connect({
-      host: '127.0.0.1',
-      port,
-      minVersion: 'TLSv1.3',
-      ciphers: 'TLS_AES_128_GCM_SHA256',
-      pskCallback: () => ({ identity, psk: key }),
-      checkServerIdentity: () => undefined,
-    });
-    socket.setTimeout(10_000, () => socket.destroy(new Error('timeout')));
+    const socket = connectPsk(port, identity, key);
     socket.once('secureConnect', () => socket.write(text));
     socket.setEncoding('utf8').on('data', (d: string) => {
       got += d;
