@@ -56,6 +56,10 @@ export function addCarol(world: DemoWorld): void {
   });
 }
 
+/** `teeinit shares split --threshold 2 --shares 3 --out DIR`. */
+const splitTwoOfThree = (out: string) =>
+  runCli(['shares', 'split', '--threshold', '2', '--shares', '3', '--out', out]);
+
 /**
  * Splits with `teeinit shares split` into `dir`, then stores, for each collaborator:
  * `<who>-q` version 1 its share file (granted to the image), version 2 a share of another
@@ -63,16 +67,7 @@ export function addCarol(world: DemoWorld): void {
  * version 1 its share with no grant (PERMISSION_DENIED).
  */
 export async function seedThresholdShares(world: DemoWorld, dir: string): Promise<ThresholdShares> {
-  const split = await runCli([
-    'shares',
-    'split',
-    '--threshold',
-    '2',
-    '--shares',
-    '3',
-    '--out',
-    dir,
-  ]);
+  const split = await splitTwoOfThree(dir);
   assert.equal(split.code, 0, split.stderr);
   const keyId = /^key id: ([0-9a-f]{16})$/m.exec(split.stdout)?.[1] ?? '';
   const file = (i: number): string => join(dir, `share-${i}-of-3`);
@@ -80,16 +75,7 @@ export async function seedThresholdShares(world: DemoWorld, dir: string): Promis
     WHO.map((who, i) => [who, readFileSync(file(i + 1), 'latin1')]),
   ) as Record<Who, string>;
   const otherDir = join(dir, 'other');
-  const other = await runCli([
-    'shares',
-    'split',
-    '--threshold',
-    '2',
-    '--shares',
-    '3',
-    '--out',
-    otherDir,
-  ]);
+  const other = await splitTwoOfThree(otherDir);
   assert.equal(other.code, 0, other.stderr);
   const otherLines = WHO.map((_, i) =>
     readFileSync(join(otherDir, `share-${i + 1}-of-3`), 'latin1'),
