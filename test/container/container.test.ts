@@ -13,7 +13,6 @@ import { hkdfSha256 } from '../../src/keys/kdf.js';
 import { runCommand } from '../helpers/command.js';
 import { canConnect } from '../helpers/net.js';
 import { createTestPki, pskShareSecrets, tlsSecrets, type TestPki } from '../examples/world.js';
-import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { BUNDLE_FILE, NOTICES_FILE } from '../../scripts/bundle.js';
 import { runtimePackagePaths } from '../../scripts/runtime-packages.js';
 import { examplePath } from '../examples/example-config.js';
@@ -27,7 +26,7 @@ import {
   secretsListing,
   waitListening,
 } from './container-checks.js';
-import { createFixture, type ContainerFixture } from './fixture.js';
+import { assertOutputsLeakFree, createFixture, type ContainerFixture } from './fixture.js';
 import { namespaceUnavailable } from './namespace.js';
 import { pskSClientArgv } from '../helpers/psk-client.js';
 
@@ -142,15 +141,7 @@ describe('container-redis', { skip: namespaceUnavailable(['redis-server', 'redis
 
     // redis exits 0 on SIGTERM; tini passes teeinit's code on.
     await expectContainerShutdown(run, ns, tree, 0);
-    const texts = {
-      'container output': run.output(),
-      'emulator output': fx!.emulator.output(),
-      'seed output': fx!.seedOutput,
-      'client output': clientOutput.join('\n'),
-    };
-    for (const [where, text] of Object.entries(texts)) {
-      assertNoSecrets(text, [pki.server.key, pki.client.key], where);
-    }
+    assertOutputsLeakFree(fx!, run, clientOutput, [pki.server.key, pki.client.key]);
   });
 });
 
@@ -217,14 +208,6 @@ describe('container-psk', { skip: namespaceUnavailable(['openssl']) }, () => {
 
     // The backend (node) dies of SIGTERM: teeinit exits 128 + 15, and tini passes it on.
     await expectContainerShutdown(run, ns, tree, 143);
-    const texts = {
-      'container output': run.output(),
-      'emulator output': fx!.emulator.output(),
-      'seed output': fx!.seedOutput,
-      'client output': clientOutput.join('\n'),
-    };
-    for (const [where, text] of Object.entries(texts)) {
-      assertNoSecrets(text, [aliceHex, bobHex, key], where);
-    }
+    assertOutputsLeakFree(fx!, run, clientOutput, [aliceHex, bobHex, key]);
   });
 });
