@@ -4,6 +4,7 @@
 import { decodeJwt } from 'jose';
 import type { AttestTokenType } from '../config/types.js';
 import { TeeinitError } from '../errors/index.js';
+import { abortable, sleep } from '../retry/index.js';
 import { createEphemeralKey, type EphemeralKey } from './binding.js';
 import { stringList } from './claims.js';
 import { requestCustomToken } from './teeserver-client.js';
@@ -156,43 +157,4 @@ export class TokenKeeper implements EvidenceSource {
     this.#backoff = Math.min(this.#backoff * 2, this.#o.maxBackoffMs ?? 60_000);
     return wait;
   }
-}
-
-/** `promise`, or a rejection with the signal's reason as soon as it aborts. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: Error) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-/** Waits `ms`; an abort ends the wait (and its timer) at once. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    if (signal?.aborted === true) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -6,9 +6,9 @@ import { createCa, issueCert, type Pem } from '../../emulator/pki.js';
 import type { Config } from '../config/types.js';
 import { TeeinitError } from '../errors/index.js';
 import { deriveAndValidate } from './derive-and-validate.js';
+import { DEMO_SHARES } from '../../test/helpers/collaborators.js';
 
-const ALICE = '2c6f63f8c0f53a565db041b91c0a95add8913fc102670589db3982228dbfed90';
-const BOB = 'b15244faf36e5e4b178d3891701d245f2e45e881d913b6c35c0ea0ac14224cc2';
+const { alice: ALICE, bob: BOB } = DEMO_SHARES;
 
 let ca: Pem;
 let leaf: Pem;

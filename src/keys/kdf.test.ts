@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import type { KeyConfig } from '../config/types.js';
 import { TeeinitError } from '../errors/index.js';
 import { deriveKey, type ShareInput } from './kdf.js';
+import { DEMO_SHARES } from '../../test/helpers/collaborators.js';
 
 // Published demo shares (salrashid123/tee_server_proxy psk/, salrashid123/mcbn README).
-const ALICE = '2c6f63f8c0f53a565db041b91c0a95add8913fc102670589db3982228dbfed90';
-const BOB = 'b15244faf36e5e4b178d3891701d245f2e45e881d913b6c35c0ea0ac14224cc2';
+const { alice: ALICE, bob: BOB } = DEMO_SHARES;
 const CAROL = '3e2078d5cd04beabfa4a7a1486bc626d679184df2e0a2b9942d913d4b835516c';
 
 function spec(kdf: KeyConfig['kdf'], shares: string[], extra: Partial<KeyConfig> = {}): KeyConfig {

@@ -168,14 +168,20 @@ export interface Plan {
 }
 
 /** What `teeinit plan --json` prints: the plan without config objects, modes in octal. */
-export interface PlanDocument {
-  readonly hash: string;
-  readonly preflight: PlannedPreflight;
-  readonly collaborators: readonly PlannedCollaborator[];
-  readonly fetches: readonly PlannedFetch[];
-  readonly keys: readonly PlannedKey[];
-  readonly tlsChecks: readonly PlannedTlsCheck[];
-  readonly filesDir: string;
+export interface PlanDocument extends Pick<
+  Plan,
+  | 'hash'
+  | 'preflight'
+  | 'collaborators'
+  | 'fetches'
+  | 'keys'
+  | 'tlsChecks'
+  | 'filesDir'
+  | 'templates'
+  | 'status'
+  | 'overrides'
+  | 'warnings'
+> {
   /** In the order of `files.entries`; `mode` in octal, e.g. "0400". */
   readonly files: readonly {
     readonly from: string;
@@ -185,12 +191,8 @@ export interface PlanDocument {
     readonly group?: string;
     readonly encoding: 'raw' | 'hex';
   }[];
-  readonly templates: readonly PlannedTemplate[];
   readonly proxies: readonly Omit<PlannedProxy, 'config' | 'secrets'>[];
-  readonly status?: PlannedStatus;
   readonly processes: readonly Omit<PlannedProcess, 'config' | 'uses'>[];
   /** `status endpoint`, `proxy NAME`, `process NAME`. */
   readonly startOrder: readonly string[];
-  readonly overrides: Readonly<Record<string, string>>;
-  readonly warnings: readonly string[];
 }

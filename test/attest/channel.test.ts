@@ -21,6 +21,7 @@ import {
   AUDIENCE,
   DEFAULT_IMAGE_DIGEST,
   PEER_DIGEST,
+  policyInput,
   startAttestWorld,
   TAMPERED_IMAGE_DIGEST,
   type AttestWorld,
@@ -399,12 +400,3 @@ describe('attested channel', { timeout: 240_000 }, () => {
     );
   });
 });
-
-function policyInput(world: AttestWorld): Record<string, unknown> {
-  return {
-    audience: AUDIENCE,
-    imageDigests: [DEFAULT_IMAGE_DIGEST, PEER_DIGEST],
-    oidc: { discoveryUrl: world.discoveryUrl },
-    pki: { rootFile: world.rootFile },
-  };
-}

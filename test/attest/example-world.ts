@@ -6,14 +6,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  CONFIDENTIAL_SPACE_MAPPING,
-  imagePrincipalSet,
-  STS_AUDIENCE,
-} from '../../emulator/default-world.js';
+import { imagePrincipalSet } from '../../emulator/default-world.js';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
 import { createCa, issueCert, type Pem } from '../../emulator/pki.js';
-import { ALICE, BOB, POOL, PROVIDER } from '../examples/world.js';
+import { ALICE, BOB, POOL, readmePools } from '../examples/world.js';
 import { CALLER_DIGEST, LEDGER_DIGEST } from './worked-example.js';
 
 /** An image on neither list. */
@@ -73,18 +69,7 @@ export async function startExampleWorld(dir: string): Promise<ExampleWorld> {
           stranger: { claims: { imageDigest: STRANGER_DIGEST, instanceName: 'stranger-1' } },
         },
       },
-      projects: [
-        { id: ALICE.project, number: ALICE.number },
-        { id: BOB.project, number: BOB.number },
-      ],
-      providers: [ALICE, BOB].map((c) => ({
-        project: c.project,
-        pool: POOL,
-        provider: PROVIDER,
-        attributeMapping: { ...CONFIDENTIAL_SPACE_MAPPING },
-        attributeCondition: condition,
-        allowedAudiences: [STS_AUDIENCE],
-      })),
+      ...readmePools(condition),
       serviceAccounts: [],
       secrets: [
         secret(ALICE.project, 'ledger-ca', ca.cert, both(ALICE.number)),

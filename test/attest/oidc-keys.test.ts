@@ -11,7 +11,6 @@ import { freePort } from '../helpers/net.js';
 import { startAttestWorld, type AttestWorld } from './world.js';
 
 const ISSUER = 'https://confidentialcomputing.googleapis.com';
-const T = { timeout: 20_000 };
 
 describe('OIDC keys', { timeout: 120_000 }, () => {
   let world: AttestWorld;
@@ -50,14 +49,14 @@ describe('OIDC keys', { timeout: 120_000 }, () => {
     e.reason === reason &&
     (detail === undefined || detail.test(e.detail));
 
-  test('discovery and JWKS are fetched once for many lookups', T, async () => {
+  test('discovery and JWKS are fetched once for many lookups', async () => {
     hits = [];
     const keys = keysFor();
     for (let i = 0; i < 5; i += 1) await keys.lookup({ alg: 'RS256', kid: kid() });
     assert.deepEqual(hits, ['/.well-known/openid-configuration', '/jwks']);
   });
 
-  test('an unknown kid refetches at most once per 30 s cooldown', T, async () => {
+  test('an unknown kid refetches at most once per 30 s cooldown', async () => {
     let now = Date.now();
     hits = [];
     const keys = keysFor(() => now);
@@ -77,7 +76,7 @@ describe('OIDC keys', { timeout: 120_000 }, () => {
     assert.equal(hits.length, 4, 'within the cooldown again: none');
   });
 
-  test('after the TTL a failed refetch keeps the keys it had', T, async () => {
+  test('after the TTL a failed refetch keeps the keys it had', async () => {
     let now = Date.now();
     const keys = keysFor(() => now);
     await keys.lookup({ alg: 'RS256', kid: kid() });
@@ -116,7 +115,7 @@ describe('OIDC keys', { timeout: 120_000 }, () => {
     ],
   ];
   for (const [name, breakIt, detail] of broken) {
-    test(`keys-unavailable: ${name}`, T, async () => {
+    test(`keys-unavailable: ${name}`, async () => {
       const savedDiscovery = discovery;
       const savedJwks = jwks;
       breakIt();

@@ -35,9 +35,9 @@ import {
   type CountingEcho,
 } from './helpers.js';
 import {
-  AUDIENCE,
   DEFAULT_IMAGE_DIGEST,
   PEER_DIGEST,
+  policyInput,
   startAttestWorld,
   type AttestWorld,
 } from './world.js';
@@ -497,16 +497,6 @@ describe('proxies with attest (in process)', { timeout: 300_000 }, () => {
     );
   });
 });
-
-/** The world's policy as input, to derive variants. */
-function policyInput(world: AttestWorld): Record<string, unknown> {
-  return {
-    audience: AUDIENCE,
-    imageDigests: [DEFAULT_IMAGE_DIGEST, PEER_DIGEST],
-    oidc: { discoveryUrl: world.discoveryUrl },
-    pki: { rootFile: world.rootFile },
-  };
-}
 
 describe('the token is replaced before it expires', { timeout: 120_000 }, () => {
   test(

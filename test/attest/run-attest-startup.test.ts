@@ -13,6 +13,7 @@ import { pollUntil } from '../helpers/poll.js';
 import { FIXTURES, runTeeinit } from '../helpers/teeinit-process.js';
 import { useRunWorld } from '../run/run-world.js';
 import { worldConfig, writeConfig } from '../run/world-config.js';
+import { allowNonTmpfs } from '../helpers/temp.js';
 
 const AUDIENCE = 'https://ledger.example/attested';
 
@@ -26,7 +27,7 @@ describe('run: a proxy that presents evidence', { timeout: 180_000 }, () => {
     const tree = worldConfig(ctx.world, join(ctx.secrets.path, name), [
       { name: 'app', run: [process.execPath, FIXTURES + 'inspect-files.js', marker] },
     ]) as Record<string, any>;
-    if (!ctx.secrets.onTmpfs) tree.files.unsafeAllowNonTmpfs = true;
+    allowNonTmpfs(tree, ctx.secrets);
     // attest.present.socket is not given: it follows attestation.socket.
     tree.attestation = { ...tree.attestation, socket: ctx.world.emulator.socketPath };
     tree.proxies = [

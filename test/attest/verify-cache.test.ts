@@ -15,7 +15,7 @@ describe('verified-token cache', { timeout: 60_000 }, () => {
     await world?.stop();
   });
 
-  test('a cached token is still refused after its exp', { timeout: 20_000 }, async () => {
+  test('a cached token is still refused after its exp', async () => {
     let now = Date.now();
     const verifier = createPeerVerifier(world.policy, { now: () => now });
     const token = await world.emulator.attestation.mintToken({

@@ -39,6 +39,7 @@ import {
   STRANGER_DIGEST,
   type ExampleWorld,
 } from './example-world.js';
+import { proxyConfig } from '../proxy/helpers.js';
 import { clientFrame, fixedEvidence, handClient, throughPlain } from './helpers.js';
 import { CALLER_DIGEST, EXAMPLE_AUDIENCE, LEDGER_DIGEST, workedExample } from './worked-example.js';
 
@@ -295,25 +296,16 @@ describe(
           secrets: new Map<string, Buffer>(),
         };
         const p = await startProxy(
-          {
+          proxyConfig({
             name: `impostor-${impostors.length}`,
-            listen: '127.0.0.1:0',
-            sniCa: {},
-            identities: {},
-            tlsVersion: '1.3',
-            unsafeNonLoopback: false,
-            start: 'before-processes',
-            authorize: { allowAll: false, commonNames: [], dnsNames: [], uris: [], spkiSha256: [] },
+            ...config,
             limits: {
               handshakeTimeout: 5_000,
-              idleTimeout: 30_000,
-              maxLifetime: 0,
               maxConnections: 16,
               connectTimeout: 5_000,
               maxHandshakesPerSource: 16,
             },
-            ...config,
-          },
+          }),
           material,
           impostorLog.logger,
         );

@@ -96,3 +96,13 @@ export async function startAttestWorld(tokenLifetimeSeconds?: number): Promise<A
     throw error;
   }
 }
+
+/** The world's attestation policy as config input (both digests, OIDC and PKI), to derive variants. */
+export function policyInput(world: AttestWorld): Record<string, unknown> {
+  return {
+    audience: AUDIENCE,
+    imageDigests: [DEFAULT_IMAGE_DIGEST, PEER_DIGEST],
+    oidc: { discoveryUrl: world.discoveryUrl },
+    pki: { rootFile: world.rootFile },
+  };
+}

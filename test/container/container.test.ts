@@ -12,16 +12,7 @@ import { resolveUser } from '../../src/preflight/users.js';
 import { hkdfSha256 } from '../../src/keys/kdf.js';
 import { runCommand } from '../helpers/command.js';
 import { canConnect } from '../helpers/net.js';
-import {
-  ALICE,
-  ALICE_READER,
-  BOB,
-  createTestPki,
-  imageMember,
-  tlsSecrets,
-  type TestPki,
-} from '../examples/world.js';
-import { assertNoSecrets } from '../helpers/leak-scan.js';
+import { createTestPki, pskShareSecrets, tlsSecrets, type TestPki } from '../examples/world.js';
 import { BUNDLE_FILE, NOTICES_FILE } from '../../scripts/bundle.js';
 import { runtimePackagePaths } from '../../scripts/runtime-packages.js';
 import { examplePath } from '../examples/example-config.js';
@@ -35,8 +26,9 @@ import {
   secretsListing,
   waitListening,
 } from './container-checks.js';
-import { createFixture, type ContainerFixture } from './fixture.js';
+import { assertOutputsLeakFree, createFixture, type ContainerFixture } from './fixture.js';
 import { namespaceUnavailable } from './namespace.js';
+import { pskSClientArgv } from '../helpers/psk-client.js';
 
 after(() => removeSharedBundle());
 
@@ -149,15 +141,7 @@ describe('container-redis', { skip: namespaceUnavailable(['redis-server', 'redis
 
     // redis exits 0 on SIGTERM; tini passes teeinit's code on.
     await expectContainerShutdown(run, ns, tree, 0);
-    const texts = {
-      'container output': run.output(),
-      'emulator output': fx!.emulator.output(),
-      'seed output': fx!.seedOutput,
-      'client output': clientOutput.join('\n'),
-    };
-    for (const [where, text] of Object.entries(texts)) {
-      assertNoSecrets(text, [pki.server.key, pki.client.key], where);
-    }
+    assertOutputsLeakFree(fx!, run, clientOutput, [pki.server.key, pki.client.key]);
   });
 });
 
@@ -172,20 +156,7 @@ describe('container-psk', { skip: namespaceUnavailable(['openssl']) }, () => {
       fx = await createFixture(
         'psk',
         () => Promise.resolve(undefined),
-        () => [
-          {
-            project: ALICE.project,
-            id: 'alice-psk-share',
-            data: aliceHex,
-            members: [`serviceAccount:${ALICE_READER}`],
-          },
-          {
-            project: BOB.project,
-            id: 'bob-psk-share',
-            data: bobHex,
-            members: [imageMember(BOB.number)],
-          },
-        ],
+        () => pskShareSecrets(aliceHex, bobHex),
       );
     },
     { timeout: 180_000 },
@@ -203,21 +174,14 @@ describe('container-psk', { skip: namespaceUnavailable(['openssl']) }, () => {
       'session-psk',
       32,
     );
-    const sClient = [
-      'openssl',
-      's_client',
-      '-connect',
+    const sClient = pskSClientArgv(
       '127.0.0.1:8443',
       '-tls1_3',
+      key.toString('hex'),
+      'client1',
       '-ciphersuites',
       'TLS_AES_128_GCM_SHA256',
-      '-psk_identity',
-      'client1',
-      '-psk',
-      key.toString('hex'),
-      '-quiet',
-      '-ign_eof',
-    ];
+    );
     await assertLoopbackOnly(ns);
     const hostBusy = await canConnect(8443);
     const run = fx!.start();
@@ -244,14 +208,6 @@ describe('container-psk', { skip: namespaceUnavailable(['openssl']) }, () => {
 
     // The backend (node) dies of SIGTERM: teeinit exits 128 + 15, and tini passes it on.
     await expectContainerShutdown(run, ns, tree, 143);
-    const texts = {
-      'container output': run.output(),
-      'emulator output': fx!.emulator.output(),
-      'seed output': fx!.seedOutput,
-      'client output': clientOutput.join('\n'),
-    };
-    for (const [where, text] of Object.entries(texts)) {
-      assertNoSecrets(text, [aliceHex, bobHex, key], where);
-    }
+    assertOutputsLeakFree(fx!, run, clientOutput, [aliceHex, bobHex, key]);
   });
 });

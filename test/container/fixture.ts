@@ -18,6 +18,7 @@ import {
   type NamespacedEmulator,
 } from './emulator-in-namespace.js';
 import { createNamespace, type ContainerNamespace } from './namespace.js';
+import { assertNoSecrets, type SecretValue } from '../helpers/leak-scan.js';
 
 /** The production paths the shipped configs use and the namespace provides. */
 export const TOKEN_FILE = '/run/container_launcher/attestation_verifier_claims_token';
@@ -99,4 +100,23 @@ export async function createFixture<T>(
     await teardown();
     throw error;
   }
+}
+
+/**
+ * Why: the container tests' last check: no secret value in what the container, the
+ * emulator, the seed command and the test's clients printed.
+ */
+export function assertOutputsLeakFree(
+  fx: ContainerFixture,
+  run: ContainerRun,
+  clientOutput: readonly string[],
+  values: readonly SecretValue[],
+): void {
+  const texts = {
+    'container output': run.output(),
+    'emulator output': fx.emulator.output(),
+    'seed output': fx.seedOutput,
+    'client output': clientOutput.join('\n'),
+  };
+  for (const [where, text] of Object.entries(texts)) assertNoSecrets(text, values, where);
 }

@@ -15,9 +15,9 @@ import {
   recoverSecret,
 } from '../../src/keys/index.js';
 import { runCli } from '../cli/cli-helpers.js';
-import { runCommand } from '../helpers/command.js';
 import { removeDir, tempDir } from '../helpers/temp.js';
 import { fences } from './markdown.js';
+import { opensslHkdf } from '../helpers/openssl-hkdf.js';
 
 const DOC = new URL('../../../docs/psk.md', import.meta.url);
 
@@ -164,22 +164,9 @@ describe('docs/psk.md threshold vectors', { timeout: 60_000 }, () => {
       secretFile,
     ]);
     assert.equal(combined.code, 0, combined.stderr);
-    const openssl = await runCommand([
-      'openssl',
-      'kdf',
-      '-keylen',
-      '32',
-      '-kdfopt',
-      'digest:SHA256',
-      '-kdfopt',
-      `hexkey:${readFileSync(secretFile).toString('hex')}`,
-      '-kdfopt',
-      'salt:teeinit-psk-v1',
-      '-kdfopt',
-      'info:session-psk',
-      'HKDF',
-    ]);
-    assert.equal(openssl.code, 0, openssl.stderr);
-    assert.equal(openssl.stdout.trim().split(':').join('').toLowerCase(), expected);
+    assert.equal(
+      await opensslHkdf(readFileSync(secretFile).toString('hex'), 'session-psk'),
+      expected,
+    );
   });
 });

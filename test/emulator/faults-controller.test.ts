@@ -10,7 +10,6 @@ import {
 import { applySeed, parseSeedDocument } from '../../emulator/seed/apply.js';
 import { crc32c } from '../../src/secrets/crc32c.js';
 
-const T = { timeout: 20_000 };
 const KEY = '/v1/projects/alice-proj/secrets/server-key/versions/1:access';
 const CA = '/v1/projects/alice-proj/secrets/ca/versions/1:access';
 
@@ -41,14 +40,14 @@ async function access(emu: StandaloneSecretManager, path = KEY): Promise<Answer>
   return { status: res.status, body: (await res.json()) as Answer['body'] };
 }
 
-describe('faults through Secret Manager', () => {
+describe('faults through Secret Manager', { timeout: 180_000 }, () => {
   let emu: StandaloneSecretManager;
   before(async () => {
     emu = await start();
   });
   after(() => emu.close());
 
-  test('the next two accesses fail with 503, the third succeeds', T, async () => {
+  test('the next two accesses fail with 503, the third succeeds', async () => {
     for (const r of parseFaultRules({
       route: 'secretmanager.access',
       error: { status: 503, times: 2 },
@@ -65,7 +64,7 @@ describe('faults through Secret Manager', () => {
     assert.deepEqual(emu.faults.list(), [], 'a counted rule expires');
   });
 
-  test('429 is RESOURCE_EXHAUSTED with reason RATE_LIMIT_EXCEEDED', T, async () => {
+  test('429 is RESOURCE_EXHAUSTED with reason RATE_LIMIT_EXCEEDED', async () => {
     parseFaultRules([{ route: '*', error: { status: 429 }, times: 1 }]).forEach((r) =>
       emu.faults.add(r),
     );
@@ -75,7 +74,7 @@ describe('faults through Secret Manager', () => {
     assert.equal(r.body.error?.details[0]?.reason, 'RATE_LIMIT_EXCEEDED');
   });
 
-  test('match limits a rule to one resource', T, async () => {
+  test('match limits a rule to one resource', async () => {
     parseFaultRules({
       route: 'secretmanager.access',
       match: 'secrets/server-key',
@@ -90,7 +89,7 @@ describe('faults through Secret Manager', () => {
     }
   });
 
-  test('corrupt payload or crc: the client-side CRC32C check fails', T, async () => {
+  test('corrupt payload or crc: the client-side CRC32C check fails', async () => {
     for (const what of ['payload', 'crc'] as const) {
       parseFaultRules({ route: 'secretmanager.access', corrupt: what, times: 1 }).forEach((r) =>
         emu.faults.add(r),
@@ -105,7 +104,7 @@ describe('faults through Secret Manager', () => {
     }
   });
 
-  test('reset destroys the connection without an answer', T, async () => {
+  test('reset destroys the connection without an answer', async () => {
     parseFaultRules({ route: 'secretmanager.access', reset: true, times: 1 }).forEach((r) =>
       emu.faults.add(r),
     );
@@ -113,7 +112,7 @@ describe('faults through Secret Manager', () => {
     assert.equal((await access(emu)).status, 200);
   });
 
-  test('expiredToken: one call, or every token issued so far', T, async () => {
+  test('expiredToken: one call, or every token issued so far', async () => {
     parseFaultRules({ route: 'secretmanager.access', expiredToken: true, times: 1 }).forEach((r) =>
       emu.faults.add(r),
     );
@@ -136,7 +135,7 @@ describe('faults through Secret Manager', () => {
     }
   });
 
-  test('latencyMs delays the answer', T, async () => {
+  test('latencyMs delays the answer', async () => {
     parseFaultRules({ route: 'secretmanager.access', latencyMs: 200, times: 1 }).forEach((r) =>
       emu.faults.add(r),
     );
@@ -146,7 +145,7 @@ describe('faults through Secret Manager', () => {
   });
 });
 
-describe('fault determinism', () => {
+describe('fault determinism', { timeout: 60_000 }, () => {
   async function sequence(seed: number): Promise<number[]> {
     const emu = await start(seed);
     try {
@@ -161,7 +160,7 @@ describe('fault determinism', () => {
     }
   }
 
-  test('the same seed gives the same decisions; another seed differs', T, async () => {
+  test('the same seed gives the same decisions; another seed differs', async () => {
     const a = await sequence(42);
     const b = await sequence(42);
     const c = await sequence(7);

@@ -61,6 +61,18 @@ describe('teeinit-emulator gcloud', () => {
       '--allowed-audiences=https://sts.googleapis.com',
       ...extra,
     );
+  /** The argv of a provider `id` in alice's pool `pool`, before the flags a refusal is about. */
+  const createOidc = (id: string, pool: string): string[] => [
+    'iam',
+    'workload-identity-pools',
+    'providers',
+    'create-oidc',
+    id,
+    '--project=alice-proj',
+    '--location=global',
+    `--workload-identity-pool=${pool}`,
+    '--issuer-uri=https://x/',
+  ];
   /** The STS exchange of the emulated VM's token at `project`'s provider. */
   const exchange = async (number: string) => {
     const body = new URLSearchParams({
@@ -129,57 +141,25 @@ describe('teeinit-emulator gcloud', () => {
     await refused(
       409,
       /ALREADY_EXISTS/,
-      'iam',
-      'workload-identity-pools',
-      'providers',
-      'create-oidc',
-      'attestation-verifier',
-      '--project=alice-proj',
-      '--location=global',
-      '--workload-identity-pool=cs-pool',
-      '--issuer-uri=https://x/',
+      ...createOidc('attestation-verifier', 'cs-pool'),
       `--attribute-mapping=${MAPPING}`,
     );
     await refused(
       404,
       /NOT_FOUND/,
-      'iam',
-      'workload-identity-pools',
-      'providers',
-      'create-oidc',
-      'p-1234',
-      '--project=alice-proj',
-      '--location=global',
-      '--workload-identity-pool=no-pool',
-      '--issuer-uri=https://x/',
+      ...createOidc('p-1234', 'no-pool'),
       `--attribute-mapping=${MAPPING}`,
     );
     await refused(
       400,
       /attribute\.imageDigest/,
-      'iam',
-      'workload-identity-pools',
-      'providers',
-      'create-oidc',
-      'p-1234',
-      '--project=alice-proj',
-      '--location=global',
-      '--workload-identity-pool=cs-pool',
-      '--issuer-uri=https://x/',
+      ...createOidc('p-1234', 'cs-pool'),
       `--attribute-mapping=${MAPPING},attribute.imageDigest=assertion.swname`,
     );
     await refused(
       400,
       /INVALID_ARGUMENT/,
-      'iam',
-      'workload-identity-pools',
-      'providers',
-      'create-oidc',
-      'p-1234',
-      '--project=alice-proj',
-      '--location=global',
-      '--workload-identity-pool=cs-pool',
-      '--issuer-uri=https://x/',
+      ...createOidc('p-1234', 'cs-pool'),
       `--attribute-mapping=${MAPPING}`,
       '--attribute-condition=assertion.swname == (',
     );

@@ -152,43 +152,23 @@ describe('teeinit-emulator CLI', () => {
       providers: unknown[];
     };
     assert.equal(config.providers.length, 2);
-    await assert.rejects(
-      run(process.execPath, [CLI, 'serve', '--state-dir', join(dir, 'c'), '--bogus']),
-      (e: { code: number; stderr: string }) => {
-        assert.equal(e.code, 64);
-        assert.match(e.stderr, /bogus/);
-        return true;
-      },
+    /** `teeinit-emulator serve --state-dir DIR/<sub> ...args` exits `code`, stderr matching `re`. */
+    const serveFails = (sub: string, args: string[], code: number, re: RegExp) =>
+      assert.rejects(
+        run(process.execPath, [CLI, 'serve', '--state-dir', join(dir, sub), ...args]),
+        (e: { code: number; stderr: string }) => {
+          assert.equal(e.code, code);
+          assert.match(e.stderr, re);
+          return true;
+        },
+      );
+    await serveFails('c', ['--bogus'], 64, /bogus/);
+    await serveFails(
+      'e',
+      ['--access-token-lifetime', '43201'],
+      64,
+      /--access-token-lifetime expects 1\.\.43200 seconds, got 43201/,
     );
-    await assert.rejects(
-      run(process.execPath, [
-        CLI,
-        'serve',
-        '--state-dir',
-        join(dir, 'e'),
-        '--access-token-lifetime',
-        '43201',
-      ]),
-      (e: { code: number; stderr: string }) => {
-        assert.equal(e.code, 64);
-        assert.match(e.stderr, /--access-token-lifetime expects 1\.\.43200 seconds, got 43201/);
-        return true;
-      },
-    );
-    await assert.rejects(
-      run(process.execPath, [
-        CLI,
-        'serve',
-        '--state-dir',
-        join(dir, 'd'),
-        '--config',
-        join(dir, 'missing.yaml'),
-      ]),
-      (e: { code: number; stderr: string }) => {
-        assert.equal(e.code, 78);
-        assert.match(e.stderr, /missing\.yaml/);
-        return true;
-      },
-    );
+    await serveFails('d', ['--config', join(dir, 'missing.yaml')], 78, /missing\.yaml/);
   });
 });

@@ -10,7 +10,6 @@ import {
 } from '../../emulator/secret-manager/standalone.js';
 import { crc32c } from '../../src/secrets/crc32c.js';
 
-const T = { timeout: 20_000 };
 const SECRET = 'projects/alice-proj/secrets/server-key';
 
 /**
@@ -54,7 +53,7 @@ async function rejectsWithCode(p: Promise<unknown>, code: number, message?: RegE
   });
 }
 
-describe('secret-manager with the official client', () => {
+describe('secret-manager with the official client', { timeout: 140_000 }, () => {
   let emu: StandaloneSecretManager;
   let clock = Date.parse('2026-02-01T00:00:00Z');
   let owner: SecretManagerServiceClient;
@@ -69,7 +68,7 @@ describe('secret-manager with the official client', () => {
     await emu.close();
   });
 
-  test('create, addVersion (with CRC32C) and list through the client', T, async () => {
+  test('create, addVersion (with CRC32C) and list through the client', async () => {
     const [secret] = await owner.createSecret({
       parent: 'projects/alice-proj',
       secretId: 'server-key',
@@ -91,7 +90,7 @@ describe('secret-manager with the official client', () => {
     );
   });
 
-  test('access by number, latest and alias', T, async () => {
+  test('access by number, latest and alias', async () => {
     const [one] = await owner.accessSecretVersion({ name: `${SECRET}/versions/1` });
     assert.equal(Buffer.from(one.payload!.data as Uint8Array).toString(), 'k1');
     assert.equal(Number(one.payload!.dataCrc32c), crc32c(Buffer.from('k1')));
@@ -105,7 +104,7 @@ describe('secret-manager with the official client', () => {
     assert.equal(Buffer.from(alias.payload!.data as Uint8Array).toString(), 'k2');
   });
 
-  test('NOT_FOUND (5), PERMISSION_DENIED (7), FAILED_PRECONDITION (9)', T, async () => {
+  test('NOT_FOUND (5), PERMISSION_DENIED (7), FAILED_PRECONDITION (9)', async () => {
     await rejectsWithCode(
       owner.accessSecretVersion({ name: 'projects/alice-proj/secrets/missing/versions/1' }),
       5,
@@ -143,7 +142,7 @@ describe('secret-manager with the official client', () => {
     );
   });
 
-  test('an expired token surfaces as UNAUTHENTICATED (16)', T, async () => {
+  test('an expired token surfaces as UNAUTHENTICATED (16)', async () => {
     const sa = {
       type: 'serviceAccount' as const,
       subject: 'sa@alice-proj.iam.gserviceaccount.com',
@@ -172,7 +171,7 @@ describe('secret-manager with the official client', () => {
     }
   });
 
-  test('stock google-auth-library client: same answer, HTTP status on err.code', T, async () => {
+  test('stock google-auth-library client: same answer, HTTP status on err.code', async () => {
     const oauth = new OAuth2Client();
     oauth.setCredentials({ access_token: emu.ownerToken, expiry_date: Date.now() + 3_600_000 });
     const stock = clientFor(emu.port, emu.ownerToken, oauth);

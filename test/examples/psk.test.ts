@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { connect } from 'node:tls';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunningEmulator } from '../../emulator/index.js';
@@ -41,44 +40,22 @@ import {
 } from './harness.js';
 import { runCommand } from '../helpers/command.js';
 import { readableDir, type ReadableDir } from '../helpers/other-user.js';
-import { ALICE, ALICE_READER, BOB, imageMember, startWorld, testEnvironment } from './world.js';
+import { pskShareSecrets, startWorld, testEnvironment } from './world.js';
+import { opensslHkdf } from '../helpers/openssl-hkdf.js';
+import { connectPsk, pskSClientArgv } from '../helpers/psk-client.js';
 
 const HTTP_GET = 'GET / HTTP/1.0\r\nHost: backend\r\n\r\n';
 
 /** The README's derivation: `openssl kdf ... HKDF` over length-prefixed hex shares. */
 async function readmeKey(aliceHex: string, bobHex: string): Promise<string> {
-  const r = await runCommand([
-    'openssl',
-    'kdf',
-    '-keylen',
-    '32',
-    '-kdfopt',
-    'digest:SHA256',
-    '-kdfopt',
-    `hexkey:00000020${aliceHex}00000020${bobHex}`,
-    '-kdfopt',
-    'salt:teeinit-psk-v1',
-    '-kdfopt',
-    'info:session-psk',
-    'HKDF',
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout.trim().split(':').join('').toLowerCase();
+  return opensslHkdf(`00000020${aliceHex}00000020${bobHex}`, 'session-psk');
 }
 
 /** One HTTP/1.0 request over TLS 1.3 PSK with Node's TLS client; resolves the response. */
 function pskGet(port: number, identity: string, key: Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    const socket = connect({
-      host: '127.0.0.1',
-      port,
-      minVersion: 'TLSv1.3',
-      ciphers: 'TLS_AES_128_GCM_SHA256',
-      pskCallback: () => ({ identity, psk: key }),
-      checkServerIdentity: () => undefined,
-    });
-    socket.setTimeout(10_000, () => socket.destroy(new Error('timeout')));
+    const socket = connectPsk(port, identity, key);
     socket.once('secureConnect', () => socket.end(HTTP_GET));
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.once('error', reject);
@@ -122,20 +99,7 @@ describe('examples/psk', { timeout: 180_000 }, () => {
   before(async () => {
     dirs = scratch('psk');
     clientDirs = scratch('psk-client');
-    emulator = await startWorld(join(dirs.work, 'emulator'), [
-      {
-        project: ALICE.project,
-        id: 'alice-psk-share',
-        data: aliceHex,
-        members: [`serviceAccount:${ALICE_READER}`],
-      },
-      {
-        project: BOB.project,
-        id: 'bob-psk-share',
-        data: bobHex,
-        members: [imageMember(BOB.number)],
-      },
-    ]);
+    emulator = await startWorld(join(dirs.work, 'emulator'), pskShareSecrets(aliceHex, bobHex));
     serverPort = await freePort();
     backendPort = await freePort();
     let tree = replaceInStrings(loadExample('psk'), '8443', String(serverPort));
@@ -172,21 +136,14 @@ describe('examples/psk', { timeout: 180_000 }, () => {
 
   test('openssl s_client -psk reaches the backend', { timeout: 30_000 }, async () => {
     const r = await runCommand(
-      [
-        'openssl',
-        's_client',
-        '-connect',
+      pskSClientArgv(
         `127.0.0.1:${serverPort}`,
         '-tls1_3',
+        key.toString('hex'),
+        'client1',
         '-ciphersuites',
         'TLS_AES_128_GCM_SHA256',
-        '-psk_identity',
-        'client1',
-        '-psk',
-        key.toString('hex'),
-        '-quiet',
-        '-ign_eof',
-      ],
+      ),
       { input: HTTP_GET, timeoutMs: 20_000 },
     );
     assert.match(r.stdout, /hello over TLS-PSK/, r.stderr);

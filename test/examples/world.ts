@@ -16,16 +16,47 @@ import {
 import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
 import { createCa, issueCert, type Pem } from '../../emulator/pki.js';
 import type { TestEnvironment } from './example-config.js';
+import { ALICE, BOB } from '../helpers/collaborators.js';
 
 export const POOL = 'cs-pool';
 export const PROVIDER = 'attestation-verifier';
-export const ALICE = { project: 'alice-proj', number: '111111111111' } as const;
-export const BOB = { project: 'bob-proj', number: '222222222222' } as const;
+export { ALICE, BOB };
 export const ALICE_READER = 'reader@alice-proj.iam.gserviceaccount.com';
 
 /** The member the READMEs bind: every workload of the attested image in a collaborator's pool. */
 export function imageMember(projectNumber: string): string {
   return imagePrincipalSet(projectNumber, POOL, DEFAULT_IMAGE_DIGEST);
+}
+
+/**
+ * alice's and bob's projects, each with the READMEs' pool and provider: the Confidential
+ * Space mapping, `condition`, and the READMEs' `--allowed-audiences=https://sts.googleapis.com`.
+ */
+export function readmePools(condition: string) {
+  return {
+    projects: [ALICE, BOB].map((c) => ({ id: c.project, number: c.number })),
+    providers: [ALICE, BOB].map((c) => ({
+      project: c.project,
+      pool: POOL,
+      provider: PROVIDER,
+      attributeMapping: { ...CONFIDENTIAL_SPACE_MAPPING },
+      attributeCondition: condition,
+      allowedAudiences: [STS_AUDIENCE],
+    })),
+  };
+}
+
+/** The psk example's two shares, stored and granted as its README does. */
+export function pskShareSecrets(aliceHex: string, bobHex: string): SeedSecretSpec[] {
+  return [
+    {
+      project: ALICE.project,
+      id: 'alice-psk-share',
+      data: aliceHex,
+      members: [`serviceAccount:${ALICE_READER}`],
+    },
+    { project: BOB.project, id: 'bob-psk-share', data: bobHex, members: [imageMember(BOB.number)] },
+  ];
 }
 
 /** One secret to seed: project id, secret id, payload, who may access it. */
@@ -46,19 +77,7 @@ export async function startWorld(
     stateDir,
     config: {
       attestation: { preset: 'production', claims: {} },
-      projects: [
-        { id: ALICE.project, number: ALICE.number },
-        { id: BOB.project, number: BOB.number },
-      ],
-      providers: [ALICE, BOB].map((c) => ({
-        project: c.project,
-        pool: POOL,
-        provider: PROVIDER,
-        attributeMapping: { ...CONFIDENTIAL_SPACE_MAPPING },
-        attributeCondition: condition,
-        // The READMEs' `--allowed-audiences=https://sts.googleapis.com`.
-        allowedAudiences: [STS_AUDIENCE],
-      })),
+      ...readmePools(condition),
       serviceAccounts: [
         {
           email: ALICE_READER,

@@ -15,10 +15,9 @@ import { ALICE, reader, secretValue, startWorld, workload, type World } from './
 
 const V = { ca: secretValue('ca') };
 const h = new FetchHarness(Object.values(V));
-const T = { timeout: 20_000 };
 const SA = `reader@${ALICE.project}.iam.gserviceaccount.com`;
 
-describe('cancellation leaves nothing behind', () => {
+describe('cancellation leaves nothing behind', { timeout: 200_000 }, () => {
   let world: World;
   before(async () => {
     world = await startWorld();
@@ -74,24 +73,24 @@ describe('cancellation leaves nothing behind', () => {
     await watch.assertQuiet();
   }
 
-  test('during the STS exchange', T, async (t) => {
+  test('during the STS exchange', async (t) => {
     const reached = holdRoute(world.em, { route: 'sts.token' });
     await cancelWhen(t, config(), () => reached());
   });
 
-  test('during the impersonation call', T, async (t) => {
+  test('during the impersonation call', async (t) => {
     const reached = holdRoute(world.em, { route: 'iam.generateAccessToken' });
     await cancelWhen(t, impersonating(), () => reached());
   });
 
-  test('during a slow secret access', T, async (t) => {
+  test('during a slow secret access', async (t) => {
     const reached = holdRoute(world.em, { route: 'secretmanager.access' });
     await cancelWhen(t, config(), () => reached());
   });
 
   const slowBackoff = { initialBackoff: 10_000, maxBackoff: 10_000, attempts: 5 };
 
-  test('during the backoff sleep after a failed secret access', T, async (t) => {
+  test('during the backoff sleep after a failed secret access', async (t) => {
     world.fault({ route: 'secretmanager.access', error: { status: 503 } });
     let abort = (): void => undefined;
     const log = h.capture((line) => {
@@ -106,7 +105,7 @@ describe('cancellation leaves nothing behind', () => {
     );
   });
 
-  test('during the backoff sleep after a failed token exchange', T, async (t) => {
+  test('during the backoff sleep after a failed token exchange', async (t) => {
     world.fault({ route: 'sts.token', error: { status: 503 } });
     let abort = (): void => undefined;
     const log = h.capture((line) => {
@@ -120,7 +119,7 @@ describe('cancellation leaves nothing behind', () => {
     );
   });
 
-  test('while the attestation token is read: no exchange is sent afterwards', T, async (t) => {
+  test('while the attestation token is read: no exchange is sent afterwards', async (t) => {
     // A FIFO as the token file: the read waits until the test writes the token, and the
     // abort ends it (a write after it finds no reader, EPIPE).
     const fifo = join(world.dir, `token-${Date.now()}.fifo`);
@@ -151,13 +150,13 @@ describe('cancellation leaves nothing behind', () => {
     await assert.rejects(sts(50), /no request reached sts\.token/);
   });
 
-  test("a caller's signal aborted before start-up: no request at all", T, async (t) => {
+  test("a caller's signal aborted before start-up: no request at all", async (t) => {
     const sts = holdRoute(world.em, { route: 'sts.token', latencyMs: 1 });
     await cancelWhen(t, config(), 'before-start');
     await assert.rejects(sts(50), /no request reached sts\.token/);
   });
 
-  test('the library transporter refuses a request on an aborted signal', T, async (t) => {
+  test('the library transporter refuses a request on an aborted signal', async (t) => {
     const watch = new StrayWatch();
     watch.install();
     t.after(() => watch.uninstall());

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { holdRoute } from '../helpers/hold-route.js';
 import { FetchHarness, ref } from './harness.js';
-import { ALICE, BOB, secretValue, startWorld, workload, type World } from './world.js';
+import { ALICE, BOB, granted, secretValue, startWorld, type World } from './world.js';
 
 const V = {
   ca: secretValue('ca'),
@@ -21,31 +21,11 @@ describe('fetchAll under faults', () => {
   before(async () => {
     world = await startWorld();
     world.seed([
-      { project: ALICE.project, id: 'ca', versions: [{ data: V.ca }], members: [workload(ALICE)] },
-      {
-        project: ALICE.project,
-        id: 'key',
-        versions: [{ data: V.key }],
-        members: [workload(ALICE)],
-      },
-      {
-        project: ALICE.project,
-        id: 'share',
-        versions: [{ data: V.aliceShare }],
-        members: [workload(ALICE)],
-      },
-      {
-        project: BOB.project,
-        id: 'share',
-        versions: [{ data: V.bobShare }],
-        members: [workload(BOB)],
-      },
-      {
-        project: BOB.project,
-        id: 'other',
-        versions: [{ data: V.other }],
-        members: [workload(BOB)],
-      },
+      granted(ALICE, 'ca', V.ca),
+      granted(ALICE, 'key', V.key),
+      granted(ALICE, 'share', V.aliceShare),
+      granted(BOB, 'share', V.bobShare),
+      granted(BOB, 'other', V.other),
     ]);
   });
   after(async () => {

@@ -8,6 +8,7 @@ import { FetchHarness, ref } from './harness.js';
 import {
   ALICE,
   BOB,
+  granted,
   provider,
   reader,
   secretValue,
@@ -34,25 +35,10 @@ describe('fetchAll against the emulator', () => {
   before(async () => {
     world = await startWorld();
     world.seed([
-      { project: ALICE.project, id: 'ca', versions: [{ data: V.ca }], members: [workload(ALICE)] },
-      {
-        project: ALICE.project,
-        id: 'key',
-        versions: [{ data: 'v1-unused' }, { data: V.key }],
-        members: [workload(ALICE)],
-      },
-      {
-        project: ALICE.project,
-        id: 'share',
-        versions: [{ data: V.aliceShare }],
-        members: [workload(ALICE)],
-      },
-      {
-        project: BOB.project,
-        id: 'share',
-        versions: [{ data: V.bobShare }],
-        members: [workload(BOB)],
-      },
+      granted(ALICE, 'ca', V.ca),
+      granted(ALICE, 'key', 'v1-unused', V.key),
+      granted(ALICE, 'share', V.aliceShare),
+      granted(BOB, 'share', V.bobShare),
       {
         project: BOB.project,
         id: 'sa-only',
@@ -69,13 +55,7 @@ describe('fetchAll against the emulator', () => {
         ],
         members: [workload(ALICE)],
       },
-      {
-        project: ALICE.project,
-        id: 'eu',
-        location: 'europe-west4',
-        versions: [{ data: V.regional }],
-        members: [workload(ALICE)],
-      },
+      { ...granted(ALICE, 'eu', V.regional), location: 'europe-west4' },
     ]);
   });
   after(async () => {

@@ -13,9 +13,9 @@ import { applySeed, parseSeedDocument } from '../../emulator/seed/apply.js';
 import type { Config } from '../../src/config/index.js';
 import { validateConfigTree } from '../../src/config/index.js';
 import { captureLogger, type CapturedLog } from '../helpers/capture-logger.js';
+import { ALICE, BOB } from '../helpers/collaborators.js';
 
-export const ALICE = { project: 'alice-proj', number: '111111111111' } as const;
-export const BOB = { project: 'bob-proj', number: '222222222222' } as const;
+export { ALICE, BOB };
 export const ACCESSOR = 'roles/secretmanager.secretAccessor';
 
 /** The workload principal set of the default image in a collaborator's pool. */
@@ -43,6 +43,20 @@ export interface SeedSecretInput {
   readonly location?: string;
   readonly versions: readonly { data: string; state?: 'ENABLED' | 'DISABLED' | 'DESTROYED' }[];
   readonly members: readonly string[];
+}
+
+/** One secret of `c`'s project, a version per value (all ENABLED), granted to `c`'s workload. */
+export function granted(
+  c: { project: string; number: string },
+  id: string,
+  ...values: string[]
+): SeedSecretInput {
+  return {
+    project: c.project,
+    id,
+    versions: values.map((data) => ({ data })),
+    members: [workload(c)],
+  };
 }
 
 /** A captured logger that masks nothing: a leak shows up instead of being masked. */

@@ -48,7 +48,7 @@ async function startTree(onTerm: 'exit' | 'ignore'): Promise<{
 }
 
 describe('terminateTree', { timeout: 60_000 }, () => {
-  test('descendantPids sees children and grandchildren', { timeout: 20_000 }, async () => {
+  test('descendantPids sees children and grandchildren', async () => {
     const { root, pids } = await startTree('exit');
     const found = await pollUntil('both descendants', () => {
       const d = descendantPids(root.pid).map((p) => p.pid);
@@ -59,7 +59,7 @@ describe('terminateTree', { timeout: 60_000 }, () => {
     assert.ok(root.gone());
   });
 
-  test('a root that dies on SIGTERM leaves no orphan', { timeout: 20_000 }, async () => {
+  test('a root that dies on SIGTERM leaves no orphan', async () => {
     const { root, pids } = await startTree('exit');
     await pollUntil('descendants', () => descendantPids(root.pid).length >= 2);
     await terminateTree(root, 5_000);
@@ -67,7 +67,7 @@ describe('terminateTree', { timeout: 60_000 }, () => {
     for (const pid of pids) assert.ok(!isAlive(pid), `pid ${pid} outlived the teardown`);
   });
 
-  test('a root that ignores SIGTERM is killed after the grace', { timeout: 20_000 }, async () => {
+  test('a root that ignores SIGTERM is killed after the grace', async () => {
     const { root, pids } = await startTree('ignore');
     await pollUntil('descendants', () => descendantPids(root.pid).length >= 2);
     const began = Date.now();

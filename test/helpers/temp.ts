@@ -42,3 +42,15 @@ export function tempDir(prefix: string): TempDir {
 export function removeDir(path: string): void {
   rmSync(path, { recursive: true, force: true });
 }
+
+/**
+ * Why: tests put secrets dirs on tmpfs (tmpfsDir) like production; where the machine has no
+ * tmpfs the config must say `files.unsafeAllowNonTmpfs`, and only then. Returns `config`.
+ */
+export function allowNonTmpfs<T extends { files?: unknown }>(
+  config: T,
+  secrets: { readonly onTmpfs: boolean },
+): T {
+  if (!secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
+  return config;
+}

@@ -8,7 +8,7 @@ import { fetchAll } from '../../src/secrets/index.js';
 import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { logCapture, secretValue, startWorld, type World } from '../fetch/world.js';
 
-describe('identity: adc via the metadata server', () => {
+describe('identity: adc via the metadata server', { timeout: 60_000 }, () => {
   let world: World;
   const value = secretValue('adc');
   before(async () => {
@@ -28,7 +28,7 @@ describe('identity: adc via the metadata server', () => {
   });
   after(() => world.stop());
 
-  test('fetches a secret with the VM service account token', { timeout: 20_000 }, async () => {
+  test('fetches a secret with the VM service account token', async () => {
     const config = world.config({
       collaborators: { operator: { credentials: 'adc' } },
       secrets: { op: { from: 'operator', ref: 'projects/operator-proj/secrets/op/versions/1' } },

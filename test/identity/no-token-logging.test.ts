@@ -39,14 +39,14 @@ function runChild(
   });
 }
 
-describe('identity: no token in library debug logs', () => {
+describe('identity: no token in library debug logs', { timeout: 60_000 }, () => {
   let world: World;
   before(async () => {
     world = await startWorld();
   });
   after(() => world.stop());
 
-  test('GOOGLE_SDK_NODE_LOGGING=* prints no access token', { timeout: 20_000 }, async () => {
+  test('GOOGLE_SDK_NODE_LOGGING=* prints no access token', async () => {
     const tree = {
       version: 1,
       attestation: { tokenFile: world.em.tokenFile },

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import type { Server } from 'node:net';
+import { connect, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { deriveKey } from '../../src/keys/index.js';
@@ -16,10 +16,11 @@ import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { freePort } from '../helpers/net.js';
 import { pollUntil } from '../helpers/poll.js';
 import { exchange } from './tls-client.js';
+import { DEMO_SHARES } from '../helpers/collaborators.js';
+import { pskSClientArgv } from '../helpers/psk-client.js';
 
 const T = { timeout: 30000 };
-const ALICE = '2c6f63f8c0f53a565db041b91c0a95add8913fc102670589db3982228dbfed90';
-const BOB = 'b15244faf36e5e4b178d3891701d245f2e45e881d913b6c35c0ea0ac14224cc2';
+const { alice: ALICE, bob: BOB } = DEMO_SHARES;
 
 /** The demo key through teeinit's own KDF (sha256 over the concatenated hex text). */
 function demoKey(): Buffer {
@@ -85,23 +86,15 @@ describe('psk', () => {
   ] as const) {
     test(`psk-server-openssl${flag}: s_client -psk with identity Client1`, T, async () => {
       const proxy = name === 'psk13' ? p13 : p12;
-      const args = [
-        's_client',
-        '-connect',
-        proxy.address,
-        flag,
-        '-psk',
-        keyHex,
-        '-psk_identity',
-        'Client1',
-        '-quiet',
-      ];
-      if (flag === '-tls1_2') args.push('-cipher', 'ECDHE-PSK-AES128-CBC-SHA256');
+      const ciphers = flag === '-tls1_2' ? ['-cipher', 'ECDHE-PSK-AES128-CBC-SHA256'] : [];
       // -quiet implies -ign_eof: s_client stays until stopped, so stop it once the echo is in.
-      const r = await runCommand(['openssl', ...args], {
-        input: `hello ${flag}\n`,
-        untilStdout: new RegExp(`hello ${flag}`),
-      });
+      const r = await runCommand(
+        pskSClientArgv(proxy.address, flag, keyHex, 'Client1', ...ciphers),
+        {
+          input: `hello ${flag}\n`,
+          untilStdout: new RegExp(`hello ${flag}`),
+        },
+      );
       assert.match(r.stdout, new RegExp(`hello ${flag}`), r.stderr);
     });
   }
@@ -129,36 +122,14 @@ describe('psk', () => {
         [p13, '-tls1_3'],
         [p12, '-tls1_2'],
       ] as const) {
-        const a = await runCommand(
-          [
-            'openssl',
-            's_client',
-            '-connect',
-            proxy.address,
-            flag,
-            '-psk',
-            wrong,
-            '-psk_identity',
-            'Client1',
-            '-quiet',
-          ],
-          { input: 'x\n', keepStdinOpenMs: 500 },
-        );
-        const b = await runCommand(
-          [
-            'openssl',
-            's_client',
-            '-connect',
-            proxy.address,
-            flag,
-            '-psk',
-            keyHex,
-            '-psk_identity',
-            'Nobody',
-            '-quiet',
-          ],
-          { input: 'x\n', keepStdinOpenMs: 500 },
-        );
+        const a = await runCommand(pskSClientArgv(proxy.address, flag, wrong, 'Client1'), {
+          input: 'x\n',
+          keepStdinOpenMs: 500,
+        });
+        const b = await runCommand(pskSClientArgv(proxy.address, flag, keyHex, 'Nobody'), {
+          input: 'x\n',
+          keepStdinOpenMs: 500,
+        });
         assert.equal(alertOf(a.stderr), alertOf(b.stderr), `${flag}: ${a.stderr} vs ${b.stderr}`);
         assert.doesNotMatch(a.stdout + b.stdout, /x/);
       }
@@ -174,20 +145,14 @@ describe('psk', () => {
 
   test('psk-server-tls11: TLS 1.1 offered is refused', T, async () => {
     const r = await runCommand(
-      [
-        'openssl',
-        's_client',
-        '-connect',
+      pskSClientArgv(
         p12.address,
         '-tls1_1',
-        '-psk',
         keyHex,
-        '-psk_identity',
         'Client1',
         '-cipher',
         'PSK-AES128-CBC-SHA@SECLEVEL=0',
-        '-quiet',
-      ],
+      ),
       { input: 'x\n', keepStdinOpenMs: 500 },
     );
     assert.doesNotMatch(r.stdout, /x/);
@@ -212,22 +177,7 @@ describe('psk', () => {
     const st = spawn('stunnel', [conf], { stdio: 'ignore' });
     children.push(st);
     try {
-      const { connect } = await import('node:net');
-      const reply = await retry(async () => {
-        const s = connect(port, '127.0.0.1');
-        return new Promise<string>((resolve, reject) => {
-          let out = '';
-          s.on('error', reject);
-          s.on('connect', () => s.write('via stunnel\n'));
-          s.on('data', (d: Buffer) => {
-            out += d.toString();
-            if (out.includes('\n')) {
-              resolve(out);
-              s.destroy();
-            }
-          });
-        });
-      });
+      const reply = await retry(() => plainExchange(port, 'via stunnel\n', 'line'));
       assert.equal(reply, 'via stunnel\n');
     } finally {
       st.kill('SIGTERM');
@@ -259,23 +209,8 @@ describe('psk', () => {
         log.logger,
       );
       try {
-        const { connect } = await import('node:net');
-        const reply = await retry(async () => {
-          const s = connect(hostPort(client.address).port, '127.0.0.1');
-          return new Promise<string>((resolve, reject) => {
-            let out = '';
-            s.on('error', reject);
-            s.on('close', () => (out === '' ? reject(new Error('closed')) : undefined));
-            s.on('connect', () => s.write('to stunnel\n'));
-            s.on('data', (d: Buffer) => {
-              out += d.toString();
-              if (out.includes('\n')) {
-                resolve(out);
-                s.destroy();
-              }
-            });
-          });
-        });
+        const port = hostPort(client.address).port;
+        const reply = await retry(() => plainExchange(port, 'to stunnel\n', 'line'));
         assert.equal(reply, 'to stunnel\n');
       } finally {
         st.kill('SIGTERM');
@@ -298,14 +233,7 @@ describe('psk', () => {
         log.logger,
       );
       try {
-        const { connect } = await import('node:net');
-        const s = connect(hostPort(client.address).port, '127.0.0.1');
-        const got = await new Promise<string>((resolve) => {
-          let out = '';
-          s.on('connect', () => s.end('chained'));
-          s.on('data', (d: Buffer) => (out += d.toString()));
-          s.on('close', () => resolve(out));
-        });
+        const got = await plainExchange(hostPort(client.address).port, 'chained', 'close');
         assert.equal(got, 'chained');
       } finally {
         await client.close(200);
@@ -326,6 +254,30 @@ function clientPsk(psk: Buffer, identity: string) {
 function alertOf(stderr: string): string {
   const m = /alert ([a-z ]+)/i.exec(stderr) ?? /error:[0-9A-F]+:([^:]+:[^:]+)/.exec(stderr);
   return m?.[1] ?? stderr.split('\n')[0] ?? '';
+}
+
+/**
+ * A plaintext client on 127.0.0.1:`port`: writes `text`, then `line` resolves with what came
+ * back up to the first newline (rejects when the connection closes before one), `close` ends
+ * its side at once and resolves with all that came back when the connection closes.
+ */
+function plainExchange(port: number, text: string, until: 'line' | 'close'): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const s = connect(port, '127.0.0.1');
+    let out = '';
+    s.on('error', reject);
+    s.on('connect', () => (until === 'close' ? s.end(text) : s.write(text)));
+    s.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (until === 'line' && out.includes('\n')) {
+        resolve(out);
+        s.destroy();
+      }
+    });
+    s.on('close', () =>
+      until === 'close' ? resolve(out) : reject(new Error('closed before a line came back')),
+    );
+  });
 }
 
 async function retry<T>(fn: () => Promise<T>, timeoutMs = 8000): Promise<T> {

@@ -18,6 +18,7 @@ import { pidExists } from '../helpers/procfs.js';
 import { useRunWorld } from '../run/run-world.js';
 import { worldConfig, writeConfig } from '../run/world-config.js';
 import { seedValueSecret } from './rotation.js';
+import { allowNonTmpfs } from '../helpers/temp.js';
 
 // Listens on argv[1] after a short delay; first appends "pid sha256(API_TOKEN)" to argv[2]
 // (a hash, never the value), so a passed ready probe implies the line is there.
@@ -94,7 +95,7 @@ describe('refresh: onRefresh restart', { timeout: 240_000 }, () => {
       from: 'alice',
       ref: `projects/alice-proj/secrets/${TOKEN}/versions/current`,
     };
-    if (!ctx.secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
+    allowNonTmpfs(config, ctx.secrets);
     return { path: writeConfig(ctx.work, config), dir, port, hashes };
   }
 

@@ -17,7 +17,7 @@ import { httpAnswer } from '../helpers/http-get.js';
 import { freePort } from '../helpers/net.js';
 import { pollUntil } from '../helpers/poll.js';
 import { logLines, runTeeinit, type TeeinitProcess } from '../helpers/teeinit-process.js';
-import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
+import { allowNonTmpfs, removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
 import { demoSecretValues } from '../run/run-world.js';
 import { ingressProxy, worldConfig, writeConfig } from '../run/world-config.js';
 import { parseFaultRules } from '../../emulator/faults/rules.js';
@@ -91,7 +91,7 @@ describe('refresh: secret rotation while running', { timeout: 240_000 }, () => {
         ...extra,
       },
     );
-    if (!secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
+    allowNonTmpfs(config, secrets);
     t = runTeeinit(['run', '-c', writeConfig(work, config)]);
     await t.waitFor(/"message":"running"/, 30_000);
     return { dir, proxyPort, t };

@@ -20,7 +20,7 @@ import {
   stopAllTeeinit,
   type TeeinitProcess,
 } from '../helpers/teeinit-process.js';
-import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
+import { allowNonTmpfs, removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
 import { demoSecretValues } from './run-world.js';
 import { worldConfig, writeConfig } from './world-config.js';
 
@@ -91,7 +91,7 @@ function config(ctx: Ctx, name: string, extra: Record<string, unknown> = {}): st
     [{ name: 'app', run: [process.execPath, FIXTURES + 'forever.js'] }],
     extra,
   );
-  if (!ctx.secrets.onTmpfs) (c.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
+  allowNonTmpfs(c, ctx.secrets);
   return writeConfig(ctx.work, c);
 }
 

@@ -15,8 +15,8 @@ import { terminateTree, type TreeRoot } from '../helpers/process-tree.js';
 import { childPids } from '../helpers/procfs.js';
 import { runArgv, withoutGuardedVariables } from '../../src/preflight/index.js';
 import { CLI, FIXTURES } from '../helpers/teeinit-process.js';
-import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
-import { writeConfig } from './world-config.js';
+import { allowNonTmpfs, removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
+import { localConfig, writeConfig } from './world-config.js';
 
 describe(
   'run: tini as PID 1, teeinit below it',
@@ -43,14 +43,13 @@ describe(
       extra: Record<string, unknown> = {},
     ): { path: string; dir: string } {
       const dir = join(secrets.path, name);
-      writeConfig(work, {
-        version: 1,
-        collaborators: { local: { credentials: 'none' } },
-        secrets: { greeting: { from: 'local', path: join(work, 'greeting.txt') } },
-        files: { dir, unsafeAllowNonTmpfs: !secrets.onTmpfs, entries: { greeting: {} } },
-        processes,
-        ...extra,
-      });
+      writeConfig(
+        work,
+        allowNonTmpfs(
+          localConfig(work, { dir, entries: { greeting: {} } }, processes, extra),
+          secrets,
+        ),
+      );
       // writeConfig always writes teeinit.json: each test gets its own copy.
       const path = join(work, `${name}.json`);
       writeFileSync(path, readFileSync(join(work, 'teeinit.json')));

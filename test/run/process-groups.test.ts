@@ -17,6 +17,7 @@ import {
   type TeeinitProcess,
 } from '../helpers/teeinit-process.js';
 import { removeDir, tempDir } from '../helpers/temp.js';
+import { localConfig } from './world-config.js';
 
 describe('run: process groups', { timeout: 180_000 }, () => {
   let work: string;
@@ -56,12 +57,8 @@ describe('run: process groups', { timeout: 180_000 }, () => {
     const config = join(work, `${name}.json`);
     writeFileSync(
       config,
-      JSON.stringify({
-        version: 1,
-        collaborators: { local: { credentials: 'none' } },
-        secrets: { greeting: { from: 'local', path: join(work, 'greeting.txt') } },
-        files: { dir: join(work, `${name}-secrets`), unsafeAllowNonTmpfs: true },
-        processes: [
+      JSON.stringify(
+        localConfig(work, { dir: join(work, `${name}-secrets`), unsafeAllowNonTmpfs: true }, [
           {
             name: 'app',
             run: [process.execPath, FIXTURES + 'spawn-group.js', log, marker, '3', mode, after],
@@ -70,8 +67,8 @@ describe('run: process groups', { timeout: 180_000 }, () => {
               : {}),
             ...extra,
           },
-        ],
-      }),
+        ]),
+      ),
     );
     const lines = (): string[] => readFileSync(log, 'utf8').split('\n').filter(Boolean);
     const run: Run = {

@@ -9,6 +9,7 @@ import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { FIXTURES, runTeeinit, type TeeinitProcess } from '../helpers/teeinit-process.js';
 import { useRunWorld } from './run-world.js';
 import { worldConfig, writeConfig } from './world-config.js';
+import { allowNonTmpfs } from '../helpers/temp.js';
 
 describe('run: cancelled start-up', { timeout: 60_000 }, () => {
   const ctx = useRunWorld('teeinit-cancel');
@@ -17,7 +18,7 @@ describe('run: cancelled start-up', { timeout: 60_000 }, () => {
     const config = worldConfig(ctx.world, join(ctx.secrets.path, name), [
       { name: 'app', run: [process.execPath, FIXTURES + 'inspect-files.js', join(ctx.work, name)] },
     ]) as Record<string, any>;
-    if (!ctx.secrets.onTmpfs) config.files.unsafeAllowNonTmpfs = true;
+    allowNonTmpfs(config, ctx.secrets);
     return runTeeinit(['run', '-c', writeConfig(ctx.work, config)]);
   };
 

@@ -14,6 +14,7 @@ import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { logLines, runTeeinit, type TeeinitProcess } from '../helpers/teeinit-process.js';
 import { useRunWorld } from './run-world.js';
 import { worldConfig, writeConfig } from './world-config.js';
+import { allowNonTmpfs } from '../helpers/temp.js';
 
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
@@ -66,7 +67,7 @@ describe('run: certificate expiry in the start-up log', { timeout: 90_000 }, () 
       ref: `projects/alice-proj/secrets/${id}-cert/versions/1`,
     };
     refs['server-key'] = { from: 'alice', ref: `projects/alice-proj/secrets/${id}-key/versions/1` };
-    if (!ctx.secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
+    allowNonTmpfs(config, ctx.secrets);
     const t = runTeeinit(['run', '-c', writeConfig(ctx.work, config)]);
     await t.waitFor(/"message":"running"/);
     return t;

@@ -16,6 +16,7 @@ import { FIXTURES, runTeeinit, type TeeinitProcess } from '../helpers/teeinit-pr
 import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { useRunWorld } from './run-world.js';
 import { worldConfig } from './world-config.js';
+import { allowNonTmpfs } from '../helpers/temp.js';
 
 /** A TCP listener that counts connections and closes each at once. */
 async function trap(): Promise<{ url: string; count: () => number; close: () => Promise<void> }> {
@@ -94,7 +95,7 @@ describe('run: the environment beyond the allow-list', { timeout: 240_000 }, () 
       ],
       { status: { listen: `127.0.0.1:${statusPort}` }, ...extra },
     ) as Record<string, any>;
-    if (!ctx.secrets.onTmpfs) config.files.unsafeAllowNonTmpfs = true;
+    allowNonTmpfs(config, ctx.secrets);
     // Without the world's TLS bundle, its key file entry names nothing.
     if (extra.tls !== undefined) config.files.entries = {};
     const path = join(ctx.work, `${name}.json`);

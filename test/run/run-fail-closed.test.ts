@@ -14,6 +14,7 @@ import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { FIXTURES, runTeeinit } from '../helpers/teeinit-process.js';
 import { useRunWorld } from './run-world.js';
 import { worldConfig, writeConfig } from './world-config.js';
+import { allowNonTmpfs } from '../helpers/temp.js';
 
 interface Case {
   readonly name: string;
@@ -142,7 +143,7 @@ describe('run: fail closed', { timeout: 240_000 }, () => {
           run: [process.execPath, FIXTURES + 'inspect-files.js', marker, '{{ file server-key }}'],
         },
       ]) as Record<string, any>;
-      if (!ctx.secrets.onTmpfs) config.files.unsafeAllowNonTmpfs = true;
+      allowNonTmpfs(config, ctx.secrets);
       c.config?.(config);
       const undo = c.arrange === undefined ? noop : await c.arrange(ctx.world);
       try {
@@ -171,7 +172,7 @@ describe('run: fail closed', { timeout: 240_000 }, () => {
     const config = worldConfig(ctx.world, dir, [
       { name: 'app', run: [process.execPath, FIXTURES + 'inspect-files.js', marker] },
     ]) as Record<string, any>;
-    if (!ctx.secrets.onTmpfs) config.files.unsafeAllowNonTmpfs = true;
+    allowNonTmpfs(config, ctx.secrets);
     try {
       const t = runTeeinit(['run', '-c', writeConfig(ctx.work, config)]);
       await t.waitFor(/teeinit starting/);

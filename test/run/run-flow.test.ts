@@ -16,6 +16,7 @@ import { freePort } from '../helpers/net.js';
 import { FIXTURES, logLines, runTeeinit } from '../helpers/teeinit-process.js';
 import { useRunWorld } from './run-world.js';
 import { worldConfig, writeConfig } from './world-config.js';
+import { allowNonTmpfs } from '../helpers/temp.js';
 
 describe('run: the whole flow', { timeout: 90_000 }, () => {
   const ctx = useRunWorld('teeinit-run');
@@ -37,7 +38,7 @@ describe('run: the whole flow', { timeout: 90_000 }, () => {
         env: { TEEINIT_FIXTURE_EXIT: '7' },
       },
     ]);
-    if (!ctx.secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
+    allowNonTmpfs(config, ctx.secrets);
     const began = Date.now();
     const t = runTeeinit(['run', '-c', writeConfig(ctx.work, config)]);
     await t.waitFor(/READY/);
@@ -67,7 +68,7 @@ describe('run: the whole flow', { timeout: 90_000 }, () => {
     const config = worldConfig(ctx.world, dir, [
       { name: 'app', run: [process.execPath, '-e', 'process.exit(3)'] },
     ]);
-    if (!ctx.secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
+    allowNonTmpfs(config, ctx.secrets);
     const t = runTeeinit(['run', '-c', writeConfig(ctx.work, config)]);
     assert.equal(await t.exited(), 3, t.output());
     assert.ok(!existsSync(dir) || readdirSync(dir).length === 0);
@@ -95,7 +96,7 @@ describe('run: the whole flow', { timeout: 90_000 }, () => {
         ],
       },
     );
-    if (!ctx.secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
+    allowNonTmpfs(config, ctx.secrets);
     const t = runTeeinit(['run', '-c', writeConfig(ctx.work, config)]);
     // A connection that never completes its handshake keeps the proxy draining.
     await t.waitFor(/"running"/);

@@ -10,6 +10,7 @@ import { canDisableSigusr1 } from '../../src/preflight/index.js';
 import { withDeadline } from '../helpers/poll.js';
 import { CLI, FIXTURES } from '../helpers/teeinit-process.js';
 import { removeDir, tempDir } from '../helpers/temp.js';
+import { localConfig } from './world-config.js';
 
 describe('run: the inspector stays closed', { timeout: 60_000 }, () => {
   let work: string;
@@ -20,18 +21,14 @@ describe('run: the inspector stays closed', { timeout: 60_000 }, () => {
     config = join(work, 'teeinit.json');
     writeFileSync(
       config,
-      JSON.stringify({
-        version: 1,
-        collaborators: { local: { credentials: 'none' } },
-        secrets: { greeting: { from: 'local', path: join(work, 'greeting.txt') } },
-        files: { dir: join(work, 'secrets'), unsafeAllowNonTmpfs: true },
-        processes: [
+      JSON.stringify(
+        localConfig(work, { dir: join(work, 'secrets'), unsafeAllowNonTmpfs: true }, [
           {
             name: 'app',
             run: [process.execPath, FIXTURES + 'trap-sigterm.js', join(work, 'app.pid')],
           },
-        ],
-      }),
+        ]),
+      ),
     );
   });
   after(() => removeDir(work));

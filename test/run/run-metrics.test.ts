@@ -16,6 +16,7 @@ import { logLines, runTeeinit } from '../helpers/teeinit-process.js';
 import { openSession } from '../refresh/rotation.js';
 import { useRunWorld } from './run-world.js';
 import { ingressProxy, worldConfig, writeConfig } from './world-config.js';
+import { allowNonTmpfs } from '../helpers/temp.js';
 
 const ARGV_MARKER = 'argv-marker-7c1e5a93d2';
 const ENV_MARKER = 'env-marker-2b9f04e6a8';
@@ -56,7 +57,7 @@ describe('run: metrics endpoint', { timeout: 120_000 }, () => {
         proxies: [ingressProxy(proxyPort, backend)],
       },
     );
-    if (!ctx.secrets.onTmpfs) (config.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
+    allowNonTmpfs(config, ctx.secrets);
     const work = join(ctx.work, 'metrics');
     mkdirSync(work, { recursive: true });
     const t = runTeeinit(['run', '-c', writeConfig(work, config)]);

@@ -14,7 +14,7 @@ import { ERROR_CODES, type ErrorCode } from '../../src/errors/index.js';
 import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { freePort } from '../helpers/net.js';
 import { FIXTURES, runTeeinit } from '../helpers/teeinit-process.js';
-import { removeDir, tempDir } from '../helpers/temp.js';
+import { allowNonTmpfs, removeDir, tempDir } from '../helpers/temp.js';
 import { useRunWorld } from './run-world.js';
 import { ingressProxy, worldConfig, writeConfig } from './world-config.js';
 
@@ -125,7 +125,7 @@ describe('run: spawn-time checks before any port or fetch', { timeout: 240_000 }
         proxies: [{ ...ingressProxy(proxyPort, targetPort), start: 'before-processes' }],
         status: { listen: `127.0.0.1:${statusPort}` },
       }) as Record<string, any>;
-      if (!ctx.secrets.onTmpfs) config.files.unsafeAllowNonTmpfs = true;
+      allowNonTmpfs(config, ctx.secrets);
       c.change((config.processes as Record<string, any>[])[0]!, config);
       const held = [await listen(proxyPort), await listen(statusPort)];
       const [probe] = parseFaultRules([
@@ -168,7 +168,7 @@ describe('run: spawn-time checks before any port or fetch', { timeout: 240_000 }
         ready: { command: ['true'] },
       },
     ]) as Record<string, any>;
-    if (!ctx.secrets.onTmpfs) config.files.unsafeAllowNonTmpfs = true;
+    allowNonTmpfs(config, ctx.secrets);
     const t = runTeeinit(['run', '-c', writeConfig(ctx.work, config)]);
     await t.waitFor(/^READY$/m);
     assert.ok(existsSync(marker), t.output());

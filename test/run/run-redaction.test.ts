@@ -11,6 +11,7 @@ import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { FIXTURES, logLines, runTeeinit } from '../helpers/teeinit-process.js';
 import { useRunWorld } from './run-world.js';
 import { worldConfig, writeConfig } from './world-config.js';
+import { allowNonTmpfs } from '../helpers/temp.js';
 
 describe('run: redaction of echoed secrets', { timeout: 240_000 }, () => {
   const ctx = useRunWorld('teeinit-redaction');
@@ -31,7 +32,7 @@ describe('run: redaction of echoed secrets', { timeout: 240_000 }, () => {
     const config = worldConfig(ctx.world, dir, [
       { name: 'app', run: [process.execPath, FIXTURES + 'forever.js'] },
     ]) as Record<string, any>;
-    if (!ctx.secrets.onTmpfs) config.files.unsafeAllowNonTmpfs = true;
+    allowNonTmpfs(config, ctx.secrets);
     const token = attestationToken();
     ctx.world.emulator.faults.add(echoToken('echo-fatal', 400));
     try {
@@ -69,7 +70,7 @@ describe('run: redaction of echoed secrets', { timeout: 240_000 }, () => {
       },
     ]) as Record<string, any>;
     config.log = { level: 'DEBUG' };
-    if (!ctx.secrets.onTmpfs) config.files.unsafeAllowNonTmpfs = true;
+    allowNonTmpfs(config, ctx.secrets);
     const token = attestationToken();
     // The first exchange fails with a retryable error quoting the token, the next succeed.
     ctx.world.emulator.faults.add(echoToken('echo-once', 500, 1));
@@ -101,7 +102,7 @@ describe('run: redaction of echoed secrets', { timeout: 240_000 }, () => {
         prefixOutput: true,
       },
     ]) as Record<string, any>;
-    if (!ctx.secrets.onTmpfs) config.files.unsafeAllowNonTmpfs = true;
+    allowNonTmpfs(config, ctx.secrets);
     const t = runTeeinit(['run', '-c', writeConfig(ctx.work, config)]);
     await t.waitFor(/^\[app\] PRINTED$/m);
     t.kill('SIGTERM');

@@ -13,6 +13,7 @@ import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { FIXTURES, runTeeinit } from '../helpers/teeinit-process.js';
 import { useRunWorld } from './run-world.js';
 import { worldConfig, writeConfig } from './world-config.js';
+import { allowNonTmpfs } from '../helpers/temp.js';
 
 const root = process.getuid?.() === 0;
 const PROBE_TIMES = 1_000_000;
@@ -37,7 +38,7 @@ describe('run: the secrets directory', { timeout: 240_000 }, () => {
       },
     ]) as Record<string, any>;
     Object.assign(c.files.entries, entries);
-    if (!ctx.secrets.onTmpfs) c.files.unsafeAllowNonTmpfs = true;
+    allowNonTmpfs(c, ctx.secrets);
     return { marker, path: writeConfig(ctx.work, c) };
   };
 

@@ -18,8 +18,8 @@ import {
   stopAllTeeinit,
   type TeeinitProcess,
 } from '../helpers/teeinit-process.js';
-import { removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
-import { writeConfig } from './world-config.js';
+import { allowNonTmpfs, removeDir, tempDir, tmpfsDir } from '../helpers/temp.js';
+import { localConfig, writeConfig } from './world-config.js';
 
 const signalsWith = (phase: SignalPhase, action: string): NodeJS.Signals[] =>
   (Object.keys(SIGNAL_TABLE) as NodeJS.Signals[]).filter(
@@ -73,23 +73,17 @@ describe('run: every signal of the table', { timeout: 240_000 }, () => {
     const pidFile = join(work, `${name}.pid`);
     const gate = join(work, `${name}.gate`);
     writeFileSync(log, '');
-    const path = writeConfig(join(work), {
-      version: 1,
-      collaborators: { local: { credentials: 'none' } },
-      secrets: { greeting: { from: 'local', path: join(work, 'greeting.txt') } },
-      files: { dir, unsafeAllowNonTmpfs: !secrets.onTmpfs, entries: { greeting: {} } },
-      processes: [
-        {
-          name: 'app',
-          run: [process.execPath, FIXTURES + 'record-signals.js', log, pidFile, '0'],
-          ...(gated
-            ? { ready: { file: gate, timeout: stop.readyTimeout ?? '120s', interval: '50ms' } }
-            : {}),
-          ...(stop.stopSignal === undefined ? {} : { stopSignal: stop.stopSignal }),
-          ...(stop.stopTimeout === undefined ? {} : { stopTimeout: stop.stopTimeout }),
-        },
-      ],
-    });
+    const app = {
+      name: 'app',
+      run: [process.execPath, FIXTURES + 'record-signals.js', log, pidFile, '0'],
+      ...(gated
+        ? { ready: { file: gate, timeout: stop.readyTimeout ?? '120s', interval: '50ms' } }
+        : {}),
+      ...(stop.stopSignal === undefined ? {} : { stopSignal: stop.stopSignal }),
+      ...(stop.stopTimeout === undefined ? {} : { stopTimeout: stop.stopTimeout }),
+    };
+    const files = { dir, entries: { greeting: {} } };
+    const path = writeConfig(work, allowNonTmpfs(localConfig(work, files, [app]), secrets));
     // writeConfig writes teeinit.json in the directory: give each run its own copy.
     const own = join(work, `${name}.json`);
     writeFileSync(own, readFileSync(path));

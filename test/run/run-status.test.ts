@@ -16,6 +16,7 @@ import { pollUntil } from '../helpers/poll.js';
 import { logLines, runTeeinit } from '../helpers/teeinit-process.js';
 import { useRunWorld } from './run-world.js';
 import { worldConfig, writeConfig } from './world-config.js';
+import { allowNonTmpfs } from '../helpers/temp.js';
 
 const ARGV_MARKER = 'argv-marker-9f3c2e7a1b';
 const ENV_MARKER = 'env-marker-4d8b6a0c5e';
@@ -63,7 +64,7 @@ describe('run: status endpoint', { timeout: 240_000 }, () => {
   ): { path: string; dir: string } => {
     const dir = join(ctx.secrets.path, name);
     const c = worldConfig(ctx.world, dir, processes, { status: { listen }, ...extra });
-    if (!ctx.secrets.onTmpfs) (c.files as Record<string, unknown>).unsafeAllowNonTmpfs = true;
+    allowNonTmpfs(c, ctx.secrets);
     const work = join(ctx.work, name);
     mkdirSync(work, { recursive: true });
     return { path: writeConfig(work, c), dir };

@@ -16,6 +16,7 @@ import { assertNoSecrets } from '../helpers/leak-scan.js';
 import { FIXTURES, logLines, runTeeinit } from '../helpers/teeinit-process.js';
 import { useRunWorld } from './run-world.js';
 import { worldConfig, writeConfig } from './world-config.js';
+import { allowNonTmpfs } from '../helpers/temp.js';
 
 const SAFE = 'client-one-of-bob';
 const MALICIOUS = 'client-one-of-bob\nmaliciousdirective yes';
@@ -73,7 +74,7 @@ describe(
       c.templates = {
         'backend.conf': { allowValue: true, content: TEMPLATE.replace('%FILTER%', filter) },
       };
-      if (!ctx.secrets.onTmpfs) c.files.unsafeAllowNonTmpfs = true;
+      allowNonTmpfs(c, ctx.secrets);
       return { marker, dir, path: writeConfig(ctx.work, c) };
     };
 

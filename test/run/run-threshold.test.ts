@@ -26,6 +26,7 @@ import {
   type Who,
 } from './threshold-world.js';
 import { worldConfig, writeConfig } from './world-config.js';
+import { allowNonTmpfs } from '../helpers/temp.js';
 
 // An echo server on argv[1]; it creates argv[2] when it starts (the "something started" mark).
 const ECHO = `
@@ -87,7 +88,7 @@ describe('run: threshold keys (2 of 3)', { timeout: 300_000 }, () => {
         ...extra,
       },
     ) as Record<string, any>;
-    if (!ctx.secrets.onTmpfs) config.files.unsafeAllowNonTmpfs = true;
+    allowNonTmpfs(config, ctx.secrets);
     const work = join(ctx.work, name);
     mkdirSync(work, { recursive: true });
     return { path: writeConfig(work, config), dir, marker, proxyPort };

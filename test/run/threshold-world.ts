@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect } from 'node:tls';
 import { DEFAULT_IMAGE_DIGEST } from '../../emulator/attestation/claims.js';
 import type { DemoWorld } from '../../emulator/demo-world.js';
 import {
@@ -19,7 +18,8 @@ import {
 } from '../../emulator/default-world.js';
 import { applySeed, parseSeedDocument } from '../../emulator/seed/apply.js';
 import { runCli } from '../cli/cli-helpers.js';
-import { runCommand } from '../helpers/command.js';
+import { opensslHkdf } from '../helpers/openssl-hkdf.js';
+import { connectPsk } from '../helpers/psk-client.js';
 
 export const COLLABORATORS = {
   alice: { project: 'alice-proj', number: '111111111111' },
@@ -56,6 +56,10 @@ export function addCarol(world: DemoWorld): void {
   });
 }
 
+/** `teeinit shares split --threshold 2 --shares 3 --out DIR`. */
+const splitTwoOfThree = (out: string) =>
+  runCli(['shares', 'split', '--threshold', '2', '--shares', '3', '--out', out]);
+
 /**
  * Splits with `teeinit shares split` into `dir`, then stores, for each collaborator:
  * `<who>-q` version 1 its share file (granted to the image), version 2 a share of another
@@ -63,16 +67,7 @@ export function addCarol(world: DemoWorld): void {
  * version 1 its share with no grant (PERMISSION_DENIED).
  */
 export async function seedThresholdShares(world: DemoWorld, dir: string): Promise<ThresholdShares> {
-  const split = await runCli([
-    'shares',
-    'split',
-    '--threshold',
-    '2',
-    '--shares',
-    '3',
-    '--out',
-    dir,
-  ]);
+  const split = await splitTwoOfThree(dir);
   assert.equal(split.code, 0, split.stderr);
   const keyId = /^key id: ([0-9a-f]{16})$/m.exec(split.stdout)?.[1] ?? '';
   const file = (i: number): string => join(dir, `share-${i}-of-3`);
@@ -80,16 +75,7 @@ export async function seedThresholdShares(world: DemoWorld, dir: string): Promis
     WHO.map((who, i) => [who, readFileSync(file(i + 1), 'latin1')]),
   ) as Record<Who, string>;
   const otherDir = join(dir, 'other');
-  const other = await runCli([
-    'shares',
-    'split',
-    '--threshold',
-    '2',
-    '--shares',
-    '3',
-    '--out',
-    otherDir,
-  ]);
+  const other = await splitTwoOfThree(otherDir);
   assert.equal(other.code, 0, other.stderr);
   const otherLines = WHO.map((_, i) =>
     readFileSync(join(otherDir, `share-${i + 1}-of-3`), 'latin1'),
@@ -132,23 +118,8 @@ async function clientKey(a: string, b: string, prefix: string): Promise<Buffer> 
   const pskFile = `${prefix}-psk.bin`;
   const combined = await runCli(['shares', 'combine', a, b, '--write-secret', secretFile]);
   assert.equal(combined.code, 0, combined.stderr);
-  const kdf = await runCommand([
-    'openssl',
-    'kdf',
-    '-keylen',
-    '32',
-    '-kdfopt',
-    'digest:SHA256',
-    '-kdfopt',
-    `hexkey:${readFileSync(secretFile).toString('hex')}`,
-    '-kdfopt',
-    'salt:teeinit-psk-v1',
-    '-kdfopt',
-    'info:quorum-psk',
-    'HKDF',
-  ]);
-  assert.equal(kdf.code, 0, kdf.stderr);
-  const psk = Buffer.from(kdf.stdout.trim().split(':').join(''), 'hex');
+  const hex = await opensslHkdf(readFileSync(secretFile).toString('hex'), 'quorum-psk');
+  const psk = Buffer.from(hex, 'hex');
   const direct = await runCli([
     'shares',
     'combine',
@@ -210,15 +181,7 @@ export function pskEcho(
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     let got = '';
-    const socket = connect({
-      host: '127.0.0.1',
-      port,
-      minVersion: 'TLSv1.3',
-      ciphers: 'TLS_AES_128_GCM_SHA256',
-      pskCallback: () => ({ identity, psk: key }),
-      checkServerIdentity: () => undefined,
-    });
-    socket.setTimeout(10_000, () => socket.destroy(new Error('timeout')));
+    const socket = connectPsk(port, identity, key);
     socket.once('secureConnect', () => socket.write(text));
     socket.setEncoding('utf8').on('data', (d: string) => {
       got += d;

@@ -38,3 +38,23 @@ export function ingressProxy(listenPort: number, targetPort: number): Record<str
     start: 'after-processes',
   };
 }
+
+/**
+ * Why: the run tests that need no emulator share one config: a `local` collaborator, one
+ * `file`-source secret `greeting` read from `greeting.txt` in `work` (the caller writes it).
+ */
+export function localConfig(
+  work: string,
+  files: Record<string, unknown>,
+  processes: unknown[],
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    version: 1,
+    collaborators: { local: { credentials: 'none' } },
+    secrets: { greeting: { from: 'local', path: join(work, 'greeting.txt') } },
+    files,
+    processes,
+    ...extra,
+  };
+}

@@ -11,8 +11,8 @@ import { readLog, readPid, supervisorHarness } from './helpers.js';
 
 const { tmp, start } = supervisorHarness();
 
-describe('supervisor exit codes', () => {
-  test('a child exit code passes through, named and logged', { timeout: 20_000 }, async () => {
+describe('supervisor exit codes', { timeout: 160_000 }, () => {
+  test('a child exit code passes through, named and logged', async () => {
     const { logger, records } = captureLogger();
     const sup = start(
       [
@@ -37,7 +37,7 @@ describe('supervisor exit codes', () => {
     ['SIGTERM', 143],
     ['SIGUSR2', 140],
   ] as const) {
-    test(`a death by ${signal} is ${status}`, { timeout: 20_000 }, async () => {
+    test(`a death by ${signal} is ${status}`, async () => {
       const marker = join(tmp.dir, `pid-${signal}`);
       const sup = start([launchSpec({ name: 'victim', fixture: 'forever', args: [marker] })], {
         logger: captureLogger().logger,
@@ -50,7 +50,7 @@ describe('supervisor exit codes', () => {
     });
   }
 
-  test('a missing binary is TEEINIT_SPAWN_NOT_FOUND, exit 127', { timeout: 20_000 }, async () => {
+  test('a missing binary is TEEINIT_SPAWN_NOT_FOUND, exit 127', async () => {
     const { logger, text } = captureLogger();
     const sup = start(
       [
@@ -76,7 +76,7 @@ describe('supervisor exit codes', () => {
     assert.doesNotMatch(text(), /s3cr3t-value/);
   });
 
-  test('a process after a failed spawn is never started', { timeout: 20_000 }, async () => {
+  test('a process after a failed spawn is never started', async () => {
     const log = join(tmp.dir, 'after-fail.log');
     const sup = start(
       [
@@ -91,7 +91,7 @@ describe('supervisor exit codes', () => {
     assert.deepEqual(readLog(log), []);
   });
 
-  test('a non-executable file is TEEINIT_SPAWN_FAILED, exit 126', { timeout: 20_000 }, async () => {
+  test('a non-executable file is TEEINIT_SPAWN_FAILED, exit 126', async () => {
     const file = join(tmp.dir, 'not-executable');
     writeFileSync(file, '#!/bin/sh\nexit 0\n');
     chmodSync(file, 0o644);
@@ -104,23 +104,19 @@ describe('supervisor exit codes', () => {
     assert.match(outcome.error?.message ?? '', /"noexec"/);
   });
 
-  test(
-    'argv[0] is looked up in the PATH of the child environment',
-    { timeout: 20_000 },
-    async () => {
-      const bin = join(tmp.dir, 'bin');
-      mkdirSync(bin);
-      const script = join(bin, 'say-seven');
-      writeFileSync(script, '#!/bin/sh\nexit 7\n');
-      chmodSync(script, 0o755);
-      const spec = launchSpec({
-        name: 'pathy',
-        argv: ['say-seven'],
-        extraEnv: { PATH: `${bin}:/usr/bin:/bin` },
-      });
-      const sup = start([spec], { logger: captureLogger().logger });
-      const outcome = await sup.done;
-      assert.equal(outcome.code, 7);
-    },
-  );
+  test('argv[0] is looked up in the PATH of the child environment', async () => {
+    const bin = join(tmp.dir, 'bin');
+    mkdirSync(bin);
+    const script = join(bin, 'say-seven');
+    writeFileSync(script, '#!/bin/sh\nexit 7\n');
+    chmodSync(script, 0o755);
+    const spec = launchSpec({
+      name: 'pathy',
+      argv: ['say-seven'],
+      extraEnv: { PATH: `${bin}:/usr/bin:/bin` },
+    });
+    const sup = start([spec], { logger: captureLogger().logger });
+    const outcome = await sup.done;
+    assert.equal(outcome.code, 7);
+  });
 });

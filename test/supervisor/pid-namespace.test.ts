@@ -32,57 +32,45 @@ function subdir(name: string): string {
   return dir;
 }
 
-describe('supervisor under tini in a PID namespace', { skip }, () => {
-  test(
-    'SIGHUP and SIGTERM pass tini → driver → child; the exit code comes back',
-    { timeout: 30_000 },
-    async () => {
-      const dir = subdir('signals');
-      const marker = join(dir, 'app.pid');
-      const log = join(dir, 'app.log');
-      const run = runDriver(
-        dir,
-        [
-          {
-            name: 'app',
-            fixture: 'trap-sigterm',
-            args: [marker, '42'],
-            extraEnv: { FIXTURE_LOG: log },
-          },
-        ],
-        UNSHARE_TINI,
-      );
-      const tini = await tiniPid(run.child.pid!);
-      await pollUntil('app ready', () => readPid(marker));
-      process.kill(tini, 'SIGHUP');
-      await pollUntil('SIGHUP reached the app', () =>
-        readLog(log).some((l) => l.startsWith('trap-sigterm SIGHUP')),
-      );
-      process.kill(tini, 'SIGTERM');
-      assert.equal(await run.exited, 42, run.stderr());
-      assert.match(run.stdout(), /got SIGHUP\n[^]*got SIGTERM\n/);
-    },
-  );
+describe('supervisor under tini in a PID namespace', { skip, timeout: 90_000 }, () => {
+  test('SIGHUP and SIGTERM pass tini → driver → child; the exit code comes back', async () => {
+    const dir = subdir('signals');
+    const marker = join(dir, 'app.pid');
+    const log = join(dir, 'app.log');
+    const run = runDriver(
+      dir,
+      [
+        {
+          name: 'app',
+          fixture: 'trap-sigterm',
+          args: [marker, '42'],
+          extraEnv: { FIXTURE_LOG: log },
+        },
+      ],
+      UNSHARE_TINI,
+    );
+    const tini = await tiniPid(run.child.pid!);
+    await pollUntil('app ready', () => readPid(marker));
+    process.kill(tini, 'SIGHUP');
+    await pollUntil('SIGHUP reached the app', () =>
+      readLog(log).some((l) => l.startsWith('trap-sigterm SIGHUP')),
+    );
+    process.kill(tini, 'SIGTERM');
+    assert.equal(await run.exited, 42, run.stderr());
+    assert.match(run.stdout(), /got SIGHUP\n[^]*got SIGTERM\n/);
+  });
 
-  test(
-    'a child killed by the forwarded SIGTERM exits 143 through tini',
-    { timeout: 30_000 },
-    async () => {
-      const dir = subdir('sigterm');
-      const marker = join(dir, 'app.pid');
-      const run = runDriver(
-        dir,
-        [{ name: 'app', fixture: 'forever', args: [marker] }],
-        UNSHARE_TINI,
-      );
-      const tini = await tiniPid(run.child.pid!);
-      await pollUntil('app ready', () => readPid(marker));
-      process.kill(tini, 'SIGTERM');
-      assert.equal(await run.exited, 143, run.stderr());
-    },
-  );
+  test('a child killed by the forwarded SIGTERM exits 143 through tini', async () => {
+    const dir = subdir('sigterm');
+    const marker = join(dir, 'app.pid');
+    const run = runDriver(dir, [{ name: 'app', fixture: 'forever', args: [marker] }], UNSHARE_TINI);
+    const tini = await tiniPid(run.child.pid!);
+    await pollUntil('app ready', () => readPid(marker));
+    process.kill(tini, 'SIGTERM');
+    assert.equal(await run.exited, 143, run.stderr());
+  });
 
-  test('a child exit code passes through tini', { timeout: 30_000 }, async () => {
+  test('a child exit code passes through tini', async () => {
     const dir = subdir('exit');
     const run = runDriver(dir, [{ name: 'app', fixture: 'exit-with', args: ['7'] }], UNSHARE_TINI);
     assert.equal(await run.exited, 7, run.stderr());

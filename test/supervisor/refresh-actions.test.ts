@@ -12,8 +12,8 @@ import { readLog, readPid, supervisorHarness } from './helpers.js';
 
 const { tmp, start } = supervisorHarness();
 
-describe('supervisor: refresh actions', () => {
-  test('signal() reaches one process only', { timeout: 20_000 }, async () => {
+describe('supervisor: refresh actions', { timeout: 60_000 }, () => {
+  test('signal() reaches one process only', async () => {
     const [a, b, log] = ['a.pid', 'b.pid', 'ab.log'].map((f) => join(tmp.dir, f)) as [
       string,
       string,
@@ -47,76 +47,68 @@ describe('supervisor: refresh actions', () => {
     await sup.done;
   });
 
-  test(
-    'replace() restarts one process with a new spec; the run goes on',
-    { timeout: 20_000 },
-    async () => {
-      const [first, second] = ['first.pid', 'second.pid'].map((f) => join(tmp.dir, f)) as [
-        string,
-        string,
-      ];
-      const spec = (marker: string): ReturnType<typeof launchSpec> =>
+  test('replace() restarts one process with a new spec; the run goes on', async () => {
+    const [first, second] = ['first.pid', 'second.pid'].map((f) => join(tmp.dir, f)) as [
+      string,
+      string,
+    ];
+    const spec = (marker: string): ReturnType<typeof launchSpec> =>
+      launchSpec({
+        name: 'app',
+        fixture: 'trap-sigterm',
+        args: [marker],
+        restart: { maxRestarts: 0 },
+      });
+    const sup = start([spec(first), launchSpec({ name: 'side', fixture: 'forever' })], {
+      logger: captureLogger().logger,
+    });
+    await sup.started;
+    const pid1 = await pollUntil('first marker', () => readPid(first));
+    assert.equal(await sup.replace('app', spec(second)), true);
+    const pid2 = await pollUntil('second marker', () => readPid(second));
+    assert.notEqual(pid2, pid1);
+    assert.equal(pidExists(pid1), false);
+    assert.equal(await sup.replace('app', spec(first)), true, 'again: not a restart-limit');
+    await pollUntil('back to the first marker', () => readPid(first) !== pid1 && readPid(first));
+    void sup.stop('test');
+    assert.equal((await sup.done).reason, 'stopped');
+    assert.equal(await sup.replace('app', spec(second)), false, 'not once stopped');
+  });
+
+  test('retire() stops one process for good; the run goes on without it', async () => {
+    const marker = join(tmp.dir, 'retired.pid');
+    const { logger, records } = captureLogger();
+    const sup = start(
+      [
+        launchSpec({ name: 'main', fixture: 'forever' }),
         launchSpec({
-          name: 'app',
+          name: 'retired',
           fixture: 'trap-sigterm',
           args: [marker],
-          restart: { maxRestarts: 0 },
-        });
-      const sup = start([spec(first), launchSpec({ name: 'side', fixture: 'forever' })], {
-        logger: captureLogger().logger,
-      });
-      await sup.started;
-      const pid1 = await pollUntil('first marker', () => readPid(first));
-      assert.equal(await sup.replace('app', spec(second)), true);
-      const pid2 = await pollUntil('second marker', () => readPid(second));
-      assert.notEqual(pid2, pid1);
-      assert.equal(pidExists(pid1), false);
-      assert.equal(await sup.replace('app', spec(first)), true, 'again: not a restart-limit');
-      await pollUntil('back to the first marker', () => readPid(first) !== pid1 && readPid(first));
-      void sup.stop('test');
-      assert.equal((await sup.done).reason, 'stopped');
-      assert.equal(await sup.replace('app', spec(second)), false, 'not once stopped');
-    },
-  );
-
-  test(
-    'retire() stops one process for good; the run goes on without it',
-    { timeout: 20_000 },
-    async () => {
-      const marker = join(tmp.dir, 'retired.pid');
-      const { logger, records } = captureLogger();
-      const sup = start(
-        [
-          launchSpec({ name: 'main', fixture: 'forever' }),
-          launchSpec({
-            name: 'retired',
-            fixture: 'trap-sigterm',
-            args: [marker],
-            restart: { policy: 'always' },
-          }),
-        ],
-        { logger },
-      );
-      await sup.started;
-      const pid = await pollUntil('marker', () => readPid(marker));
-      assert.equal(await sup.retire('retired'), true);
-      assert.equal(pidExists(pid), false);
-      assert.equal(await sup.retire('nope'), false);
-      const status = sup.status();
-      assert.equal(status.phase, 'running', 'the run goes on');
-      const retired = status.processes.find((p) => p.name === 'retired');
-      assert.equal(retired?.pid, undefined, 'not running');
-      assert.equal(retired?.lastExitCode, 0);
-      assert.equal(sup.signal('retired', 'SIGHUP'), false);
-      // Its policy (always) does not start it again.
-      assert.equal(records().filter((l) => l.message === 'restarting').length, 0);
-      assert.equal(records().filter((l) => l.message === 'started').length, 2);
-      assert.deepEqual(await sup.stop('test'), {
-        code: 143,
-        process: 'main',
-        reason: 'stopped',
-        signal: 'SIGTERM',
-      });
-    },
-  );
+          restart: { policy: 'always' },
+        }),
+      ],
+      { logger },
+    );
+    await sup.started;
+    const pid = await pollUntil('marker', () => readPid(marker));
+    assert.equal(await sup.retire('retired'), true);
+    assert.equal(pidExists(pid), false);
+    assert.equal(await sup.retire('nope'), false);
+    const status = sup.status();
+    assert.equal(status.phase, 'running', 'the run goes on');
+    const retired = status.processes.find((p) => p.name === 'retired');
+    assert.equal(retired?.pid, undefined, 'not running');
+    assert.equal(retired?.lastExitCode, 0);
+    assert.equal(sup.signal('retired', 'SIGHUP'), false);
+    // Its policy (always) does not start it again.
+    assert.equal(records().filter((l) => l.message === 'restarting').length, 0);
+    assert.equal(records().filter((l) => l.message === 'started').length, 2);
+    assert.deepEqual(await sup.stop('test'), {
+      code: 143,
+      process: 'main',
+      reason: 'stopped',
+      signal: 'SIGTERM',
+    });
+  });
 });

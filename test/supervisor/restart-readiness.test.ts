@@ -81,203 +81,173 @@ function count(kind: string): number {
   return process.getActiveResourcesInfo().filter((r) => r === kind).length;
 }
 
-describe('supervisor: readiness after a restart', () => {
-  test(
-    'restart-ready-again: a restarted process logs ready with its attempt once its port accepts',
-    { timeout: 30_000 },
-    async () => {
-      const { port, marker, spec } = await server('again.pid', 400);
-      const { logger, records } = captureLogger();
-      const sup = start([spec], { logger });
-      await sup.started;
-      const pid1 = await pollUntil('first pid', () => readPid(marker));
-      assert.equal(sup.signal('app', 'SIGUSR2'), true);
-      const again = await pollUntil(
-        'ready after restart',
-        () => find(records, 'ready', { process: 'app', restart: 1 }),
-        20_000,
-      );
-      // The new process listens 400 ms after it boots: the check really waited for it.
-      assert.ok(Number(again.ms) >= 400, `ready after ${String(again.ms)} ms`);
-      assert.equal(await canConnect(port), true);
-      const pid2 = readPid(marker);
-      assert.notEqual(pid2, pid1);
-      const order = records()
-        .filter(
-          (l) =>
-            l.process === 'app' && ['started', 'restarting', 'ready'].includes(String(l.message)),
-        )
-        .map((l) => (l.restart === undefined ? l.message : [l.message, l.restart]));
-      assert.deepEqual(order, ['started', 'ready', 'restarting', 'started', ['ready', 1]]);
-      assert.equal(find(records, 'restarting')?.attempt, 1);
-      await sup.stop('test');
-    },
-  );
+describe('supervisor: readiness after a restart', { timeout: 90_000 }, () => {
+  test('restart-ready-again: a restarted process logs ready with its attempt once its port accepts', async () => {
+    const { port, marker, spec } = await server('again.pid', 400);
+    const { logger, records } = captureLogger();
+    const sup = start([spec], { logger });
+    await sup.started;
+    const pid1 = await pollUntil('first pid', () => readPid(marker));
+    assert.equal(sup.signal('app', 'SIGUSR2'), true);
+    const again = await pollUntil(
+      'ready after restart',
+      () => find(records, 'ready', { process: 'app', restart: 1 }),
+      20_000,
+    );
+    // The new process listens 400 ms after it boots: the check really waited for it.
+    assert.ok(Number(again.ms) >= 400, `ready after ${String(again.ms)} ms`);
+    assert.equal(await canConnect(port), true);
+    const pid2 = readPid(marker);
+    assert.notEqual(pid2, pid1);
+    const order = records()
+      .filter(
+        (l) =>
+          l.process === 'app' && ['started', 'restarting', 'ready'].includes(String(l.message)),
+      )
+      .map((l) => (l.restart === undefined ? l.message : [l.message, l.restart]));
+    assert.deepEqual(order, ['started', 'ready', 'restarting', 'started', ['ready', 1]]);
+    assert.equal(find(records, 'restarting')?.attempt, 1);
+    await sup.stop('test');
+  });
 
-  test(
-    'restart-ready-timeout: a check that never passes is a warning; the process keeps running',
-    { timeout: 30_000 },
-    async () => {
-      const { port, marker, spec } = await server('never.pid', -1, { timeout: 500 }, -1);
-      const stand = await standIn(port);
-      const { logger, records } = captureLogger();
-      const sup = start([spec], { logger });
-      let ended = false;
-      void sup.done.then(() => (ended = true));
-      await sup.started;
-      await stand.close(); // from here on, only a restarted SERVER could answer
-      const pid1 = await pollUntil('first pid', () => readPid(marker));
-      const t0 = Date.now();
-      sup.signal('app', 'SIGUSR2');
-      const warning = await pollUntil(
-        'not-ready warning',
-        () => find(records, 'process not ready after restart'),
-        20_000,
-      );
-      assert.ok(Date.now() - t0 >= 500, 'warned before the timeout');
-      assert.equal(warning.severity, 'WARNING');
-      assert.equal(warning.process, 'app');
-      assert.equal(warning.restart, 1);
-      assert.equal(warning.probe, `tcp 127.0.0.1:${port}`);
-      assert.equal(warning.timeoutMs, 500);
-      const pid2 = await pollUntil('second pid', () => readPid(marker) !== pid1 && readPid(marker));
-      assert.equal(pidExists(pid2), true, 'the restarted process was left running');
-      assert.equal(ended, false, 'the run went on');
-      assert.equal(find(records, 'ready', { restart: 1 }), undefined);
-      assert.equal(await canConnect(port), false);
-      await sup.stop('test');
-      assert.equal(pidExists(pid2), false);
-    },
-  );
+  test('restart-ready-timeout: a check that never passes is a warning; the process keeps running', async () => {
+    const { port, marker, spec } = await server('never.pid', -1, { timeout: 500 }, -1);
+    const stand = await standIn(port);
+    const { logger, records } = captureLogger();
+    const sup = start([spec], { logger });
+    let ended = false;
+    void sup.done.then(() => (ended = true));
+    await sup.started;
+    await stand.close(); // from here on, only a restarted SERVER could answer
+    const pid1 = await pollUntil('first pid', () => readPid(marker));
+    const t0 = Date.now();
+    sup.signal('app', 'SIGUSR2');
+    const warning = await pollUntil(
+      'not-ready warning',
+      () => find(records, 'process not ready after restart'),
+      20_000,
+    );
+    assert.ok(Date.now() - t0 >= 500, 'warned before the timeout');
+    assert.equal(warning.severity, 'WARNING');
+    assert.equal(warning.process, 'app');
+    assert.equal(warning.restart, 1);
+    assert.equal(warning.probe, `tcp 127.0.0.1:${port}`);
+    assert.equal(warning.timeoutMs, 500);
+    const pid2 = await pollUntil('second pid', () => readPid(marker) !== pid1 && readPid(marker));
+    assert.equal(pidExists(pid2), true, 'the restarted process was left running');
+    assert.equal(ended, false, 'the run went on');
+    assert.equal(find(records, 'ready', { restart: 1 }), undefined);
+    assert.equal(await canConnect(port), false);
+    await sup.stop('test');
+    assert.equal(pidExists(pid2), false);
+  });
 
-  test(
-    'restart-ready-stop: stop during the check ends at once, nothing left behind',
-    { timeout: 30_000 },
-    async () => {
-      const timers = count('Timeout');
-      const sockets = count('TCPSocketWrap');
-      const { marker, spec } = await server('stop.pid', -1, { timeout: 60_000 });
-      const { logger, records } = captureLogger();
-      const sup = start([spec], { logger });
-      await sup.started;
-      const pid1 = await pollUntil('first pid', () => readPid(marker));
-      sup.signal('app', 'SIGUSR2');
-      await pollUntil('restarted', () => readPid(marker) !== pid1 && readPid(marker));
-      await pollUntil(
-        'checking again',
-        () => records().filter((l) => l.message === 'started').length === 2,
-      );
-      const t0 = Date.now();
-      const outcome = await withDeadline(sup.stop('test'), 5000, 'stop');
-      assert.ok(Date.now() - t0 < 3000, `stop took ${Date.now() - t0} ms`);
-      assert.equal(outcome.reason, 'stopped');
-      assert.equal(find(records, 'process not ready after restart'), undefined);
-      assert.equal(find(records, 'ready', { restart: 1 }), undefined);
-      assert.equal(records().at(-1)?.message, 'supervisor done');
-      assert.equal(count('Timeout'), timers);
-      assert.equal(count('TCPSocketWrap'), sockets);
-    },
-  );
+  test('restart-ready-stop: stop during the check ends at once, nothing left behind', async () => {
+    const timers = count('Timeout');
+    const sockets = count('TCPSocketWrap');
+    const { marker, spec } = await server('stop.pid', -1, { timeout: 60_000 });
+    const { logger, records } = captureLogger();
+    const sup = start([spec], { logger });
+    await sup.started;
+    const pid1 = await pollUntil('first pid', () => readPid(marker));
+    sup.signal('app', 'SIGUSR2');
+    await pollUntil('restarted', () => readPid(marker) !== pid1 && readPid(marker));
+    await pollUntil(
+      'checking again',
+      () => records().filter((l) => l.message === 'started').length === 2,
+    );
+    const t0 = Date.now();
+    const outcome = await withDeadline(sup.stop('test'), 5000, 'stop');
+    assert.ok(Date.now() - t0 < 3000, `stop took ${Date.now() - t0} ms`);
+    assert.equal(outcome.reason, 'stopped');
+    assert.equal(find(records, 'process not ready after restart'), undefined);
+    assert.equal(find(records, 'ready', { restart: 1 }), undefined);
+    assert.equal(records().at(-1)?.message, 'supervisor done');
+    assert.equal(count('Timeout'), timers);
+    assert.equal(count('TCPSocketWrap'), sockets);
+  });
 });
 
-describe('supervisor: replace() waits for readiness', () => {
-  test(
-    'replace-ready: replace() resolves only once the new process accepts',
-    { timeout: 30_000 },
-    async () => {
-      const { port, marker, spec } = await server('replace.pid', 500);
-      const { logger, records } = captureLogger();
-      const sup = start([spec], { logger });
-      await sup.started;
-      const pid1 = await pollUntil('first pid', () => readPid(marker));
-      const t0 = Date.now();
-      assert.equal(await sup.replace('app', spec), true);
-      const ready = find(records, 'ready', { after: 'refresh' });
-      assert.ok(ready, 'ready logged before replace() resolved');
-      assert.ok(Number(ready.ms) >= 500, `ready after ${String(ready.ms)} ms`);
-      assert.ok(Date.now() - t0 >= 500);
-      assert.equal(await canConnect(port), true);
-      assert.notEqual(readPid(marker), pid1);
-      assert.equal(pidExists(pid1), false);
-      await sup.stop('test');
-    },
-  );
+describe('supervisor: replace() waits for readiness', { timeout: 120_000 }, () => {
+  test('replace-ready: replace() resolves only once the new process accepts', async () => {
+    const { port, marker, spec } = await server('replace.pid', 500);
+    const { logger, records } = captureLogger();
+    const sup = start([spec], { logger });
+    await sup.started;
+    const pid1 = await pollUntil('first pid', () => readPid(marker));
+    const t0 = Date.now();
+    assert.equal(await sup.replace('app', spec), true);
+    const ready = find(records, 'ready', { after: 'refresh' });
+    assert.ok(ready, 'ready logged before replace() resolved');
+    assert.ok(Number(ready.ms) >= 500, `ready after ${String(ready.ms)} ms`);
+    assert.ok(Date.now() - t0 >= 500);
+    assert.equal(await canConnect(port), true);
+    assert.notEqual(readPid(marker), pid1);
+    assert.equal(pidExists(pid1), false);
+    await sup.stop('test');
+  });
 
-  test(
-    'replace-ready-timeout: a replacement that never gets ready resolves after its timeout',
-    { timeout: 30_000 },
-    async () => {
-      const { marker, spec } = await server('replace-never.pid', -1, { timeout: 500 });
-      const { logger, records } = captureLogger();
-      const sup = start([relaxed(spec)], { logger });
-      await sup.started;
-      const pid1 = await pollUntil('first pid', () => readPid(marker));
-      const t0 = Date.now();
-      assert.equal(await sup.replace('app', spec), true);
-      assert.ok(Date.now() - t0 >= 500);
-      const warning = find(records, 'process not ready after restart', { after: 'refresh' });
-      assert.ok(warning, 'warned before replace() resolved');
-      // The replacement writes its pid once node has booted, which on a loaded machine can be
-      // after the 500 ms timeout: until then the marker still names the first, stopped process.
-      const pid2 = await pollUntil(
-        'replacement pid',
-        () => readPid(marker) !== pid1 && readPid(marker),
-      );
-      assert.equal(pidExists(pid2), true, 'the replacement was left running');
-      await sup.stop('test');
-    },
-  );
+  test('replace-ready-timeout: a replacement that never gets ready resolves after its timeout', async () => {
+    const { marker, spec } = await server('replace-never.pid', -1, { timeout: 500 });
+    const { logger, records } = captureLogger();
+    const sup = start([relaxed(spec)], { logger });
+    await sup.started;
+    const pid1 = await pollUntil('first pid', () => readPid(marker));
+    const t0 = Date.now();
+    assert.equal(await sup.replace('app', spec), true);
+    assert.ok(Date.now() - t0 >= 500);
+    const warning = find(records, 'process not ready after restart', { after: 'refresh' });
+    assert.ok(warning, 'warned before replace() resolved');
+    // The replacement writes its pid once node has booted, which on a loaded machine can be
+    // after the 500 ms timeout: until then the marker still names the first, stopped process.
+    const pid2 = await pollUntil(
+      'replacement pid',
+      () => readPid(marker) !== pid1 && readPid(marker),
+    );
+    assert.equal(pidExists(pid2), true, 'the replacement was left running');
+    await sup.stop('test');
+  });
 
-  test(
-    "replace-ready-stop: stop during a replacement's command check ends at once",
-    { timeout: 30_000 },
-    async () => {
-      const timers = count('Timeout');
-      const children = count('ProcessWrap');
-      const { marker, spec } = await server('replace-stop.pid', -1);
-      // The replacement is checked by a command that hangs: the stop must kill it.
-      const hang = [process.execPath, '-e', 'setTimeout(() => {}, 60000)'];
-      const ready = { timeout: 60_000, interval: 50, command: hang };
-      const next = { ...spec, config: { ...spec.config, ready } };
-      const { logger, records } = captureLogger();
-      const sup = start([spec], { logger });
-      await sup.started;
-      const pid1 = await pollUntil('first pid', () => readPid(marker));
-      const replaced = sup.replace('app', next);
-      await pollUntil('replaced', () => readPid(marker) !== pid1 && readPid(marker));
-      const t0 = Date.now();
-      const outcome = await withDeadline(sup.stop('test'), 5000, 'stop');
-      assert.ok(Date.now() - t0 < 3000, `stop took ${Date.now() - t0} ms`);
-      assert.equal(outcome.reason, 'stopped');
-      assert.equal(await withDeadline(replaced, 2000, 'replace'), false, 'no longer running');
-      assert.equal(find(records, 'ready', { after: 'refresh' }), undefined);
-      assert.equal(count('Timeout'), timers);
-      // An exited child's handle closes on the next turn of the event loop; a hanging check
-      // (60 s) still running would keep it far longer.
-      await pollUntil('no child left', () => count('ProcessWrap') <= children, 2000);
-    },
-  );
+  test("replace-ready-stop: stop during a replacement's command check ends at once", async () => {
+    const timers = count('Timeout');
+    const children = count('ProcessWrap');
+    const { marker, spec } = await server('replace-stop.pid', -1);
+    // The replacement is checked by a command that hangs: the stop must kill it.
+    const hang = [process.execPath, '-e', 'setTimeout(() => {}, 60000)'];
+    const ready = { timeout: 60_000, interval: 50, command: hang };
+    const next = { ...spec, config: { ...spec.config, ready } };
+    const { logger, records } = captureLogger();
+    const sup = start([spec], { logger });
+    await sup.started;
+    const pid1 = await pollUntil('first pid', () => readPid(marker));
+    const replaced = sup.replace('app', next);
+    await pollUntil('replaced', () => readPid(marker) !== pid1 && readPid(marker));
+    const t0 = Date.now();
+    const outcome = await withDeadline(sup.stop('test'), 5000, 'stop');
+    assert.ok(Date.now() - t0 < 3000, `stop took ${Date.now() - t0} ms`);
+    assert.equal(outcome.reason, 'stopped');
+    assert.equal(await withDeadline(replaced, 2000, 'replace'), false, 'no longer running');
+    assert.equal(find(records, 'ready', { after: 'refresh' }), undefined);
+    assert.equal(count('Timeout'), timers);
+    // An exited child's handle closes on the next turn of the event loop; a hanging check
+    // (60 s) still running would keep it far longer.
+    await pollUntil('no child left', () => count('ProcessWrap') <= children, 2000);
+  });
 
-  test(
-    "replace-ready-abort: the caller's signal ends the wait; the check goes on and logs",
-    { timeout: 30_000 },
-    async () => {
-      const { port, marker, spec } = await server('replace-abort.pid', 1500);
-      const { logger, records } = captureLogger();
-      const sup = start([spec], { logger });
-      await sup.started;
-      const pid1 = await pollUntil('first pid', () => readPid(marker));
-      const caller = new AbortController();
-      const replaced = sup.replace('app', spec, caller.signal);
-      await pollUntil('replaced', () => readPid(marker) !== pid1 && readPid(marker));
-      caller.abort();
-      assert.equal(await withDeadline(replaced, 1000, 'replace after abort'), true);
-      assert.equal(find(records, 'ready', { after: 'refresh' }), undefined, 'not ready yet');
-      await pollUntil('ready in the background', () =>
-        find(records, 'ready', { after: 'refresh' }),
-      );
-      assert.equal(await canConnect(port), true);
-      await sup.stop('test');
-    },
-  );
+  test("replace-ready-abort: the caller's signal ends the wait; the check goes on and logs", async () => {
+    const { port, marker, spec } = await server('replace-abort.pid', 1500);
+    const { logger, records } = captureLogger();
+    const sup = start([spec], { logger });
+    await sup.started;
+    const pid1 = await pollUntil('first pid', () => readPid(marker));
+    const caller = new AbortController();
+    const replaced = sup.replace('app', spec, caller.signal);
+    await pollUntil('replaced', () => readPid(marker) !== pid1 && readPid(marker));
+    caller.abort();
+    assert.equal(await withDeadline(replaced, 1000, 'replace after abort'), true);
+    assert.equal(find(records, 'ready', { after: 'refresh' }), undefined, 'not ready yet');
+    await pollUntil('ready in the background', () => find(records, 'ready', { after: 'refresh' }));
+    assert.equal(await canConnect(port), true);
+    await sup.stop('test');
+  });
 });

@@ -11,78 +11,68 @@ import { readLog, supervisorHarness } from './helpers.js';
 
 const { tmp, start } = supervisorHarness();
 
-describe('supervisor restarts', () => {
-  test(
-    'on-failure: a crash loop gives up after maxRestarts with backoff',
-    { timeout: 30_000 },
-    async () => {
-      const log = join(tmp.dir, 'crash.log');
-      const { logger, records } = captureLogger();
-      const t0 = Date.now();
-      const sup = start(
-        [
-          launchSpec({ name: 'main', fixture: 'forever' }),
-          launchSpec({
-            name: 'crashy',
-            fixture: 'crash-after',
-            args: ['100', '4'],
-            extraEnv: { FIXTURE_LOG: log },
-            restart: {
-              policy: 'on-failure',
-              backoff: 100,
-              maxBackoff: 250,
-              maxRestarts: 3,
-              window: 60_000,
-            },
-          }),
-        ],
-        { logger },
-      );
-      const outcome = await sup.done;
-      const elapsed = Date.now() - t0;
-      assert.equal(outcome.reason, 'restart-limit');
-      assert.equal(outcome.code, 4);
-      assert.equal(outcome.process, 'crashy');
-      assert.equal(outcome.error?.code, 'TEEINIT_RESTART_LIMIT');
-      assert.equal(readLog(log).filter((l) => l.startsWith('crash-after start')).length, 4);
-      const restarts = records().filter((l) => l.message === 'restarting');
-      assert.deepEqual(
-        restarts.map((l) => [l.attempt, l.delayMs]),
-        [
-          [1, 100],
-          [2, 200],
-          [3, 250],
-        ],
-      );
-      // Four runs of 100 ms plus 550 ms of backoff.
-      assert.ok(elapsed >= 950, `gave up after ${elapsed} ms`);
-      assert.ok(
-        records().some((l) => l.code === 'TEEINIT_RESTART_LIMIT' && l.severity === 'ERROR'),
-      );
-    },
-  );
+describe('supervisor restarts', { timeout: 90_000 }, () => {
+  test('on-failure: a crash loop gives up after maxRestarts with backoff', async () => {
+    const log = join(tmp.dir, 'crash.log');
+    const { logger, records } = captureLogger();
+    const t0 = Date.now();
+    const sup = start(
+      [
+        launchSpec({ name: 'main', fixture: 'forever' }),
+        launchSpec({
+          name: 'crashy',
+          fixture: 'crash-after',
+          args: ['100', '4'],
+          extraEnv: { FIXTURE_LOG: log },
+          restart: {
+            policy: 'on-failure',
+            backoff: 100,
+            maxBackoff: 250,
+            maxRestarts: 3,
+            window: 60_000,
+          },
+        }),
+      ],
+      { logger },
+    );
+    const outcome = await sup.done;
+    const elapsed = Date.now() - t0;
+    assert.equal(outcome.reason, 'restart-limit');
+    assert.equal(outcome.code, 4);
+    assert.equal(outcome.process, 'crashy');
+    assert.equal(outcome.error?.code, 'TEEINIT_RESTART_LIMIT');
+    assert.equal(readLog(log).filter((l) => l.startsWith('crash-after start')).length, 4);
+    const restarts = records().filter((l) => l.message === 'restarting');
+    assert.deepEqual(
+      restarts.map((l) => [l.attempt, l.delayMs]),
+      [
+        [1, 100],
+        [2, 200],
+        [3, 250],
+      ],
+    );
+    // Four runs of 100 ms plus 550 ms of backoff.
+    assert.ok(elapsed >= 950, `gave up after ${elapsed} ms`);
+    assert.ok(records().some((l) => l.code === 'TEEINIT_RESTART_LIMIT' && l.severity === 'ERROR'));
+  });
 
-  test(
-    'on-failure: a clean exit is not restarted and ends the run with 0',
-    { timeout: 20_000 },
-    async () => {
-      const sup = start(
-        [
-          launchSpec({ name: 'main', fixture: 'forever' }),
-          launchSpec({
-            name: 'once',
-            fixture: 'crash-after',
-            args: ['100', '0'],
-            restart: { policy: 'on-failure' },
-          }),
-        ],
-        { logger: captureLogger().logger },
-      );
-      assert.deepEqual(await sup.done, { code: 0, process: 'once', reason: 'exit' });
-    },
-  );
+  test('on-failure: a clean exit is not restarted and ends the run with 0', async () => {
+    const sup = start(
+      [
+        launchSpec({ name: 'main', fixture: 'forever' }),
+        launchSpec({
+          name: 'once',
+          fixture: 'crash-after',
+          args: ['100', '0'],
+          restart: { policy: 'on-failure' },
+        }),
+      ],
+      { logger: captureLogger().logger },
+    );
+    assert.deepEqual(await sup.done, { code: 0, process: 'once', reason: 'exit' });
+  });
 
-  test('always: a clean exit is restarted', { timeout: 20_000 }, async () => {
+  test('always: a clean exit is restarted', async () => {
     const log = join(tmp.dir, 'always.log');
     const sup = start(
       [
@@ -107,7 +97,7 @@ describe('supervisor restarts', () => {
     assert.ok(outcome.code === 143 || outcome.code === 0, `code ${outcome.code}`);
   });
 
-  test('the sliding window forgets old restarts', { timeout: 20_000 }, async () => {
+  test('the sliding window forgets old restarts', async () => {
     const log = join(tmp.dir, 'window.log');
     const sup = start(
       [

@@ -13,36 +13,32 @@ import { readLog, readPid, supervisorHarness } from './helpers.js';
 
 const { tmp, start } = supervisorHarness();
 
-describe('supervisor signals', () => {
-  test(
-    'stop (SIGTERM) reaches each child as its stopSignal and the first process exit code is used',
-    { timeout: 20_000 },
-    async () => {
-      const marker = join(tmp.dir, 'trap.pid');
-      const log = join(tmp.dir, 'trap.log');
-      const sup = start(
-        [
-          launchSpec({
-            name: 'app',
-            fixture: 'trap-sigterm',
-            args: [marker, '0'],
-            extraEnv: { FIXTURE_LOG: log },
-          }),
-          launchSpec({ name: 'side', fixture: 'forever' }),
-        ],
-        { logger: captureLogger().logger },
-      );
-      await sup.started;
-      const pid = await pollUntil('trap marker', () => readPid(marker));
-      void sup.stop('received SIGTERM');
-      const outcome = await sup.done;
-      assert.deepEqual(outcome, { code: 0, process: 'app', reason: 'stopped' });
-      assert.ok(readLog(log).some((l) => l.startsWith('trap-sigterm SIGTERM')));
-      assert.equal(pidExists(pid), false);
-    },
-  );
+describe('supervisor signals', { timeout: 160_000 }, () => {
+  test('stop (SIGTERM) reaches each child as its stopSignal and the first process exit code is used', async () => {
+    const marker = join(tmp.dir, 'trap.pid');
+    const log = join(tmp.dir, 'trap.log');
+    const sup = start(
+      [
+        launchSpec({
+          name: 'app',
+          fixture: 'trap-sigterm',
+          args: [marker, '0'],
+          extraEnv: { FIXTURE_LOG: log },
+        }),
+        launchSpec({ name: 'side', fixture: 'forever' }),
+      ],
+      { logger: captureLogger().logger },
+    );
+    await sup.started;
+    const pid = await pollUntil('trap marker', () => readPid(marker));
+    void sup.stop('received SIGTERM');
+    const outcome = await sup.done;
+    assert.deepEqual(outcome, { code: 0, process: 'app', reason: 'stopped' });
+    assert.ok(readLog(log).some((l) => l.startsWith('trap-sigterm SIGTERM')));
+    assert.equal(pidExists(pid), false);
+  });
 
-  test('a first process killed by SIGTERM makes the outcome 143', { timeout: 20_000 }, async () => {
+  test('a first process killed by SIGTERM makes the outcome 143', async () => {
     const sup = start([launchSpec({ name: 'app', fixture: 'forever' })], {
       logger: captureLogger().logger,
     });
@@ -56,23 +52,19 @@ describe('supervisor signals', () => {
     });
   });
 
-  test(
-    'the trapped exit code of the first process passes through',
-    { timeout: 20_000 },
-    async () => {
-      const marker = join(tmp.dir, 'trap42.pid');
-      const sup = start(
-        [launchSpec({ name: 'app', fixture: 'trap-sigterm', args: [marker, '42'] })],
-        {
-          logger: captureLogger().logger,
-        },
-      );
-      await pollUntil('trap marker', () => readPid(marker));
-      assert.equal((await sup.stop('test')).code, 42);
-    },
-  );
+  test('the trapped exit code of the first process passes through', async () => {
+    const marker = join(tmp.dir, 'trap42.pid');
+    const sup = start(
+      [launchSpec({ name: 'app', fixture: 'trap-sigterm', args: [marker, '42'] })],
+      {
+        logger: captureLogger().logger,
+      },
+    );
+    await pollUntil('trap marker', () => readPid(marker));
+    assert.equal((await sup.stop('test')).code, 42);
+  });
 
-  test('stop() with an exit code overrides the child status', { timeout: 20_000 }, async () => {
+  test('stop() with an exit code overrides the child status', async () => {
     const sup = start([launchSpec({ name: 'app', fixture: 'forever' })], {
       logger: captureLogger().logger,
     });
@@ -82,7 +74,7 @@ describe('supervisor signals', () => {
     assert.equal(outcome.reason, 'stopped');
   });
 
-  test('a child ignoring SIGTERM is killed after stopTimeout', { timeout: 20_000 }, async () => {
+  test('a child ignoring SIGTERM is killed after stopTimeout', async () => {
     const marker = join(tmp.dir, 'ignore.pid');
     const { logger, records } = captureLogger();
     const sup = start(
@@ -108,7 +100,7 @@ describe('supervisor signals', () => {
     assert.ok(records().some((l) => l.message === 'stop timeout passed, killing'));
   });
 
-  test('the stopSignal of each process is used', { timeout: 20_000 }, async () => {
+  test('the stopSignal of each process is used', async () => {
     const marker = join(tmp.dir, 'quit.pid');
     const log = join(tmp.dir, 'quit.log');
     const sup = start(
@@ -131,40 +123,36 @@ describe('supervisor signals', () => {
     assert.equal(outcome.code, 137);
   });
 
-  test(
-    'SIGHUP, SIGUSR2 and SIGQUIT are forwarded without stopping',
-    { timeout: 20_000 },
-    async () => {
-      const marker = join(tmp.dir, 'hup.pid');
-      const log = join(tmp.dir, 'hup.log');
-      const sup = start(
-        [
-          launchSpec({
-            name: 'app',
-            fixture: 'trap-sigterm',
-            args: [marker],
-            extraEnv: { FIXTURE_LOG: log },
-          }),
-        ],
-        { logger: captureLogger().logger },
+  test('SIGHUP, SIGUSR2 and SIGQUIT are forwarded without stopping', async () => {
+    const marker = join(tmp.dir, 'hup.pid');
+    const log = join(tmp.dir, 'hup.log');
+    const sup = start(
+      [
+        launchSpec({
+          name: 'app',
+          fixture: 'trap-sigterm',
+          args: [marker],
+          extraEnv: { FIXTURE_LOG: log },
+        }),
+      ],
+      { logger: captureLogger().logger },
+    );
+    const pid = await pollUntil('marker', () => readPid(marker));
+    for (const signal of ['SIGHUP', 'SIGUSR2', 'SIGQUIT'] as const) {
+      sup.forward(signal);
+      await pollUntil(`${signal} noted`, () =>
+        readLog(log).some((l) => l.startsWith(`trap-sigterm ${signal}`)),
       );
-      const pid = await pollUntil('marker', () => readPid(marker));
-      for (const signal of ['SIGHUP', 'SIGUSR2', 'SIGQUIT'] as const) {
-        sup.forward(signal);
-        await pollUntil(`${signal} noted`, () =>
-          readLog(log).some((l) => l.startsWith(`trap-sigterm ${signal}`)),
-        );
-      }
-      assert.equal(pidExists(pid), true);
-      let settled = false;
-      void sup.done.then(() => (settled = true));
-      await new Promise((resolve) => setImmediate(resolve));
-      assert.equal(settled, false);
-      assert.equal((await sup.stop('test')).code, 0);
-    },
-  );
+    }
+    assert.equal(pidExists(pid), true);
+    let settled = false;
+    void sup.done.then(() => (settled = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(settled, false);
+    assert.equal((await sup.stop('test')).code, 0);
+  });
 
-  test('stop() is idempotent and done resolves once', { timeout: 20_000 }, async () => {
+  test('stop() is idempotent and done resolves once', async () => {
     const sup = start([launchSpec({ name: 'app', fixture: 'forever' })], {
       logger: captureLogger().logger,
     });
