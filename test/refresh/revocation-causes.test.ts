@@ -62,8 +62,8 @@ describe('refresh: the likely cause of a revocation', { timeout: 240_000 }, () =
   async function causeOf(
     name: string,
     who: string,
-    withdraw: () => void,
-    restore: () => void,
+    withdraw: () => unknown,
+    restore: () => unknown,
   ): Promise<Consent> {
     const dir = join(secrets.path, name);
     const [backend, statusPort] = [await freePort(), await freePort()];
@@ -94,7 +94,7 @@ describe('refresh: the likely cause of a revocation', { timeout: 240_000 }, () =
     const t = runTeeinit(['run', '-c', writeConfig(runDir, config)]);
     try {
       await t.waitFor(/"message":"running"/);
-      withdraw();
+      await withdraw();
       const consent = await pollUntil(
         `${who} revoked`,
         async () => {
@@ -113,7 +113,7 @@ describe('refresh: the likely cause of a revocation', { timeout: 240_000 }, () =
       assert.equal(t.child.exitCode, null, 'keep: still running');
       return consent;
     } finally {
-      restore();
+      await restore();
       t.kill('SIGTERM');
       await t.exited();
       outputs.push(t.output());
