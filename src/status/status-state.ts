@@ -96,7 +96,8 @@ export class StatusState {
   get readiness(): 'ok' | 'restarting' | RunPhase {
     const phase = this.phase;
     if (phase !== 'running') return phase;
-    const processes = this.#supervisor?.().processes ?? [];
+    // A process stopped for good after a revocation is not coming back: not waited for.
+    const processes = (this.#supervisor?.().processes ?? []).filter((p) => p.retired !== true);
     return processes.every((p) => p.ready) ? 'ok' : 'restarting';
   }
 

@@ -40,7 +40,7 @@ const BOB = '222222222222';
 
 /** The part of `/status` these tests read. */
 interface ConsentBody {
-  processes: { name: string; pid?: number }[];
+  processes: { name: string; pid?: number; retired?: boolean }[];
   collaborators: {
     collaborator: string;
     state: string;
@@ -306,6 +306,9 @@ describe('refresh: revocation', { timeout: 300_000 }, () => {
         return b.processes.find((p) => p.name === 'echo')?.pid === undefined && b;
       });
       assert.ok(body.processes.find((p) => p.name === 'keeper')?.pid, 'keeper still runs');
+      assert.equal(body.processes.find((p) => p.name === 'echo')?.retired, true);
+      // The retired process is not coming back: /readyz does not wait for it.
+      assert.equal((await httpAnswer(s.statusPort, '/readyz')).status, 200);
       const bob = consentOf(body, 'bob');
       assert.equal(bob.state, 'revoked');
       assert.equal(bob.count, 3);
