@@ -326,7 +326,10 @@ describe('refresh: revocation', { timeout: 300_000 }, () => {
         metrics,
         /^teeinit_collaborator_consent\{collaborator="alice",state="consenting"\} 1$/m,
       );
-      assert.match(metrics, /^teeinit_collaborator_refusals_total\{collaborator="bob"\} [3-9]$/m);
+      const refusals = /^teeinit_collaborator_refusals_total\{collaborator="bob"\} (\d+)$/m.exec(
+        metrics,
+      );
+      assert.ok(Number(refusals?.[1]) >= 3, metrics);
       assert.equal(s.t.child.exitCode, null, 'teeinit still serves the keeper');
     } finally {
       regrantBob();
