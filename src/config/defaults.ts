@@ -37,6 +37,9 @@ export const DEFAULTS = {
     interval: 3_600_000,
     deadline: 60_000,
     retry: { backoff: 10_000, maxBackoff: 300_000 },
+    // A refusal seen in this many consecutive cycles (and nothing of the collaborator
+    // fetched) is a revocation: with the default backoff, about 30 s after the first.
+    revocation: { confirmations: 3 },
   },
   ready: { timeout: 30_000, interval: 100 },
   shutdown: { stopTimeout: 10_000 },

@@ -41,14 +41,49 @@ describe('config: refresh', { timeout: 10_000 }, () => {
     assert.equal(config.processes[0]?.onRefresh, 'none');
   });
 
-  test('defaults: 1h, jitter a tenth of interval, 60s deadline, retry 10s..5m', () => {
+  test('defaults: 1h, jitter a tenth of interval, 60s deadline, retry 10s..5m, 3 confirmations', () => {
     const { config } = load((t) => (t.refresh = {}));
     assert.deepEqual(config.refresh, {
       interval: 3_600_000,
       jitter: 360_000,
       deadline: 60_000,
       retry: { backoff: 10_000, maxBackoff: 300_000 },
+      revocation: { confirmations: 3 },
     });
+  });
+
+  test('onRevoke on collaborators and keys; confirmations', () => {
+    const { config } = load((t) => {
+      t.refresh = { revocation: { confirmations: 5 } };
+      t.collaborators.alice.onRevoke = 'stop';
+    });
+    assert.equal(config.refresh?.revocation.confirmations, 5);
+    assert.equal(config.collaborators.alice?.onRevoke, 'stop');
+    failsWith(
+      (t) => (t.refresh = { revocation: { confirmations: 0 } }),
+      'TEEINIT_CONFIG_INVALID',
+      'refresh.revocation.confirmations',
+    );
+    failsWith(
+      (t) => {
+        t.refresh = {};
+        t.collaborators.alice.onRevoke = 'drain';
+      },
+      'TEEINIT_CONFIG_INVALID',
+      'collaborators.alice.onRevoke',
+    );
+  });
+
+  test('onRevoke without refresh is refused, naming the key and the fix', () => {
+    failsWith(
+      (t) => (t.collaborators.alice.onRevoke = 'keep'),
+      'TEEINIT_CONFIG_INVALID',
+      'collaborators.alice.onRevoke: onRevoke acts on refresh cycles',
+    );
+    assert.throws(
+      () => load((t) => (t.collaborators.alice.onRevoke = 'stop')),
+      (e: unknown) => e instanceof TeeinitError && /Add a `refresh` block/.test(e.hint),
+    );
   });
 
   test('durations and onRefresh shapes', () => {

@@ -19,7 +19,17 @@ export interface CollaboratorConfig {
   readonly provider?: string;
   /** Optional service account to impersonate after the STS exchange. */
   readonly serviceAccount?: string;
+  /**
+   * With `refresh`: what happens to this collaborator's secrets (and the TLS bundles and
+   * templates made from them) once it revoked its consent. `stop`: the proxies and
+   * processes that use them stop and their files go; `keep` (default): they are served on,
+   * with a WARNING each cycle. Keys follow their own `onRevoke` (docs/consent.md).
+   */
+  readonly onRevoke?: OnRevoke;
 }
+
+/** What a revocation does to the material it concerns (docs/consent.md). */
+export type OnRevoke = 'stop' | 'keep';
 
 /**
  * One secret to fetch.
@@ -55,6 +65,12 @@ export interface KeyConfig {
   readonly info: string;
   /** Output length in bytes (hkdf only). Default 32. */
   readonly length: number;
+  /**
+   * With `refresh`: what happens once fewer of its collaborators consent than the key needs
+   * (any one for a key without `threshold`, fewer than t for a t-of-n key). Default `stop`,
+   * whatever the collaborators' own `onRevoke` says.
+   */
+  readonly onRevoke?: OnRevoke;
 }
 
 /**
@@ -179,6 +195,12 @@ export interface RefreshConfig {
   readonly deadline: Millis;
   /** After a failed cycle: first retry delay, doubling up to `maxBackoff` (and `interval`). */
   readonly retry: { readonly backoff: Millis; readonly maxBackoff: Millis };
+  /**
+   * How a withdrawal is told from an outage: a collaborator refused (403, NOT_FOUND,
+   * FAILED_PRECONDITION, an STS refusal) in `confirmations` consecutive cycles, with
+   * nothing of it fetched, has revoked its consent (docs/consent.md).
+   */
+  readonly revocation: { readonly confirmations: number };
 }
 
 /** mTLS peer authorization. A server proxy needs at least one rule or `allowAll: true`. */

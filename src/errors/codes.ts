@@ -13,6 +13,7 @@ export const EXIT = {
   osErr: 71,
   cantCreate: 73,
   tempFail: 75,
+  protocol: 76,
   noPerm: 77,
   config: 78,
   cannotExecute: 126,
@@ -256,6 +257,12 @@ export const ERROR_CODES = {
     message:
       'A process receives a refreshable secret as a value in argv/env but is not restarted on refresh.',
     fix: 'Set `onRefresh: restart` on the process, pin the secret to a version number, or give it the secret as `{{ file NAME }}` and reload it with `onRefresh: { signal: SIGHUP }`.',
+  },
+  TEEINIT_CONSENT_REVOKED: {
+    exitCode: EXIT.protocol,
+    message:
+      'A collaborator revoked its consent: every proxy and process that used its material was stopped, and nothing was left to serve.',
+    fix: 'The log names the collaborator, what it refused and the likely cause (binding removed, version disabled, provider disabled, image no longer STABLE-supported or not admitted). If the withdrawal was meant, nothing is to be done. Otherwise the collaborator restores its grant (or you roll the VM to an image its provider admits), then restart teeinit: a revocation lasts for the life of the run. See docs/consent.md.',
   },
   TEEINIT_REFRESH_STOP_TIMEOUT: {
     exitCode: EXIT.config,

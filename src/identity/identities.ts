@@ -18,6 +18,7 @@ import {
 } from '../retry/index.js';
 import { createAdcClient } from './adc-client.js';
 import { mapIdentityError, type IdentityErrorContext } from './identity-errors.js';
+import { withTokenClaims, type TokenClaims } from './token-claims.js';
 import { createTokenSource } from './token-source.js';
 import { createTransporter, withCallSignal } from './transporter.js';
 import { createWifClient, wifUrls } from './wif-client.js';
@@ -49,6 +50,8 @@ interface Credential {
   /** A token now: `force` skips any cache of the library (ADC after a 401). */
   fetch(force: boolean): Promise<Issued>;
   readonly ctx: IdentityErrorContext;
+  /** The claims of the attestation token last presented (workload identity only). */
+  readonly claims?: () => TokenClaims | undefined;
 }
 
 interface State {
@@ -130,6 +133,8 @@ export function createIdentities(config: Config, logger: Logger): Identities {
       } catch (error) {
         if (signal?.aborted === true) throw signal.reason;
         const { error: mapped, kind } = mapIdentityError(error, credential.ctx);
+        // A refusal carries the claims it refused: the refresh loop names the likely cause.
+        withTokenClaims(mapped, credential.claims?.());
         let delay: number;
         if (kind === 'denied' && grace !== undefined) {
           denials += 1;
@@ -242,6 +247,7 @@ function buildCredential(
   );
   return {
     ctx,
+    claims: () => client.lastClaims(),
     fetch: async () => {
       const exchanged = await client.exchange();
       if (!exchanged.token) throw new Error('the token exchange returned no access token');

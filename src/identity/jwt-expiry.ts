@@ -57,3 +57,17 @@ export function assertTokenFresh(token: string, origin: string, now = Date.now()
   }
   return times;
 }
+
+/** The payload of a compact JWT as an object, or undefined when it is not one (no errors). */
+export function decodeJwtPayload(token: string): Record<string, unknown> | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[1] === undefined || parts[1].length === 0) return undefined;
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    return payload !== null && typeof payload === 'object' && !Array.isArray(payload)
+      ? (payload as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

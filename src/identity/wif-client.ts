@@ -6,6 +6,7 @@ import { IdentityPoolClient } from 'google-auth-library';
 import type { gaxios } from 'google-auth-library';
 import type { CollaboratorConfig, EndpointsConfig } from '../config/types.js';
 import { decodeTokenTimes } from './jwt-expiry.js';
+import { readTokenClaims, type TokenClaims } from './token-claims.js';
 import type { TokenSource } from './token-source.js';
 import { callSignal } from './transporter.js';
 
@@ -38,6 +39,8 @@ export interface ExchangedToken {
 /** Filled in by the subject-token supplier on each exchange: the `exp` it handed over. */
 interface SubjectSeen {
   exp?: number | undefined;
+  /** The claims of the last attestation token handed over (never the token). */
+  claims?: TokenClaims | undefined;
 }
 
 /** IdentityPoolClient whose STS exchange uses our transporter and which can be forced to refresh. */
@@ -59,6 +62,11 @@ export class WifClient extends IdentityPoolClient {
     if (!('transporter' in sts))
       throw new Error('google-auth-library: StsCredentials has no transporter');
     sts.transporter = transporter;
+  }
+
+  /** The claims of the attestation token the last exchange presented (never the token). */
+  lastClaims(): TokenClaims | undefined {
+    return this.#seen.claims;
   }
 
   /** Drops the cached access token and exchanges again (after a 401 from an API). */
@@ -96,6 +104,7 @@ export function createWifClient(
     const exp = decodeTokenTimes(token, 'the attestation token').exp;
     // The earliest exp of this exchange (the library asks once per exchange).
     if (exp !== undefined) seen.exp = Math.min(seen.exp ?? Infinity, exp * 1000);
+    seen.claims = readTokenClaims(token);
     return token;
   };
   return new WifClient(

@@ -177,7 +177,21 @@ export class SecretFiles {
    */
   removeFilesOf(secrets: Iterable<string>): string[] {
     const gone = new Set(secrets);
-    const removed = this.#owned.filter(({ file }) => [...file.secrets].some((s) => gone.has(s)));
+    return this.#remove(({ file }) => [...file.secrets].some((s) => gone.has(s)));
+  }
+
+  /**
+   * Why: a threshold key outlives one of its shares. Removes the files of exactly these
+   * secrets, keys and templates (by their name in `{{ file NAME }}`) and stops writing them
+   * on update(); returns the names of the files removed.
+   */
+  removeFiles(names: Iterable<string>): string[] {
+    const gone = new Set(names);
+    return this.#remove(({ file }) => gone.has(file.from));
+  }
+
+  #remove(match: (owned: OwnedFile) => boolean): string[] {
+    const removed = this.#owned.filter(match);
     if (removed.length === 0) return [];
     this.#owned = this.#owned.filter((owned) => !removed.includes(owned));
     for (const { file } of removed) {

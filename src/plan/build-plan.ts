@@ -82,6 +82,7 @@ export function buildPlan(loaded: LoadedConfig): Plan {
     startOrder: startOrder(status, proxies, processes),
     overrides,
     warnings,
+    references,
     toJSON: () => planDocument(plan),
   };
   return plan;

@@ -3,6 +3,7 @@
 // read), it is the pipeline's input: `run` executes it and `teeinit plan` prints it. Its
 // printed form (toJSON, PlanDocument) holds names, paths and modes, never a secret value.
 import type { SecretUse } from '../config/refresh-dependencies.js';
+import type { TemplateReference } from '../config/template-references.js';
 import type { AttestPolicy, Config, ProcessConfig, ProxyConfig } from '../config/types.js';
 
 export interface PlannedCollaborator {
@@ -163,6 +164,8 @@ export interface Plan {
   readonly startOrder: readonly PlannedStep[];
   readonly overrides: Readonly<Record<string, string>>;
   readonly warnings: readonly string[];
+  /** Every template reference of the config (which process or template names what). */
+  readonly references: readonly TemplateReference[];
   /** The printed form (`teeinit plan --json`). */
   toJSON(): PlanDocument;
 }

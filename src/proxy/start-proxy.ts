@@ -87,11 +87,13 @@ export async function startProxy(
         return false;
       }
     },
-    close(drainMs: number): Promise<void> {
-      closing ??= closeProxy(front.server, status?.server, tracker, drainMs, log).finally(() => {
-        gate?.stop();
-        reporter.flush();
-      });
+    close(drainMs: number, reason = 'shutdown'): Promise<void> {
+      closing ??= closeProxy(front.server, status?.server, tracker, drainMs, log, reason).finally(
+        () => {
+          gate?.stop();
+          reporter.flush();
+        },
+      );
       return closing;
     },
   };
@@ -177,10 +179,22 @@ async function closeProxy(
   tracker: ConnectionTracker,
   drainMs: number,
   log: Logger,
+  reason: string,
 ): Promise<void> {
   const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
   status?.close();
   status?.closeAllConnections();
+  if (drainMs <= 0) {
+    // No drain: every open connection ends now (its material was withdrawn).
+    tracker.destroyAll(reason);
+    await Promise.race([
+      tracker.idle(),
+      new Promise((resolve) => setTimeout(resolve, 1000).unref()),
+    ]);
+    await stopped;
+    log.info('proxy closed', { ...tracker.stats.snapshot() });
+    return;
+  }
   let timer: NodeJS.Timeout | undefined;
   const drained = await Promise.race([
     tracker.idle().then(() => true),

@@ -67,6 +67,10 @@ export interface RunningProxy {
   stats(): ProxyStats;
   /** Hot swap: existing connections keep going; a broken new cert keeps the old one (false, logged). */
   updateMaterial(material: ProxyMaterial): boolean;
-  /** Stop accepting, drain open connections up to drainMs, then destroy the rest. */
-  close(drainMs: number): Promise<void>;
+  /**
+   * Stop accepting, drain open connections up to drainMs, then destroy the rest. With
+   * drainMs 0 every open connection is destroyed at once (`reason` names why: `revoked`
+   * when the material it serves was withdrawn).
+   */
+  close(drainMs: number, reason?: string): Promise<void>;
 }

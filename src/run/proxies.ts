@@ -13,6 +13,7 @@ export interface ProxyEntry {
 export class RunningProxies {
   readonly #entries: ProxyEntry[] = [];
   #closed: Promise<unknown> | undefined;
+  readonly #revoked = new Set<string>();
 
   /**
    * Why: a proxy listens only with checked material (and, if it presents evidence, a first
@@ -38,5 +39,22 @@ export class RunningProxies {
   close(drainMs: number): Promise<unknown> {
     this.#closed ??= Promise.allSettled(this.#entries.map((e) => e.proxy.close(drainMs)));
     return this.#closed;
+  }
+
+  /**
+   * Why: material withdrawn by a revocation must stop being served at once: stops accepting
+   * and destroys every open connection of one proxy, no drain. Shutdown's close() later
+   * finds it closed already.
+   */
+  closeNow(name: string): Promise<void> {
+    const entry = this.#entries.find((e) => e.planned.name === name);
+    if (entry === undefined) return Promise.resolve();
+    this.#revoked.add(name);
+    return entry.proxy.close(0, 'revoked');
+  }
+
+  /** The proxies still serving (not closed by closeNow). */
+  serving(): readonly ProxyEntry[] {
+    return this.#entries.filter((e) => !this.#revoked.has(e.planned.name));
   }
 }

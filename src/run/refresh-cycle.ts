@@ -12,6 +12,7 @@ import type { Plan } from '../plan/types.js';
 import { startDeadline } from '../retry/index.js';
 import type { Supervisor } from '../supervisor/index.js';
 import { logCertificates } from './certificate-log.js';
+import type { ConsentGuard } from './consent-guard.js';
 import { buildLaunchSpec } from './launch-specs.js';
 import { deriveMaterial, fetchSecrets } from './material.js';
 import type { RunningProxies } from './proxies.js';
@@ -26,6 +27,8 @@ export interface RefreshTarget {
   readonly files: SecretFiles;
   readonly proxies: RunningProxies;
   readonly supervisor: Supervisor;
+  /** Reads each collaborator's answers and acts on a revocation (consent-guard.ts). */
+  readonly consent?: ConsentGuard;
   material: Material;
 }
 
@@ -49,6 +52,9 @@ export async function refreshOnce(
       signal: cancel,
       deadline: { ms: deadline, key: 'refresh.deadline' },
       fetchedLevel: 'debug',
+      // Every collaborator's answer is wanted: one refusing must not hide another's.
+      settleAll: true,
+      ...(target.consent === undefined ? {} : { onSettled: target.consent.observe }),
     });
     cycle.signal.throwIfAborted();
     const changed = [...secrets]

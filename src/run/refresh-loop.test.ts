@@ -9,6 +9,7 @@ const refresh = {
   jitter: 6_000,
   deadline: 10_000,
   retry: { backoff: 1_000, maxBackoff: 20_000 },
+  revocation: { confirmations: 3 },
 };
 
 describe('refresh timing', { timeout: 5_000 }, () => {

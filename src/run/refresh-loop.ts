@@ -1,14 +1,17 @@
 // The refresh loop (opt-in with `refresh:`; without it nothing starts, as before): after
 // "running", one cycle every interval (minus jitter); a failed cycle keeps the old
 // material, logs a warning naming the secret and error code, and is retried sooner with
-// capped backoff. It never ends the run; stop() aborts a cycle in flight and resolves once
-// nothing will be written any more.
+// capped backoff (so is a successful one while a collaborator's refusal awaits its
+// confirmations). After each cycle the consent guard counts refusals and acts on a
+// revocation (consent-guard.ts); only that can end the run from here. stop() aborts a cycle
+// in flight and resolves once nothing will be written any more.
 import type { RefreshConfig } from '../config/types.js';
 import { toTeeinitError, type TeeinitError } from '../errors/index.js';
-import type { TlsMaterial } from '../keys/index.js';
+import type { Material, TlsMaterial } from '../keys/index.js';
 import type { Logger } from '../log/index.js';
 import type { Plan } from '../plan/types.js';
 import { sleep } from '../retry/index.js';
+import type { ConsentGuard } from './consent-guard.js';
 import { refreshOnce, type RefreshTarget } from './refresh-cycle.js';
 
 /** Handle of the running loop. */
@@ -32,13 +35,20 @@ export interface RefreshEvents {
  */
 export function startRefresh(
   plan: Plan,
-  parts: Omit<RefreshTarget, 'plan' | 'refresh'>,
+  parts: Omit<RefreshTarget, 'plan' | 'refresh' | 'consent'>,
   logger: Logger,
   events?: RefreshEvents,
+  consent?: (material: () => Material) => ConsentGuard,
 ): RefreshLoop | undefined {
   const refresh = plan.config.refresh;
   if (refresh === undefined) return undefined;
-  return startRefreshLoop({ ...parts, plan, refresh }, logger, Math.random, events);
+  const target: RefreshTarget = {
+    ...parts,
+    plan,
+    refresh,
+    ...(consent === undefined ? {} : { consent: consent(() => target.material) }),
+  };
+  return startRefreshLoop(target, logger, Math.random, events);
 }
 
 function startRefreshLoop(
@@ -65,8 +75,9 @@ function startRefreshLoop(
         events?.refreshAttempted(new Date());
         await refreshOnce(target, log, stopper.signal);
         events?.refreshSucceeded(new Date(), target.material.tls);
-        failures = 0;
-        delay = nextInterval(refresh, random);
+        // A refusal not yet confirmed is checked again as soon as a failed cycle would be.
+        failures = target.consent?.suspect() === true ? failures + 1 : 0;
+        delay = failures > 0 ? retryDelay(refresh, failures) : nextInterval(refresh, random);
       } catch (error) {
         if (stopper.signal.aborted) return;
         failures++;
@@ -81,6 +92,8 @@ function startRefreshLoop(
           retryInMs: delay,
         });
       }
+      if (stopper.signal.aborted) return;
+      await target.consent?.afterCycle(log);
     }
   };
   const running = loop();

@@ -18,6 +18,8 @@ import { startStatusEndpoint, StatusState } from '../status/index.js';
 import { startSupervisor, type Supervisor } from '../supervisor/index.js';
 import { CleanupStack } from './cleanup-stack.js';
 import { buildLaunchSpecs } from './launch-specs.js';
+import type { Material } from '../keys/index.js';
+import { ConsentGuard } from './consent-guard.js';
 import { acquireMaterial, throwIfAborted } from './material.js';
 import { RunningProxies } from './proxies.js';
 import { startRefresh } from './refresh-loop.js';
@@ -254,15 +256,47 @@ class Run {
   }
 
   #startRefresh(plan: Plan, parts: Omit<Parameters<typeof startRefresh>[1], 'proxies'>): void {
+    const revocation = plan.config.refresh?.revocation;
+    const consent =
+      revocation === undefined
+        ? undefined
+        : (material: () => Material): ConsentGuard => {
+            const guard = new ConsentGuard(
+              {
+                plan,
+                proxies: this.#proxies,
+                supervisor: parts.supervisor,
+                files: parts.files,
+                material,
+                end: (error) => this.#endRevoked(error),
+              },
+              revocation.confirmations,
+            );
+            this.#state?.attach({ consent: () => guard.snapshot() });
+            return guard;
+          };
     const refresh = startRefresh(
       plan,
       { ...parts, proxies: this.#proxies },
       this.#logger,
       this.#state,
+      consent,
     );
     if (refresh === undefined) return;
     this.#refresh = refresh;
     this.#cleanup.defer('refresh loop', () => refresh.stop());
+  }
+
+  /**
+   * Nothing is left to serve after a revocation: reported like a fatal error (one line on
+   * stderr, its exit code), then the usual shutdown removes every secret file.
+   */
+  #endRevoked(error: TeeinitError): void {
+    this.#phase = 'stopping';
+    this.#state?.setPhase('stopping');
+    this.#options.report(error, this.#redactor);
+    void this.#refresh?.stop();
+    void this.#supervisor?.stop(error.message, error.exitCode);
   }
 
   /**

@@ -49,6 +49,18 @@ export interface FetchAllOptions {
    * without it every secret is required, a share of a threshold key too.
    */
   readonly shareQuorum?: (options: ShareQuorumOptions) => ShareQuorum | undefined;
+  /**
+   * Told how each secret's fetch ended: its bytes arrived (`error` undefined) or it failed
+   * with `error` (marked with its kind, src/retry/failure.ts). Not told of a fetch that was
+   * aborted because something else failed, the deadline ran out or the caller cancelled.
+   * Refresh cycles read consent from it (src/consent/).
+   */
+  readonly onSettled?: (secret: string, collaborator: string, error?: TeeinitError) => void;
+  /**
+   * A failed secret does not abort the others (refresh: each collaborator's answer is
+   * wanted, to tell who refused); the first failure is still thrown once all settled.
+   */
+  readonly settleAll?: boolean;
 }
 
 /** Why: fetchAll asks it, per secret, whether a failure is fatal and when to stop waiting. */
@@ -186,6 +198,9 @@ export async function fetchAll(
       fetched = await fetchSecret(name, secret, signal);
     } catch (error) {
       pending.delete(name);
+      if (!stop.signal.aborted && !(share && quorum.signalFor(name).aborted)) {
+        options.onSettled?.(name, secret.from, toTeeinitError(error));
+      }
       // A share's failure is its own, unless everything is being cancelled anyway.
       if (!share || stop.signal.aborted) throw error;
       await quorum.failed(name, toTeeinitError(error));
@@ -196,6 +211,7 @@ export async function fetchAll(
     }
     logger.redactor.add(fetched.value);
     pending.delete(name);
+    options.onSettled?.(name, secret.from);
     required.delete(name);
     const kept = !share || (await quorum.arrived(name, fetched.value));
     releaseWhenReady();
@@ -257,12 +273,18 @@ export async function fetchAll(
   };
 
   const started = Date.now();
+  let firstFailure: TeeinitError | undefined;
   try {
     await Promise.all(
       Object.entries(config.secrets).map(([name, secret]) =>
         fetchOne(name, secret).catch((error: unknown) => {
           // The first failure wins; later ones are consequences of the abort.
-          stop.abort(toTeeinitError(error));
+          if (options.settleAll !== true || stop.signal.aborted) {
+            stop.abort(toTeeinitError(error));
+          } else {
+            firstFailure ??= toTeeinitError(error);
+            pending.delete(name);
+          }
         }),
       ),
     );
@@ -270,9 +292,9 @@ export async function fetchAll(
     stop.dispose();
     quorum?.dispose();
   }
-  if (stop.signal.aborted) {
+  if (stop.signal.aborted || firstFailure !== undefined) {
     for (const value of result.values()) value.fill(0);
-    throw cancelled(stop.signal.reason);
+    throw firstFailure ?? cancelled(stop.signal.reason);
   }
   logger[options.fetchedLevel ?? 'info']('all secrets fetched', {
     count: result.size,

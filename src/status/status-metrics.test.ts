@@ -3,7 +3,9 @@
 // counters (one rejected series per reason present), all readable by a strict parser.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ConsentTracker } from '../consent/index.js';
 import { TeeinitError } from '../errors/index.js';
+import { withFailure } from '../retry/index.js';
 import type { TlsMaterial } from '../keys/index.js';
 import type { ProxyStats } from '../proxy/index.js';
 import { parseExposition, sampleValue } from '../../test/helpers/prometheus-parse.js';
@@ -119,5 +121,43 @@ describe('status metrics', { timeout: 5000 }, () => {
     assert.equal(sampleValue(m, 'teeinit_proxy_target_failures_total', p), 0);
     assert.equal(sampleValue(m, 'teeinit_proxy_bytes_total', { ...p, direction: 'in' }), 1000);
     assert.equal(sampleValue(m, 'teeinit_proxy_bytes_total', { ...p, direction: 'out' }), 2000);
+  });
+
+  test('consent: one gauge series per collaborator and state, refusals counted; absent without refresh', () => {
+    assert.equal(
+      scrape(state(false)).samples.some((x) => x.name.startsWith('teeinit_collaborator_')),
+      false,
+    );
+    const s = state(true);
+    const tracker = new ConsentTracker(['alice', 'bob'], 2);
+    const denied = withFailure(
+      new TeeinitError('TEEINIT_PERMISSION_DENIED', 'denied', { fields: { secret: 'b' } }),
+      'denied',
+    );
+    for (let i = 0; i < 2; i++) {
+      tracker.observe('a', 'alice');
+      tracker.observe('b', 'bob', denied);
+      tracker.endCycle();
+    }
+    s.attach({ consent: () => tracker.snapshot() });
+    const m = scrape(s);
+    for (const state of ['consenting', 'refusing', 'revoked']) {
+      assert.equal(
+        sampleValue(m, 'teeinit_collaborator_consent', { collaborator: 'bob', state }),
+        state === 'revoked' ? 1 : 0,
+      );
+      assert.equal(
+        sampleValue(m, 'teeinit_collaborator_consent', { collaborator: 'alice', state }),
+        state === 'consenting' ? 1 : 0,
+      );
+    }
+    assert.equal(sampleValue(m, 'teeinit_collaborator_refusals_total', { collaborator: 'bob' }), 2);
+    assert.equal(
+      sampleValue(m, 'teeinit_collaborator_refusals_total', { collaborator: 'alice' }),
+      0,
+    );
+    const bob = s.snapshot().collaborators.find((c) => c.collaborator === 'bob');
+    assert.equal(bob?.state, 'revoked');
+    assert.equal(bob?.lastRefusal?.cause, 'binding-removed');
   });
 });

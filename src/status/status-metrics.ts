@@ -16,7 +16,34 @@ export function statusMetrics(doc: StatusDocument): MetricFamily[] {
     ...runMetrics(doc),
     ...processMetrics(doc),
     ...refreshMetrics(doc),
+    ...consentMetrics(doc),
     ...proxyMetrics(doc.proxies),
+  ];
+}
+
+const CONSENT_STATES = ['consenting', 'refusing', 'revoked'] as const;
+
+function consentMetrics(doc: StatusDocument): MetricFamily[] {
+  if (doc.collaborators.length === 0) return [];
+  return [
+    gauge(
+      'teeinit_collaborator_consent',
+      "A collaborator's consent as refresh cycles see it: 1 for the current state (consenting, refusing, revoked), 0 for the others.",
+      doc.collaborators.flatMap((c) =>
+        CONSENT_STATES.map((state) => ({
+          labels: { collaborator: c.collaborator, state },
+          value: c.state === state ? 1 : 0,
+        })),
+      ),
+    ),
+    counter(
+      'teeinit_collaborator_refusals_total',
+      'Refresh cycles in which the collaborator refused (403, NOT_FOUND, FAILED_PRECONDITION, an STS refusal) and nothing of it was fetched.',
+      doc.collaborators.map((c) => ({
+        labels: { collaborator: c.collaborator },
+        value: c.refusals,
+      })),
+    ),
   ];
 }
 

@@ -2,6 +2,7 @@
 // certificates of the last validated material, the refresh loop's results, and live views
 // of the supervisor and the proxies. Only names, dates and counters are kept: never a
 // secret value, a file's contents, argv or environment values.
+import type { CollaboratorConsent } from '../consent/index.js';
 import type { TeeinitError } from '../errors/index.js';
 import type { TlsMaterial } from '../keys/index.js';
 import { Redactor } from '../log/index.js';
@@ -44,6 +45,11 @@ export interface StatusDocument {
   readonly certificates: readonly CertificateStatus[];
   readonly refresh: RefreshStatus;
   readonly proxies: readonly ProxyStats[];
+  /**
+   * Each collaborator's consent as refresh cycles see it (docs/consent.md); empty without
+   * `refresh`, where consent is checked at start-up only.
+   */
+  readonly collaborators: readonly CollaboratorConsent[];
 }
 
 const DAY = 24 * 3600 * 1000;
@@ -58,6 +64,7 @@ export class StatusState {
   #phase: RunPhase = 'starting';
   #supervisor: (() => SupervisorStatus) | undefined;
   #proxies: () => readonly { stats(): ProxyStats }[] = () => [];
+  #consent: () => readonly CollaboratorConsent[] = () => [];
   #certificates: { bundle: string; subject: string; notAfter: Date }[] = [];
   #refresh: { -readonly [K in keyof RefreshStatus]: RefreshStatus[K] };
 
@@ -89,7 +96,8 @@ export class StatusState {
   get readiness(): 'ok' | 'restarting' | RunPhase {
     const phase = this.phase;
     if (phase !== 'running') return phase;
-    const processes = this.#supervisor?.().processes ?? [];
+    // A process stopped for good after a revocation is not coming back: not waited for.
+    const processes = (this.#supervisor?.().processes ?? []).filter((p) => p.retired !== true);
     return processes.every((p) => p.ready) ? 'ok' : 'restarting';
   }
 
@@ -102,9 +110,11 @@ export class StatusState {
   attach(views: {
     supervisor?: () => SupervisorStatus;
     proxies?: () => readonly { stats(): ProxyStats }[];
+    consent?: () => readonly CollaboratorConsent[];
   }): void {
     if (views.supervisor !== undefined) this.#supervisor = views.supervisor;
     if (views.proxies !== undefined) this.#proxies = views.proxies;
+    if (views.consent !== undefined) this.#consent = views.consent;
   }
 
   /** After start-up validation and after each refresh: names and dates only are kept. */
@@ -164,6 +174,17 @@ export class StatusState {
       })),
       refresh: { ...this.#refresh },
       proxies: this.#proxies().map((p) => p.stats()),
+      collaborators: this.#consent().map((c) => ({
+        ...c,
+        ...(c.lastRefusal === undefined
+          ? {}
+          : {
+              lastRefusal: {
+                ...c.lastRefusal,
+                causeText: this.#redactor.redact(c.lastRefusal.causeText),
+              },
+            }),
+      })),
     };
   }
 }

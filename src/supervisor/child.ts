@@ -78,6 +78,7 @@ export class Child {
       restarts: this.#restarts,
       ready: process !== undefined && this.#ready,
       ...(this.#last === undefined ? {} : { lastExitCode: this.#last.status }),
+      ...(this.#retired ? { retired: true as const } : {}),
     };
   }
 

@@ -96,6 +96,8 @@ export interface ProcessStatus {
   readonly ready: boolean;
   /** The last exit's status (code, or 128+n for signal n); absent if it never exited. */
   readonly lastExitCode?: number;
+  /** Stopped for good while the run goes on (its material was withdrawn: docs/consent.md). */
+  readonly retired?: true;
 }
 
 /** Options of startSupervisor. */

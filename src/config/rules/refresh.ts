@@ -12,6 +12,7 @@ import type { ReferencesOf } from './index.js';
 // Checks `refresh` and every process's `onRefresh`.
 export function checkRefresh(config: Config, warnings: string[], references: ReferencesOf): void {
   const refresh = config.refresh;
+  if (refresh === undefined) checkOnRevokeWithoutRefresh(config);
   if (refresh === undefined) {
     config.processes.forEach((p, i) => {
       if (p.onRefresh !== 'none')
@@ -55,4 +56,29 @@ export function checkRefresh(config: Config, warnings: string[], references: Ref
       },
     );
   });
+}
+
+/**
+ * `onRevoke` acts on what refresh cycles see: without `refresh` consent is checked once, at
+ * start-up, and a setting that can never act is refused rather than silently ignored.
+ */
+function checkOnRevokeWithoutRefresh(config: Config): void {
+  const set = [
+    ...Object.entries(config.collaborators)
+      .filter(([, c]) => c.onRevoke !== undefined)
+      .map(([name]) => keyPath('collaborators', name, 'onRevoke')),
+    ...Object.entries(config.keys)
+      .filter(([, k]) => k.onRevoke !== undefined)
+      .map(([name]) => keyPath('keys', name, 'onRevoke')),
+  ];
+  const [first] = set;
+  if (first === undefined) return;
+  throw new TeeinitError(
+    'TEEINIT_CONFIG_INVALID',
+    `${first}: onRevoke acts on refresh cycles, but the config has no \`refresh\` block; without it consent is checked once, at start-up.`,
+    {
+      fields: { path: first },
+      hint: `Add a \`refresh\` block (e.g. \`refresh: { interval: 1h }\`) so a revocation is noticed while running, or remove ${set.join(', ')}.`,
+    },
+  );
 }

@@ -19,6 +19,11 @@ export const refreshSchema = z
         maxBackoff: duration().default(R.retry.maxBackoff),
       })
       .prefault({}),
+    revocation: z
+      .strictObject({
+        confirmations: z.number().int().min(1).max(100).default(R.revocation.confirmations),
+      })
+      .prefault({}),
   })
   .transform((r) => ({ ...r, jitter: r.jitter ?? Math.floor(r.interval / 10) }));
 

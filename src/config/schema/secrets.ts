@@ -8,6 +8,8 @@ export const collaboratorSchema = z.strictObject({
   credentials: z.enum(['workload-identity', 'adc', 'none']).default('workload-identity'),
   provider: token.optional(),
   serviceAccount: token.optional(),
+  /** With `refresh`: what a revocation by this collaborator stops (default `keep`). */
+  onRevoke: z.enum(['stop', 'keep']).optional(),
 });
 
 // `source` defaults to gcp-secret-manager, or to file when `path` is given.
@@ -32,6 +34,8 @@ export const keySchema = z.strictObject({
   /** Default: the key's name (filled in by `keysSchema`). */
   info: z.string().optional(),
   length: z.number().int().min(16).max(64).default(DEFAULTS.key.length),
+  /** With `refresh`: whether the key stops when too few of its collaborators consent (default `stop`). */
+  onRevoke: z.enum(['stop', 'keep']).optional(),
 });
 
 export const keysSchema = namedRecord(keySchema).transform((keys) =>
