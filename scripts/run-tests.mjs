@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Runs every compiled *.test.js under dist/ with node:test. Arguments filter by substring
-// of the path (e.g. `npm run test:only -- emulator`).
-import { readdirSync, statSync } from 'node:fs';
+// of the path (e.g. `npm run test:only -- emulator`). The build is incremental and leaves
+// the output of a deleted or moved test behind: a compiled test runs only while its
+// source (.ts beside the same path outside dist/) exists.
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -18,8 +20,12 @@ function walk(dir) {
   for (const name of entries.sort()) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) walk(p);
-    else if (name.endsWith('.test.js')) files.push(p);
+    else if (name.endsWith('.test.js') && existsSync(sourceOf(p))) files.push(p);
   }
+}
+/** dist/test/a/b.test.js → test/a/b.test.ts */
+function sourceOf(compiled) {
+  return compiled.slice('dist/'.length).replace(/\.js$/, '.ts');
 }
 roots.forEach(walk);
 const selected = filters.length ? files.filter((f) => filters.some((s) => f.includes(s))) : files;
