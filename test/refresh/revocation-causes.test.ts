@@ -105,8 +105,12 @@ describe('refresh: the likely cause of a revocation', { timeout: 240_000 }, () =
         },
         40_000,
       );
-      const line = logLines(t.output()).find(
-        (l) => l.message === 'collaborator revoked its consent' && l.collaborator === who,
+      // /status answers on a socket, the log line comes through teeinit's stderr pipe:
+      // either may be read first here.
+      const line = await pollUntil('the revocation line', () =>
+        logLines(t.output()).find(
+          (l) => l.message === 'collaborator revoked its consent' && l.collaborator === who,
+        ),
       );
       assert.equal(line?.cause, consent.lastRefusal?.cause, 'the log names the same cause');
       assert.equal(line?.likelyCause, consent.lastRefusal?.causeText);

@@ -224,55 +224,52 @@ describe('run: threshold keys (2 of 3)', { timeout: 300_000 }, () => {
     const t = started(['run', '-c', c.path]);
     await t.waitFor(/"message":"running"/);
     const lines = (): Record<string, unknown>[] => logLines(t.output());
-    const after = (index: number, test: (l: Record<string, unknown>) => boolean): number =>
-      lines().findIndex((l, i) => i > index && test(l));
-    const waitAfter = (
-      index: number,
+    // INFO lines go to stdout, WARNING and ERROR to stderr, and t.output() is the one
+    // after the other: a line's index says nothing about its order against the other
+    // stream. Each line's own time does: waitSince returns the first line logged at or
+    // after `since` (ms, this machine's clock) that passes `test`.
+    const timeOf = (l: Record<string, unknown>): number => Date.parse(String(l.time));
+    const waitSince = (
+      since: number,
       what: string,
       test: (l: Record<string, unknown>) => boolean,
-    ): Promise<number> =>
-      pollUntil(
-        what,
-        () => {
-          const i = after(index, test);
-          return i < 0 ? false : i;
-        },
-        30_000,
-      );
+    ): Promise<Record<string, unknown>> =>
+      pollUntil(what, () => lines().find((l) => timeOf(l) >= since && test(l)) ?? false, 30_000);
     const unchanged = (l: Record<string, unknown>): boolean => l.message === 'secrets unchanged';
     const faults = ctx.world.emulator.faults;
     try {
       // carol's share gone: the cycle warns about it and succeeds with the same key.
+      const carolGone = Date.now();
       for (const r of parseFaultRules([
         { route: 'secretmanager.access', match: 'secrets/carol-q', error: { status: 404 } },
       ]))
         faults.add(r);
-      const gone = await waitAfter(
-        lines().length,
+      const gone = await waitSince(
+        carolGone,
         'a refresh warning about carol',
         (l) =>
           l.message === 'threshold share unavailable; the key may still be made from the others' &&
           l.collaborator === 'carol',
       );
-      const first = await waitAfter(gone, 'a refresh with 2 of 3', unchanged);
+      await waitSince(timeOf(gone), 'a refresh with 2 of 3', unchanged);
       // bob's too: fewer than 2, the cycle fails and the previous material stays.
+      const bobGone = Date.now();
       for (const r of parseFaultRules([
         { route: 'secretmanager.access', match: 'secrets/bob-q', error: { status: 404 } },
       ]))
         faults.add(r);
-      const failed = await waitAfter(
-        first,
+      const line = await waitSince(
+        bobGone,
         'a failed refresh',
         (l) => l.message === 'secret refresh failed; keeping the previous secrets',
       );
-      const line = lines()[failed]!;
       assert.equal(line.code, 'TEEINIT_THRESHOLD_NOT_MET');
       assert.equal(line.key, 'quorum-psk');
       assert.equal(line.collaborators, 'bob,carol');
       assert.equal(await pskEcho(c.proxyPort, 'client', s.psk, 'still served'), 'still served');
       // Both back: the next cycle succeeds, again with the same key.
       faults.clear();
-      await waitAfter(failed, 'a refresh with 3 of 3', unchanged);
+      await waitSince(Date.now(), 'a refresh with 3 of 3', unchanged);
       assert.equal(await pskEcho(c.proxyPort, 'client', s.psk, 'served again'), 'served again');
       // The key never changed: no refresh acted, no file rewritten, the echo never restarted.
       assert.equal(lines().filter((l) => l.message === 'secrets refreshed').length, 0);
