@@ -58,9 +58,12 @@ function prepareDir(dir: string, paths: readonly string[]): void {
         ...(cause === undefined ? {} : { cause }),
       },
     );
-  if (existsSync(dir)) {
-    if (!lstatSync(dir).isDirectory()) throw fail('it is not a directory');
-  } else {
+  const kind = entryKind(dir);
+  if (kind === 'symlink') {
+    throw fail('it is a symbolic link; name the directory itself (the share files are secret)');
+  }
+  if (kind === 'other') throw fail('it is not a directory');
+  if (kind === 'missing') {
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
     } catch (cause) {
@@ -72,6 +75,17 @@ function prepareDir(dir: string, paths: readonly string[]): void {
     throw fail(
       `${taken.join(', ')} exist${taken.length === 1 ? 's' : ''}, and teeinit never overwrites a share file`,
     );
+  }
+}
+
+/** What is at `path`, without following a symbolic link. */
+function entryKind(path: string): 'missing' | 'directory' | 'symlink' | 'other' {
+  try {
+    const st = lstatSync(path);
+    if (st.isSymbolicLink()) return 'symlink';
+    return st.isDirectory() ? 'directory' : 'other';
+  } catch {
+    return 'missing';
   }
 }
 
