@@ -17,7 +17,7 @@ export { createPeerVerifier } from './peer-verifier.js';
 export type { PeerVerifier } from './peer-verifier.js';
 export { loadPolicyFile, parsePolicy } from './load-policy.js';
 export { readJwksFile } from './oidc-keys.js';
-export { readRootPem } from './pki-chain.js';
+export { readRootFile, readRootPem } from './pki-chain.js';
 export { ATTEST_REASONS, AttestRefusal } from './reasons.js';
 export type { AttestReason, ClaimSummary } from './reasons.js';
 export { TokenKeeper } from './token-keeper.js';

@@ -3,7 +3,7 @@
 // resolved against the file's directory. Errors name the file and the key.
 import { dirname, resolve } from 'node:path';
 import { formatIssues, formatPath } from '../config/format-issues.js';
-import { parseConfigText, readConfigText } from '../config/parse-file.js';
+import { MAX_CONFIG_BYTES, parseConfigText, readConfigText } from '../config/parse-file.js';
 import { attestPolicySchema } from '../config/schema/attest.js';
 import type { AttestPolicy } from '../config/types.js';
 import { deepFreeze } from '../config/deep-freeze.js';
@@ -42,8 +42,11 @@ export function loadPolicyFile(path: string): AttestPolicy {
   try {
     text = readConfigText(path);
   } catch (error) {
-    if (!(error instanceof TeeinitError) || error.code !== 'TEEINIT_CONFIG_NOT_FOUND') throw error;
-    throw new TeeinitError('TEEINIT_ATTEST_INPUT', `Cannot read policy file ${path}.`, {
+    if (!(error instanceof TeeinitError)) throw error;
+    // readConfigText throws TEEINIT_CONFIG_PARSE only for a file over the size bound.
+    const why =
+      error.code === 'TEEINIT_CONFIG_PARSE' ? `: larger than ${MAX_CONFIG_BYTES} bytes` : '';
+    throw new TeeinitError('TEEINIT_ATTEST_INPUT', `Cannot read policy file ${path}${why}.`, {
       cause: error,
       fields: { path },
     });

@@ -1,7 +1,6 @@
 // The issuer's signing keys for OIDC-type tokens: from a JWKS file (offline), or from the
 // `jwks_uri` of the issuer's discovery document, fetched on first use and cached with
 // bounds (size, count, time to live, one refetch per cooldown for an unknown `kid`).
-import { readFileSync } from 'node:fs';
 import {
   createLocalJWKSet,
   errors,
@@ -9,6 +8,7 @@ import {
   type JSONWebKeySet,
   type JWSHeaderParameters,
 } from 'jose';
+import { readFileBoundedSync } from '../config/read-bounded.js';
 import { fetchJsonObject, isAllowedKeyUrl } from './fetch-json.js';
 import { AttestRefusal, refuse } from './reasons.js';
 
@@ -51,7 +51,7 @@ export function readJwks(value: unknown, what: string): JSONWebKeySet {
 export function readJwksFile(path: string): JSONWebKeySet {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readFileBoundedSync(path, MAX_DOCUMENT_BYTES).toString('utf8');
   } catch (cause) {
     throw new Error(`cannot read JWKS file ${path}`, { cause });
   }

@@ -2,9 +2,12 @@
 // next, every one valid now, ending in the pinned root (appended when the token leaves it
 // out). Any failure is `attestation-invalid-signature`: the token's key is not vouched for.
 import { X509Certificate, type KeyObject } from 'node:crypto';
+import { readFileBoundedSync } from '../config/read-bounded.js';
 import { refuse } from './reasons.js';
 
 const MAX_CHAIN = 5;
+/** A root certificate is a few KiB of PEM; the bound keeps a device or a pipe out. */
+const MAX_ROOT_FILE_BYTES = 64 * 1024;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 // Checks the chain at `nowMs` (± skewMs) and returns the leaf's public key.
@@ -67,4 +70,10 @@ export function readRootPem(pem: string, what: string): X509Certificate {
   } catch (cause) {
     throw new Error(`${what} is not a PEM CA certificate`, { cause });
   }
+}
+
+/** Why: `pki.rootFile` and `--root`: the bounded read, then readRootPem. */
+export function readRootFile(path: string): X509Certificate {
+  const pem = readFileBoundedSync(path, MAX_ROOT_FILE_BYTES).toString('utf8');
+  return readRootPem(pem, `root file ${path}`);
 }

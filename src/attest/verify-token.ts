@@ -2,7 +2,6 @@
 // issuer's JWKS; PKI: the `x5c` chain to the pinned root), then `exp`, `nbf` and `iat`
 // within the policy's skew. Claim checks against the policy are policy.ts.
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import {
   decodeProtectedHeader,
   errors,
@@ -17,7 +16,7 @@ import { TeeinitError } from '../errors/index.js';
 import type { Claims } from './claims.js';
 import { GOOGLE_ROOT_PEM } from './google-root.js';
 import { OidcKeys, readJwksFile } from './oidc-keys.js';
-import { readRootPem, verifyChain } from './pki-chain.js';
+import { readRootFile, verifyChain } from './pki-chain.js';
 import { AttestRefusal, refuse } from './reasons.js';
 
 /** Verified tokens remembered per verifier (oldest dropped first). */
@@ -138,7 +137,7 @@ async function verifyOnce(token: string, ctx: VerifyContext): Promise<VerifiedTo
 function policyRoot(policy: AttestPolicy): X509Certificate {
   const path = policy.pki.rootFile;
   if (path === undefined) return new X509Certificate(GOOGLE_ROOT_PEM);
-  return inputFile(path, () => readRootPem(readFileSync(path, 'utf8'), `root file ${path}`));
+  return inputFile(path, () => readRootFile(path));
 }
 
 /** `oidc.jwksFile` when set (offline), else undefined (discovery). */

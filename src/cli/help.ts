@@ -154,8 +154,9 @@ Example:
 The one-time ceremony of a threshold key (keys.NAME.threshold, docs/psk.md), run by a
 dealer outside the TEE, never inside an image.
 
-split writes N share files into DIR (created 0700 if missing), any T of which recover
-the secret: share-1-of-N … share-N-of-N, each mode 0600, never over an existing file.
+split writes N share files into DIR (created 0700 if missing; a symbolic link is
+refused), any T of which recover the secret: share-1-of-N … share-N-of-N, each mode
+0600, never over an existing file.
 The secret is a fresh random 32 bytes unless --secret-file gives one (16 to 64 bytes,
 raw or hex text). Prints the key id, the files and what to do with each; never the
 secret or a share.

@@ -3,7 +3,8 @@
 // operator's tee-cmd is appended to it, so anything beyond what the image baked in is
 // refused: an unknown flag, a repeated one (a second `-c` would otherwise pick another
 // config file of the image), an extra word (TEEINIT_USAGE), or arguments after `--`
-// (TEEINIT_OVERRIDE_REJECTED). Arguments are echoed only escaped and cut (printable()).
+// (TEEINIT_OVERRIDE_REJECTED; TEEINIT_USAGE for `attest` and `collaborators`, which never
+// run as an entrypoint). Arguments are echoed only escaped and cut (printable()).
 import { parseArgs } from 'node:util';
 import { printable } from '../errors/index.js';
 import { parseArgsFailure, rejectRepeatedOptions, usage } from './option-tokens.js';
@@ -128,6 +129,13 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (name === 'help') return { help: true };
   const command = COMMANDS.find((c) => c === name);
   if (!command) throw usage(`unknown command "${printable(name)}"`);
+  // The dealer's and relying party's commands never run as an image's entrypoint: `--` is a
+  // usage error there (exit 64, as their --help says), as it is for `shares`.
+  if (terminator >= 0 && (command === 'attest' || command === 'collaborators')) {
+    throw usage(
+      `"--" is not accepted by ${command}: nothing but the command and its options is accepted`,
+    );
+  }
   const sub = command === 'attest' ? rest.shift() : undefined;
   if (command === 'attest' && sub !== 'verify' && values.help !== true) {
     throw usage(

@@ -2,10 +2,10 @@
 // carry the line and column and the kind of error, never text of the file (the parsers'
 // own messages quote it: an alias name, a tag, the text around the error). Nothing here
 // knows the schema.
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { TeeinitError } from '../errors/index.js';
+import { readFileBoundedSync } from './read-bounded.js';
 
 /** Config files are small; anything larger is a mistake (or an attack on the parser). */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -14,9 +14,16 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
 export function readConfigText(path: string): string {
   let buf: Buffer;
   try {
-    buf = readFileSync(path);
+    buf = readFileBoundedSync(path, MAX_CONFIG_BYTES);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code ?? 'unknown error';
+    if (code === 'EFBIG') {
+      throw new TeeinitError(
+        'TEEINIT_CONFIG_PARSE',
+        `Config file ${path} is larger than ${MAX_CONFIG_BYTES} bytes, the limit.`,
+        { fields: { path } },
+      );
+    }
     throw new TeeinitError(
       'TEEINIT_CONFIG_NOT_FOUND',
       `Cannot read config file ${path} (${code}).`,
@@ -24,13 +31,6 @@ export function readConfigText(path: string): string {
         cause,
         fields: { path },
       },
-    );
-  }
-  if (buf.length > MAX_CONFIG_BYTES) {
-    throw new TeeinitError(
-      'TEEINIT_CONFIG_PARSE',
-      `Config file ${path} is ${buf.length} bytes; the limit is ${MAX_CONFIG_BYTES}.`,
-      { fields: { path } },
     );
   }
   return buf.toString('utf8');

@@ -159,7 +159,7 @@ export async function ensureSecretsDir(
   if (await secureSecretsDir(dir, othersNeedAccess, logger)) return false;
   const mode = secretsDirMode(othersNeedAccess);
   try {
-    await mkdir(dirname(dir), { recursive: true }); // parents: ordinary 0755 (umask)
+    await makeParents(dirname(resolve(dir))); // parents: ordinary 0755 (umask)
     await mkdir(dir, { mode });
     await chmod(dir, mode); // the umask may have narrowed it further than intended
     return true;
@@ -167,6 +167,29 @@ export async function ensureSecretsDir(
     throw new TeeinitError('TEEINIT_MATERIALIZE_FAILED', `Cannot create files.dir ${dir}.`, {
       cause: error,
     });
+  }
+}
+
+/**
+ * Creates `dir`'s missing components one mkdir at a time. Not mkdir's `recursive`: where
+ * mkdir answers ENOENT under a parent that exists (/proc), Node's recursive mkdir retries
+ * for ever in the thread pool, and not even a signal could end the start-up.
+ */
+async function makeParents(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let d = dir; !(await exists(d)); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) await mkdir(d);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,12 +1,12 @@
 // `teeinit attest verify`: checks one attestation token against a policy with the same code
 // the attested proxies use, for a relying party that is not teeinit. Prints the relevant
 // claims when the token passes, the reason when it does not; never the token itself.
-import { readFileSync } from 'node:fs';
 import type { X509Certificate } from 'node:crypto';
 import { createPeerVerifier } from '../../attest/peer-verifier.js';
 import { loadPolicyFile } from '../../attest/load-policy.js';
+import { readFileBoundedSync } from '../../config/read-bounded.js';
 import { readJwksFile } from '../../attest/oidc-keys.js';
-import { readRootPem } from '../../attest/pki-chain.js';
+import { readRootFile } from '../../attest/pki-chain.js';
 import { AttestRefusal, type ClaimSummary } from '../../attest/reasons.js';
 import type { TokenVerifierOptions } from '../../attest/verify-token.js';
 import { TeeinitError } from '../../errors/index.js';
@@ -65,9 +65,7 @@ export async function attestVerifyCommand(
 
 function readToken(path: string): string {
   const text = input(path, () => {
-    const buf = readFileSync(path);
-    if (buf.length > MAX_TOKEN_FILE) throw new Error(`larger than ${MAX_TOKEN_FILE} bytes`);
-    return buf.toString('utf8').trim();
+    return readFileBoundedSync(path, MAX_TOKEN_FILE).toString('utf8').trim();
   });
   if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(text)) {
     throw new TeeinitError(
@@ -82,7 +80,7 @@ function readToken(path: string): string {
 }
 
 function readRoot(path: string): X509Certificate {
-  return readRootPem(readFileSync(path, 'utf8'), `root file ${path}`);
+  return readRootFile(path);
 }
 
 /** Runs a file read; any failure becomes TEEINIT_ATTEST_INPUT naming the file, never its content. */
@@ -91,7 +89,8 @@ function input<T>(path: string, read: () => T): T {
     return read();
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    const why = code ?? (cause instanceof Error ? cause.message : 'unreadable');
+    const message = cause instanceof Error ? cause.message : 'unreadable';
+    const why = code === undefined || code === 'EFBIG' ? message : code;
     throw new TeeinitError('TEEINIT_ATTEST_INPUT', `Cannot use ${path}: ${why}.`, {
       cause,
       fields: { path },

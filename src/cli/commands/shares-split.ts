@@ -3,7 +3,7 @@
 // 0600, created new in DIR. Prints the key id, the files and what to do with each; never
 // the secret or a share.
 import { existsSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { TeeinitError } from '../../errors/index.js';
 import { formatShare, freshSecret, keyIdOf, splitSecret } from '../../keys/index.js';
 import type { CliIo } from '../io.js';
@@ -58,11 +58,14 @@ function prepareDir(dir: string, paths: readonly string[]): void {
         ...(cause === undefined ? {} : { cause }),
       },
     );
-  if (existsSync(dir)) {
-    if (!lstatSync(dir).isDirectory()) throw fail('it is not a directory');
-  } else {
+  const kind = entryKind(dir);
+  if (kind === 'symlink') {
+    throw fail('it is a symbolic link; name the directory itself (the share files are secret)');
+  }
+  if (kind === 'other') throw fail('it is not a directory');
+  if (kind === 'missing') {
     try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      makeDirs(dir);
     } catch (cause) {
       throw fail(cause instanceof Error ? cause.message : String(cause), cause);
     }
@@ -72,6 +75,31 @@ function prepareDir(dir: string, paths: readonly string[]): void {
     throw fail(
       `${taken.join(', ')} exist${taken.length === 1 ? 's' : ''}, and teeinit never overwrites a share file`,
     );
+  }
+}
+
+/**
+ * Creates `dir` and its missing parents, each 0700, one mkdir per component. Not
+ * mkdirSync's `recursive`: where mkdir answers ENOENT under a parent that exists (/proc),
+ * Node's recursive mkdir retries for ever instead of failing.
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) mkdirSync(d, { mode: 0o700 });
+}
+
+/** What is at `path`, without following a symbolic link. */
+function entryKind(path: string): 'missing' | 'directory' | 'symlink' | 'other' {
+  try {
+    const st = lstatSync(path);
+    if (st.isSymbolicLink()) return 'symlink';
+    return st.isDirectory() ? 'directory' : 'other';
+  } catch {
+    return 'missing';
   }
 }
 
