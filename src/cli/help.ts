@@ -194,6 +194,10 @@ Examples:
 `,
   version: `Usage: teeinit version
 
-Prints teeinit's version and the Node.js version.
+Prints teeinit's version and the Node.js version, one line on stdout; takes no option
+but --help. Exit codes: 0 done; 64 usage.
+
+Example:
+  teeinit version
 `,
 };

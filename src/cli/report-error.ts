@@ -2,7 +2,7 @@
 // (for Cloud Logging) with the code and the error's non-secret fields. Both pass through
 // the redactor: a message may quote a server's answer, and a server may echo a secret.
 import { toTeeinitError, type TeeinitError } from '../errors/index.js';
-import { Logger, Redactor } from '../log/index.js';
+import { Logger, Redactor, terminalSafe } from '../log/index.js';
 
 /**
  * Writes the error to `stderr` and returns it as a TeeinitError (for its exit code).
@@ -26,6 +26,7 @@ export function reportError(
   return err;
 }
 
+/** One line, without the characters a terminal acts on (log/terminal-safe.ts). */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
+  return terminalSafe(text.replace(/\s*\n\s*/g, ' ').trim());
 }

@@ -7,3 +7,4 @@ export {
   type Severity,
 } from './logger.js';
 export { Redactor } from './redactor.js';
+export { terminalSafe } from './terminal-safe.js';

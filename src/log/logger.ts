@@ -1,6 +1,7 @@
 // One structured logger: one JSON object per line with `severity` and `message`
 // (Cloud Logging's names), info on stdout and warnings/errors on stderr, human lines on a TTY.
 import { Redactor } from './redactor.js';
+import { terminalSafe } from './terminal-safe.js';
 
 export type Severity = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRITICAL';
 export type LogFields = Readonly<Record<string, unknown>>;
@@ -94,7 +95,7 @@ export class Logger {
     });
     const line = this.#format === 'json' ? JSON.stringify(record) : formatText(record);
     const stream = RANK[severity] >= RANK.WARNING ? this.#stderr : this.#stdout;
-    stream.write(this.#redactor.redact(line) + '\n');
+    stream.write(terminalSafe(this.#redactor.redact(line)) + '\n');
   }
 }
 

@@ -93,6 +93,16 @@ describe('command line and config errors under operator input', { timeout: 120_0
     assert.doesNotMatch(r.stderr.trimEnd().split('\n')[0]!, /[^\x20-\x7e]/);
   });
 
+  test('a file name with a terminal escape reaches stderr escaped', async () => {
+    const r = await runCli(['validate', '-c', `/nonexistent/x\u001b]0;owned\u0007\u202ey.yaml`]);
+    assert.equal(r.code, 78, r.stderr);
+    const [human, json] = r.stderr.trimEnd().split('\n');
+    assert.ok(human?.includes('x\\u001b]0;owned\\u0007\\u202ey.yaml'), human);
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    assert.doesNotMatch(r.stderr, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    assert.ok(json?.startsWith('{'), json);
+  });
+
   // A secret-looking value in each place a config error could quote it.
   const secret = `AKIA${randomBytes(12).toString('hex').toUpperCase()}`;
   const hostile: [string, string, string][] = [

@@ -271,6 +271,9 @@ describe('teeinit CLI', { timeout: 300_000 }, () => {
       const h = await runCli([command, '--help']);
       assert.equal(h.code, 0, h.stderr);
       assert.ok(h.stdout.startsWith(`Usage: teeinit ${command}`), h.stdout);
+      // As the README says: each command's help shows an example.
+      const example = /\nExamples?[^\n]*:\n {2}([^\n]+)/.exec(h.stdout)?.[1] ?? '';
+      assert.ok(example.includes(command), `${command} --help shows no example`);
     }
   });
 

@@ -27,7 +27,7 @@ export function checkRefresh(config: Config, warnings: string[], references: Ref
   const changing = Object.entries(config.secrets).filter(([, s]) => canChange(s));
   if (changing.length === 0) {
     warnings.push(
-      'refresh: every secret is a pinned Secret Manager version, which never changes; refresh only re-checks them (use an alias to rotate)',
+      'refresh: every secret is a pinned Secret Manager version, which never changes; refresh only re-checks that each collaborator still grants it (revocation) and never rotates (use an alias to rotate)',
     );
   }
   config.processes.forEach((p, i) => {
