@@ -1,5 +1,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests mutate untyped config trees the way a user file would */
-// A valid config tree for tests: each test copies it and breaks one thing.
+// A valid config tree for tests: each test copies it and breaks one thing, then checks
+// the refusal with assertRefused.
+import assert from 'node:assert/strict';
+import { TeeinitError, type ErrorCode } from '../errors/index.js';
+import { loadConfigTree } from './load.js';
 
 const PROVIDER = (n: number): string =>
   `//iam.googleapis.com/projects/${n}/locations/global/workloadIdentityPools/tee-pool/providers/cs-prov`;
@@ -40,4 +44,24 @@ export function baseTree(): Record<string, any> {
       },
     ],
   };
+}
+
+/**
+ * Asserts that loading `tree` is refused with `code` and a message that contains
+ * `fragment`; returns the error for further checks.
+ */
+export function assertRefused(tree: unknown, code: ErrorCode, fragment: string): TeeinitError {
+  let refusal: TeeinitError | undefined;
+  assert.throws(
+    () => loadConfigTree(tree),
+    (e: unknown) => {
+      assert.ok(e instanceof TeeinitError, String(e));
+      assert.equal(e.code, code, e.message);
+      assert.ok(e.message.includes(fragment), `${e.message}\n  lacks: ${fragment}`);
+      refusal = e;
+      return true;
+    },
+  );
+  if (refusal === undefined) throw new Error('unreachable: assert.throws returned');
+  return refusal;
 }

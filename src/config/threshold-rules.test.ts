@@ -2,9 +2,9 @@
 // load with the threshold kept (or absent: the n-of-n key as before).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TeeinitError, type ErrorCode } from '../errors/index.js';
+import type { ErrorCode } from '../errors/index.js';
 import { loadConfigTree } from './load.js';
-import { baseTree } from './test-fixtures.js';
+import { assertRefused, baseTree } from './test-fixtures.js';
 
 type Tree = Record<string, any>;
 
@@ -120,15 +120,7 @@ describe('keys.NAME.threshold', { timeout: 20_000 }, () => {
     test(`refuses: ${what}`, () => {
       const t = thresholdTree();
       mutate(t);
-      assert.throws(
-        () => loadConfigTree(t),
-        (e: unknown) => {
-          assert.ok(e instanceof TeeinitError, String(e));
-          assert.equal(e.code, code, e.message);
-          assert.ok(e.message.includes(fragment), `${e.message}\n  lacks: ${fragment}`);
-          return true;
-        },
-      );
+      assertRefused(t, code, fragment);
     });
   }
 
