@@ -1,8 +1,8 @@
 // How a failure reaches the user: one readable line on stderr, then one JSON log line
 // (for Cloud Logging) with the code and the error's non-secret fields. Both pass through
 // the redactor: a message may quote a server's answer, and a server may echo a secret.
-import { toTeeinitError, type TeeinitError } from '../errors/index.js';
-import { Logger, Redactor, terminalSafe } from '../log/index.js';
+import { terminalSafe, toTeeinitError, type TeeinitError } from '../errors/index.js';
+import { Logger, Redactor } from '../log/index.js';
 
 /**
  * Writes the error to `stderr` and returns it as a TeeinitError (for its exit code).
@@ -26,7 +26,7 @@ export function reportError(
   return err;
 }
 
-/** One line, without the characters a terminal acts on (log/terminal-safe.ts). */
+/** One line, without the characters a terminal acts on (errors/printable.ts). */
 function oneLine(text: string): string {
   return terminalSafe(text.replace(/\s*\n\s*/g, ' ').trim());
 }

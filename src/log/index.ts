@@ -7,4 +7,3 @@ export {
   type Severity,
 } from './logger.js';
 export { Redactor } from './redactor.js';
-export { terminalSafe } from './terminal-safe.js';

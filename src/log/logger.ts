@@ -1,7 +1,7 @@
 // One structured logger: one JSON object per line with `severity` and `message`
 // (Cloud Logging's names), info on stdout and warnings/errors on stderr, human lines on a TTY.
 import { Redactor } from './redactor.js';
-import { terminalSafe } from './terminal-safe.js';
+import { terminalSafe } from '../errors/printable.js';
 
 export type Severity = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRITICAL';
 export type LogFields = Readonly<Record<string, unknown>>;
